@@ -1,0 +1,100 @@
+"""Report records shared by every Open-i reader, and the skip log that lets one bad row not stop a build."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+log = logging.getLogger("medqa.data")
+
+# Open-i replaced every identifying word with XXXX; it must never reach a question or answer.
+DEID_RE = re.compile(r"X{2,}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MeshTerm:
+    """One MeSH major term: a head (e.g. 'Opacity') plus qualifiers (e.g. 'lung', 'base', 'left')."""
+
+    head: str
+    qualifiers: tuple[str, ...] = ()
+
+    @property
+    def is_normal(self) -> bool:
+        return self.head.lower() == "normal"
+
+    def __str__(self) -> str:
+        return "/".join((self.head, *self.qualifiers))
+
+
+@dataclass(frozen=True)
+class XrayImage:
+    """One image of a report: its file name (Kaggle form '<uid>_IM-....dcm.png') and its projection."""
+
+    filename: str
+    projection: str  # "Frontal" or "Lateral" (or "" when the source does not say)
+
+
+@dataclass
+class Report:
+    """One Open-i radiology report, as read from either the Kaggle CSV pair or the NLM XML."""
+
+    uid: str
+    mesh: list[MeshTerm] = field(default_factory=list)
+    indication: str = ""
+    comparison: str = ""
+    findings: str = ""
+    impression: str = ""
+    images: list[XrayImage] = field(default_factory=list)
+    source: str = ""  # "file:row" it came from, for messages
+
+    @property
+    def is_normal(self) -> bool:
+        return any(t.is_normal for t in self.mesh) and all(
+            t.is_normal or t.head == "No Indexing" for t in self.mesh
+        )
+
+    @property
+    def text(self) -> str:
+        """Findings and impression joined: the text a finding must be checked against."""
+        return " ".join(s for s in (self.findings, self.impression) if s)
+
+
+def clean_text(value: str | None) -> str:
+    """Collapse whitespace; map None and the CSV's 'nan' placeholders to ''."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return "" if text.lower() in {"nan", "none", "none."} else text
+
+
+def parse_mesh(value: str | None) -> list[MeshTerm]:
+    """Parse 'Opacity/lung/base/left/mild;Cardiomegaly' into MeSH terms (heads keep their commas)."""
+    terms = []
+    for raw in (value or "").split(";"):
+        parts = [" ".join(p.split()) for p in raw.split("/")]
+        parts = [p for p in parts if p]
+        if parts:
+            terms.append(MeshTerm(parts[0], tuple(p.lower() for p in parts[1:])))
+    return terms
+
+
+class SkipLog:
+    """Counts and explains every skipped record, so a build finishes and says what it left out."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.messages: list[str] = []
+
+    def skip(self, reason: str, where: str, detail: str = "") -> None:
+        """Record one skipped item: `reason` is the counter key, `where` names file and row."""
+        self.counts[reason] += 1
+        msg = f"{where}: {reason}" + (f" ({detail})" if detail else "")
+        self.messages.append(msg)
+        log.warning("skipped %s", msg)
+
+    def summary(self) -> str:
+        if not self.counts:
+            return "nothing skipped"
+        return ", ".join(f"{n} {reason}" for reason, n in sorted(self.counts.items()))
