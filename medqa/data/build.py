@@ -1,0 +1,143 @@
+"""Build the Chinese chest X-ray VQA dataset: Open-i reports in, k patient-level folds of conversations out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medqa.conversation import ConversationFormat
+from medqa.data.card import write_card
+from medqa.data.export import write_exports
+from medqa.data.folds import DATASET_META
+from medqa.data.images import ImageIndex
+from medqa.data.openi import read_reports
+from medqa.data.qa import QAGenerator, QAPair
+from medqa.data.records import Report, SkipLog
+from medqa.data.rule import projection_pair
+from medqa.data.split import assign_folds
+
+log = logging.getLogger("medqa.data")
+
+
+@dataclass
+class BuildConfig:
+    """What to build from where; mirrors the `python -m medqa.data build` options."""
+
+    reports: Path
+    out: Path
+    projections: Path | None = None
+    images_dir: Path | None = None
+    folds: int = 5
+    seed: int = 0
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and what it skipped."""
+
+    out: Path
+    folds: dict[int, list[dict]]
+    skips: SkipLog
+    n_reports_read: int
+    seconds: float
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def n_records(self) -> int:
+        return sum(len(v) for v in self.folds.values())
+
+
+def build_dataset(config: BuildConfig, generator: QAGenerator) -> BuildResult:
+    """Read, filter, generate, split and write. Bad records are skipped and counted, never fatal."""
+    start = time.perf_counter()
+    skips = SkipLog()
+    reports = read_reports(config.reports, config.projections, skips)
+    n_read = len(reports)
+    index = ImageIndex(config.images_dir) if config.images_dir else None
+    reports = [r for r in reports if _keep_images(r, index, skips)]
+    qa = generator.generate_all(reports, skips)
+    records_by_uid = {r.uid: _records_for(r, qa[r.uid], generator.name, config.seed)
+                      for r in reports if qa.get(r.uid)}
+    fold_of = assign_folds(records_by_uid, config.folds, config.seed)
+    folds: dict[int, list[dict]] = {k: [] for k in range(config.folds)}
+    for uid, records in records_by_uid.items():
+        for record in records:
+            record["fold"] = fold_of[uid]
+        folds[fold_of[uid]].extend(records)
+    result = BuildResult(config.out, folds, skips, n_read, 0.0)
+    result.files = _write_outputs(config, result, generator)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _keep_images(report: Report, index: ImageIndex | None, skips: SkipLog) -> bool:
+    """Resolve the report's images on disk (when an image folder is given); False if none is left."""
+    if not report.images:
+        skips.skip("report without image", report.source or report.uid)
+        return False
+    if index is None:
+        return True
+    kept = []
+    for image in report.images:
+        found = index.resolve(image.filename)
+        if found is None:
+            skips.skip("image missing on disk", report.source or report.uid, image.filename)
+        else:
+            kept.append(type(image)(found, image.projection))
+    report.images = kept
+    return bool(kept)
+
+
+def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int) -> list[dict]:
+    """One multi-turn conversation per image: the projection question, then the report's questions."""
+    fmt = ConversationFormat()
+    records = []
+    for image in report.images:
+        rng = random.Random(f"{seed}:{image.filename}")
+        extra = projection_pair(image.projection, rng)
+        turns = ([extra] if extra else []) + list(pairs)
+        records.append({
+            "id": Path(image.filename).name.removesuffix(".png").removesuffix(".dcm"),
+            "uid": report.uid,
+            "image": image.filename,
+            "projection": image.projection,
+            "messages": fmt.conversation([(p.question, p.answer) for p in turns], image.filename),
+            "qtypes": [p.qtype for p in turns],
+            "generator": generator,
+        })
+    return records
+
+
+def _write_outputs(config: BuildConfig, result: BuildResult, generator: QAGenerator) -> list[Path]:
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    fmt = ConversationFormat()
+    files = [_write_jsonl(out / f"fold_{k}.jsonl", records) for k, records in sorted(result.folds.items())]
+    files.append(fmt.save(out))
+    meta = {
+        "folds": config.folds,
+        "seed": config.seed,
+        "generator": generator.card_info(),
+        "image_root": str(Path(config.images_dir).resolve()) if config.images_dir else None,
+        "reports": str(config.reports),
+        "format": fmt.name,
+    }
+    (out / DATASET_META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files.append(out / DATASET_META)
+    files.extend(write_exports(result.folds, out, fmt))
+    files.append(write_card(out, result, meta))
+    return files
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    tmp = path.with_suffix(".jsonl.tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    tmp.replace(path)  # a crash mid-write never leaves a truncated fold behind
+    return path
+

@@ -1,0 +1,412 @@
+"""The paper's method: an LLM (OpenAI chat-completions protocol) turns each report into Chinese Q&A pairs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from tqdm import tqdm
+
+from medqa.data.llm_cache import ReplyCache
+from medqa.data.qa import QAPair
+from medqa.data.records import DEID_RE, Report, SkipLog
+
+log = logging.getLogger("medqa.data")
+
+# Bump whenever the prompt text or the reply format changes: it is part of every cache key.
+PROMPT_VERSION = "zh-cxr-qa-v1"
+
+QA_TYPES = ("normality", "presence", "absence", "location", "severity", "impression", "other")
+
+SYSTEM_PROMPT = """你是一名经验丰富的放射科医生。
+用户会给出一份胸部X光检查的英文报告（检查指征、所见、印象和MeSH主题词）。
+请根据这份报告，用简体中文写出3至6组临床医生可能会针对这张胸片提出的问题及其答案。
+
+要求：
+1. 答案必须与报告内容一致，不得编造报告中没有的发现。
+2. 报告中被否定的发现（例如"no pneumothorax"、"no pleural effusion"）绝不能说成存在。
+3. 不要提及"XXXX"，也不要提及患者姓名、年龄、日期或任何身份信息。
+4. 问题尽量覆盖：胸片是否正常、某一发现是否存在、病变位置、严重程度、总体印象。
+5. 问题和答案都使用简体中文，答案简洁、明确。
+6. 只返回严格的JSON，不要附加任何其他文字，格式为：
+{"qa": [{"question": "……", "answer": "……", "type": "……"}]}
+其中 type 取以下之一：normality、presence、absence、location、severity、impression、other。"""
+
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_FENCE_RE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
+@dataclass
+class LLMSettings:
+    """Where and how to call the model, how hard to retry, what it costs, and where to cache."""
+
+    base_url: str
+    model: str
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = 4
+    max_retries: int = 6
+    timeout_s: float = 60.0
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 30.0
+    temperature: float = 0.2
+    max_pairs: int = 6
+    price_in_per_mtok: float = 0.0
+    price_out_per_mtok: float = 0.0
+    cache_path: Path | None = None
+
+
+class LLMFailure(Exception):
+    """A report the model could not be made to answer (retries spent, or a non-retryable error)."""
+
+
+class _Retryable(Exception):
+    """One failed attempt worth retrying; `retry_after` is the server's Retry-After, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _FormatRejected(Exception):
+    """The server refused `response_format`; the request is resent once without it."""
+
+
+def _scrub(text: str) -> str:
+    """Remove the XXXX de-identification tokens and collapse whitespace."""
+    return " ".join(DEID_RE.sub(" ", text or "").split())
+
+
+def _report_fields(report: Report) -> dict[str, str]:
+    """The normalised report content the prompt is built from (and the cache is keyed on)."""
+    return {
+        "indication": _scrub(report.indication),
+        "findings": _scrub(report.findings),
+        "impression": _scrub(report.impression),
+        "mesh": "; ".join(s for s in (_scrub(str(t)) for t in report.mesh) if s),
+    }
+
+
+def build_messages(report: Report) -> list[dict]:
+    """The versioned Chinese prompt for one report: a system message and a user message."""
+    f = _report_fields(report)
+    none = "（无）"
+    user = (
+        f"检查指征（Indication）：{f['indication'] or none}\n"
+        f"所见（Findings）：{f['findings'] or none}\n"
+        f"印象（Impression）：{f['impression'] or none}\n"
+        f"MeSH主题词：{f['mesh'] or none}\n\n"
+        "请按要求只返回JSON。"
+    )
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def cache_key(report: Report, model: str) -> str:
+    """sha256 of the normalised report content, the current PROMPT_VERSION and the model name."""
+    payload = {**_report_fields(report), "prompt_version": PROMPT_VERSION, "model": model}
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _extract_json(text: str) -> object:
+    """Decode the reply, tolerating ```json fences and chatter around a single JSON object."""
+    text = (text or "").strip()
+    fenced = _FENCE_RE.search(text)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        start, end = text.find("{"), text.rfind("}")
+        if start != -1 and end > start:
+            try:
+                return json.loads(text[start : end + 1])
+            except json.JSONDecodeError:
+                pass
+    raise ValueError(f"reply is not valid JSON: {text[:80]!r}")
+
+
+def _check_item(item: object) -> tuple[QAPair | None, str]:
+    """Validate one element of "qa": the pair, or None and the reason it was dropped."""
+    if not isinstance(item, dict):
+        return None, "not an object"
+    texts = {}
+    for name in ("question", "answer"):
+        value = item.get(name)
+        if not isinstance(value, str) or not value.strip():
+            return None, f"missing or empty {name!r}"
+        if not _CJK_RE.search(value):
+            return None, f"{name} has no Chinese characters"
+        if DEID_RE.search(value):
+            return None, f"{name} contains XXXX"
+        texts[name] = " ".join(value.split())
+    qtype = str(item.get("type", "other")).strip().lower()
+    # "other" (or a type the model made up) becomes the generic "llm" family.
+    qtype = qtype if qtype in QA_TYPES and qtype != "other" else "llm"
+    return QAPair(texts["question"], texts["answer"], qtype), ""
+
+
+def parse_reply(text: str, max_pairs: int = 6) -> list[QAPair]:
+    """Validate the model's JSON reply into at most `max_pairs` pairs; ValueError says what was wrong."""
+    data = _extract_json(text)
+    # ValueError, not TypeError, throughout: a bad reply is bad data, and callers catch one type.
+    if not isinstance(data, dict):
+        raise ValueError(f"reply JSON is a {type(data).__name__}, expected an object with key 'qa'")  # noqa: TRY004
+    items = data.get("qa")
+    if not isinstance(items, list):
+        raise ValueError("reply JSON has no list under key 'qa'")  # noqa: TRY004
+    if not items:
+        raise ValueError("reply JSON has an empty 'qa' list")
+    pairs: list[QAPair] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        pair, why = _check_item(item)
+        if pair is None:
+            problems.append(f"qa[{i}]: {why}")
+        elif pair.question not in seen:
+            seen.add(pair.question)
+            pairs.append(pair)
+    if not pairs:
+        raise ValueError("no valid Q&A pair in reply: " + "; ".join(problems))
+    return pairs[:max_pairs]
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds (the HTTP-date form is ignored: backoff is used instead)."""
+    try:
+        return max(0.0, float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
+
+
+def _token_count(usage: dict, name: str) -> int:
+    """One usage number; a missing or garbled one counts as 0 rather than failing the call."""
+    try:
+        return max(0, int(usage.get(name) or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+class _Counters:
+    """Run statistics shared by the worker threads."""
+
+    FIELDS = ("calls", "cache_hits", "failures", "retries", "prompt_tokens", "completion_tokens")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.values = dict.fromkeys(self.FIELDS, 0)
+
+    def add(self, **deltas: int) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                self.values[name] += delta
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.values)
+
+
+class LLMGenerator:
+    """QAGenerator that asks an OpenAI-compatible chat model for Chinese Q&A pairs per report."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        *,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._client = client
+        self._sleep = sleep
+        self._url = settings.base_url.rstrip("/") + "/chat/completions"
+        key = os.environ.get(settings.api_key_env, "")
+        # A local vLLM server needs no key: then no Authorization header is sent at all.
+        self._headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self._use_response_format = True
+        self._counters = _Counters()
+        self._rng = random.Random()
+
+    def generate_all(self, reports: Sequence[Report], skips: SkipLog) -> dict[str, list[QAPair]]:
+        """Pairs for every report the model answered; empty and failing reports go to `skips`."""
+        cache = ReplyCache(self.settings.cache_path) if self.settings.cache_path else None
+        own_client = self._client is None
+        client = httpx.Client(timeout=self.settings.timeout_s) if own_client else self._client
+        try:
+            keys, by_key = self._resolve_cached(reports, skips, cache)
+            todo = {k: r for k, r in by_key.items() if isinstance(r, Report)}
+            results = {k: v for k, v in by_key.items() if isinstance(v, list)}
+            called, failed = self._run_calls(client, todo, cache)
+            results.update(called)
+        finally:
+            if own_client:
+                client.close()
+            if cache is not None:
+                cache.close()
+        for report in reports:  # skips in input order, and for every copy of a failed report
+            key = keys.get(report.uid)
+            if key in failed:
+                skips.skip("llm failed", report.source or report.uid, failed[key])
+        self._counters.add(failures=len(failed))
+        return {uid: list(results[key]) for uid, key in keys.items() if key in results}
+
+    def _resolve_cached(
+        self, reports: Sequence[Report], skips: SkipLog, cache: ReplyCache | None
+    ) -> tuple[dict[str, str], dict[str, Report | list[QAPair]]]:
+        """uid -> cache key, and each key -> its cached pairs or the report that still needs a call."""
+        keys: dict[str, str] = {}
+        by_key: dict[str, Report | list[QAPair]] = {}
+        for report in reports:
+            if not _scrub(report.findings) and not _scrub(report.impression):
+                skips.skip("empty report", report.source or report.uid, "no findings and no impression")
+                continue
+            key = cache_key(report, self.settings.model)
+            keys[report.uid] = key
+            if key in by_key:  # identical content: one call serves every copy
+                continue
+            hit = cache.get(key) if cache is not None else None
+            if hit is not None:
+                self._counters.add(cache_hits=1)
+                by_key[key] = hit.pairs
+            else:
+                by_key[key] = report
+        return keys, by_key
+
+    def _run_calls(
+        self, client: httpx.Client, todo: dict[str, Report], cache: ReplyCache | None
+    ) -> tuple[dict[str, list[QAPair]], dict[str, str]]:
+        """Call the model for each uncached report on a bounded pool: (pairs, failure) by cache key."""
+        results: dict[str, list[QAPair]] = {}
+        failed: dict[str, str] = {}
+        pool = ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency))
+        try:
+            futures = {pool.submit(self._generate_one, client, r, k, cache): k for k, r in todo.items()}
+            bar = tqdm(as_completed(futures), total=len(futures), desc="llm qa", unit="report", disable=None)
+            for fut in bar:
+                key = futures[fut]
+                try:
+                    results[key] = fut.result()
+                except LLMFailure as exc:
+                    failed[key] = str(exc)
+        finally:
+            # On a crash or Ctrl-C, drop queued reports but let running calls finish and be cached.
+            pool.shutdown(wait=True, cancel_futures=True)
+        return results, failed
+
+    def _generate_one(
+        self, client: httpx.Client, report: Report, key: str, cache: ReplyCache | None
+    ) -> list[QAPair]:
+        """Pairs for one report, retried with backoff; cached the moment they are valid."""
+        messages = build_messages(report)
+        attempt = 0
+        while True:
+            try:
+                pairs, raw, usage = self._attempt(client, messages)
+                break
+            except _FormatRejected:
+                # Not counted as a retry: the same request, minus an option the server lacks.
+                log.warning("server rejected response_format; retrying without it")
+                self._use_response_format = False
+            except _Retryable as exc:
+                if attempt >= self.settings.max_retries:
+                    raise LLMFailure(f"gave up after {attempt + 1} attempts; last error: {exc}") from exc
+                self._counters.add(retries=1)
+                self._sleep(self._backoff(attempt, exc.retry_after))
+                attempt += 1
+        if cache is not None:
+            cache.put(
+                key,
+                model=self.settings.model,
+                prompt_version=PROMPT_VERSION,
+                pairs=pairs,
+                raw=raw,
+                prompt_tokens=usage[0],
+                completion_tokens=usage[1],
+            )
+        return pairs
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry `attempt + 1`: the server's Retry-After, else jittered backoff."""
+        if retry_after is not None:
+            return retry_after
+        s = self.settings
+        delay = min(s.backoff_max_s, s.backoff_base_s * (2**attempt))
+        # Jitter in [delay/2, delay] spreads out workers that failed together.
+        return delay * (0.5 + 0.5 * self._rng.random())
+
+    def _attempt(self, client: httpx.Client, messages: list[dict]) -> tuple[list[QAPair], str, tuple]:
+        """One HTTP call: (pairs, raw content, (prompt, completion) tokens) or a classified error."""
+        use_format = self._use_response_format
+        body: dict = {"model": self.settings.model, "messages": messages}
+        body["temperature"] = self.settings.temperature
+        if use_format:
+            body["response_format"] = {"type": "json_object"}
+        self._counters.add(calls=1)
+        try:
+            resp = client.post(self._url, json=body, headers=self._headers, timeout=self.settings.timeout_s)
+        except httpx.TimeoutException as exc:
+            raise _Retryable(f"timeout after {self.settings.timeout_s}s ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise _Retryable(f"connection error: {type(exc).__name__}: {exc}") from exc
+        status, snippet = resp.status_code, " ".join(resp.text.split())[:200]
+        if status == 429 or status >= 500:
+            raise _Retryable(f"HTTP {status}: {snippet}", _retry_after(resp))
+        if status == 400 and use_format and "response_format" in resp.text:
+            raise _FormatRejected()
+        if status >= 400:
+            raise LLMFailure(f"HTTP {status} (not retried): {snippet}")
+        return self._read_reply(resp)
+
+    def _read_reply(self, resp: httpx.Response) -> tuple[list[QAPair], str, tuple]:
+        """Count the usage of a 2xx reply, then validate its content (malformed -> retryable)."""
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise _Retryable(f"malformed reply: response body is not JSON: {resp.text[:80]!r}") from exc
+        usage = data.get("usage") if isinstance(data, dict) else None
+        usage = usage if isinstance(usage, dict) else {}
+        tokens = (_token_count(usage, "prompt_tokens"), _token_count(usage, "completion_tokens"))
+        # Tokens are billed even when the content turns out unusable, so count them first.
+        self._counters.add(prompt_tokens=tokens[0], completion_tokens=tokens[1])
+        try:
+            content = data["choices"][0]["message"]["content"]
+            if not isinstance(content, str):
+                raise TypeError("message content is not a string")
+        except (KeyError, IndexError, TypeError) as exc:
+            raise _Retryable(f"malformed reply: no choices[0].message.content ({exc})") from exc
+        try:
+            pairs = parse_reply(content, self.settings.max_pairs)
+        except ValueError as exc:
+            raise _Retryable(f"malformed reply: {exc}") from exc
+        return pairs, content, tokens
+
+    def card_info(self) -> dict:
+        """Model, endpoint, prompt version, call/cache/failure counts, tokens and estimated cost."""
+        c = self._counters.snapshot()
+        s = self.settings
+        cost_in = c["prompt_tokens"] * s.price_in_per_mtok / 1e6
+        cost_out = c["completion_tokens"] * s.price_out_per_mtok / 1e6
+        return {
+            "generator": self.name,
+            "model": s.model,
+            "base_url": s.base_url,
+            "prompt_version": PROMPT_VERSION,
+            "temperature": s.temperature,
+            "max_pairs": s.max_pairs,
+            **c,
+            "estimated_cost_usd": cost_in + cost_out,
+            "cache_path": str(s.cache_path) if s.cache_path else None,
+        }
