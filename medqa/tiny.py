@@ -133,6 +133,16 @@ DEFAULT_CORPUS: tuple[str, ...] = (
 )
 
 
+# Std of the output projection (lm_head). LoRA (and QLoRA) leave the final RMSNorm and lm_head
+# frozen, so the decoder can only steer the normed hidden state h (|h| = sqrt(hidden) with the
+# norm's unit weight) and a token's logit is at most |w_token| * |h| = std * hidden. At hidden 64
+# with the trunk's 0.1 that is 6.4, below ln(vocab) ~ 6.9: no token could pass p ~ 0.3 (~1.2 nats
+# of loss per answer token even for a fully predictable one), and LoRA could not learn anything.
+# A pretrained head allows margins of tens of nats; 0.3 gives ~19 here (p > 0.99 is reachable)
+# while a random model's logits stay a moderate N(0, 2.4^2).
+HEAD_INIT_RANGE = 0.3
+
+
 def _train_bpe(corpus: Iterable[str], vocab_size: int) -> tuple[dict[str, int], list[tuple[str, str]]]:
     """Train a Qwen-style byte-level BPE; return (vocab, merges) without the special tokens."""
     from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
@@ -315,9 +325,11 @@ def build_tiny_model(
     corpus: Iterable[str] | None = None,
     min_pixels: int = 56 * 56,
     max_pixels: int = 112 * 112,
+    head_init_range: float = HEAD_INIT_RANGE,
 ) -> Path:
     """Write a randomly initialised ``arch`` checkpoint (model, processor, tokenizer) to ``out_dir``.
 
+    ``head_init_range`` is the std of the output projection (``lm_head``); see ``HEAD_INIT_RANGE``.
     Deterministic for a given ``seed`` and arguments. Returns ``out_dir`` as a ``Path``.
     """
     import torch
@@ -333,6 +345,8 @@ def build_tiny_model(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = AutoModelForImageTextToText.from_config(config, dtype=torch.float32)
+        with torch.no_grad():
+            model.get_output_embeddings().weight.normal_(0.0, head_init_range)
     eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
     model.generation_config = GenerationConfig(bos_token_id=pad, eos_token_id=[eos, pad], pad_token_id=pad)
     out.mkdir(parents=True, exist_ok=True)
