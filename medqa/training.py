@@ -90,7 +90,18 @@ class PackedDataset(torch.utils.data.Dataset):
         return len(self.groups)
 
     def __getitem__(self, i: int) -> list:
-        return [self.encoder(self.records[j]) for j in self.groups[i]]
+        # Prescan checked every sample, but a file can vanish during a long run: drop it, never crash.
+        for attempt in range(len(self.groups)):
+            group = self.groups[(i + attempt) % len(self.groups)]
+            samples = []
+            for j in group:
+                try:
+                    samples.append(self.encoder(self.records[j]))
+                except (SampleError, ImageError) as exc:
+                    log.warning("dropping sample %s mid-run: %s", self.records[j].get("id"), exc)
+            if samples:
+                return samples
+        raise RuntimeError("no sample of the training set can be read any more")
 
 
 def prescan(records: list[dict], encoder: SampleEncoder) -> tuple[list[dict], list[int], Counter]:
@@ -185,7 +196,8 @@ def run_training(margs: ModelArguments, dargs: DataArguments, targs: MedqaTraini
     encoder = SampleEncoder(loaded.processor, loaded.fmt, image_root, dargs.max_length, rope_index_fn(loaded.model))
     kept, lengths, skipped = prescan(records, encoder)
     if not kept:
-        raise ValueError(f"no usable sample in folds {train_folds} of {dargs.data} (skipped: {dict(skipped)})")
+        hint = "" if image_root else "; the dataset was built without --images-dir, so pass --image_root"
+        raise ValueError(f"no usable sample in folds {train_folds} of {dargs.data} (skipped: {dict(skipped)}){hint}")
     groups = pack_groups(lengths, dargs.max_length) if dargs.packing else [[i] for i in range(len(kept))]
     model = apply_method(loaded, margs, targs)
     out = Path(targs.output_dir)

@@ -74,3 +74,19 @@ def test_clear_errors_before_any_work(tiny_model, tmp_path):
         train.main(_args(tiny_model, data, tmp_path / "o", "--method", "dora"))
     with pytest.raises(ModelLoadError, match="cannot load model 'no-such/model'"):
         train.main(_args("no-such/model", data, tmp_path / "o"))
+
+
+def test_a_file_that_vanishes_mid_run_is_dropped_not_fatal(tiny_model, tmp_path):
+    from medqa.collate import SampleEncoder
+    from medqa.data.folds import read_folds
+    from medqa.modeling import load_model
+    from medqa.training import PackedDataset
+
+    data = write_blob_dataset(tmp_path / "data", n_per_fold=4, folds=1)
+    loaded = load_model(str(tiny_model))
+    records = read_folds(data, [0])
+    dataset = PackedDataset(records, [[0, 1], [2, 3]], SampleEncoder(loaded.processor, loaded.fmt, data))
+    (data / records[1]["image"]).unlink()
+    assert len(dataset[0]) == 1
+    (data / records[0]["image"]).unlink()
+    assert len(dataset[0]) == 2  # the whole row is gone: the next one is served instead
