@@ -102,7 +102,8 @@ class LocalBackend:
         with self.lock:
             out = self.loaded.model.generate(**inputs, **settings.hf_kwargs(), **self._special_ids())
         new = out[:, inputs["input_ids"].shape[1]:]
-        return [t.strip() for t in self.loaded.tokenizer.batch_decode(new, skip_special_tokens=True)]
+        # Keep special tokens: Qwen2-VL writes boxes as <|box_start|>..<|box_end|>; drop only the chat ones.
+        return [self._clean(t) for t in self.loaded.tokenizer.batch_decode(new, skip_special_tokens=False)]
 
     def stream(self, conversation: list[dict], settings: DecodingSettings,
                stop: threading.Event | None = None) -> Iterator[str]:
@@ -114,7 +115,7 @@ class LocalBackend:
                 return bool(stop is not None and stop.is_set())
 
         inputs = self._inputs([conversation])
-        streamer = TextIteratorStreamer(self.loaded.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        streamer = TextIteratorStreamer(self.loaded.tokenizer, skip_prompt=True, skip_special_tokens=False)
         kwargs = {**inputs, **settings.hf_kwargs(), **self._special_ids(), "streamer": streamer,
                   "stopping_criteria": StoppingCriteriaList([_Stop()])}
         if settings.strategy == "beam":
@@ -134,10 +135,17 @@ class LocalBackend:
         text = ""
         for piece in streamer:
             text += piece
-            yield text
+            yield self._clean(text)
         thread.join()
         if errors:
             raise errors[0]
+
+    def _clean(self, text: str) -> str:
+        """The answer without chat-control tokens (end of turn, padding), grounding tokens kept."""
+        tok = self.loaded.tokenizer
+        for token in {"<|im_end|>", "<|im_start|>", "<|endoftext|>", tok.pad_token, tok.eos_token} - {None}:
+            text = text.replace(token, "")
+        return text.strip()
 
     def _special_ids(self) -> dict[str, Any]:
         tok = self.loaded.tokenizer
