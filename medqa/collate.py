@@ -127,6 +127,32 @@ def pack_collate(samples: Sequence[Encoded]) -> dict[str, torch.Tensor]:
     return batch | _cat_images(samples)
 
 
+def pack_rows(rows: Sequence[Sequence[Encoded]], pad_id: int) -> dict[str, torch.Tensor]:
+    """A batch of packed rows (B, T): each row is `pack_collate` of its samples, padded to the longest row.
+
+    Keeping rows apart (rather than one B*T row) bounds attention to T x T per row when the
+    kernel cannot skip masked blocks. Row padding is a sequence of its own (positions restart at 0,
+    labels ignored), so no real token attends to it.
+    """
+    packed = [pack_collate(row) for row in rows]
+    width = max(p["input_ids"].shape[1] for p in packed)
+    for p in packed:
+        extra = width - p["input_ids"].shape[1]
+        if extra:
+            p["input_ids"] = torch.cat([p["input_ids"], torch.full((1, extra), pad_id)], dim=1)
+            p["labels"] = torch.cat([p["labels"], torch.full((1, extra), IGNORE_INDEX)], dim=1)
+            pad_pos = torch.arange(extra).expand(p["position_ids"].shape[0], 1, extra)
+            p["position_ids"] = torch.cat([p["position_ids"], pad_pos], dim=-1)
+            if "mm_token_type_ids" in p:
+                zeros = torch.zeros((1, extra), dtype=p["mm_token_type_ids"].dtype)
+                p["mm_token_type_ids"] = torch.cat([p["mm_token_type_ids"], zeros], dim=1)
+    batch = {key: torch.cat([p[key] for p in packed], dim=0) for key in ("input_ids", "labels")}
+    batch["position_ids"] = torch.cat([p["position_ids"] for p in packed], dim=-2)
+    if "mm_token_type_ids" in packed[0]:
+        batch["mm_token_type_ids"] = torch.cat([p["mm_token_type_ids"] for p in packed], dim=0)
+    return batch | _cat_images([s for row in rows for s in row])
+
+
 def pack_groups(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
     """Group sample indices into rows of at most `max_tokens` tokens (first-fit decreasing).
 

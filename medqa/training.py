@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 from transformers import Trainer, TrainingArguments, set_seed
 
-from medqa.collate import SampleEncoder, SampleError, pack_collate, pack_groups, pad_collate, rope_index_fn
+from medqa.collate import SampleEncoder, SampleError, pack_groups, pack_rows, pad_collate, rope_index_fn
 from medqa.data.folds import load_dataset_meta, read_folds
 from medqa.data.split import parse_folds
 from medqa.imaging import ImageError
@@ -119,10 +119,11 @@ def prescan(records: list[dict], encoder: SampleEncoder) -> tuple[list[dict], li
 
 
 def make_collator(packing: bool, pad_id: int):
-    """Flatten a micro-batch of groups into one packed row, or pad single samples."""
+    """One packed row per group (padded to the longest row), or padded single samples."""
     def collate(items: list[list]) -> dict:
-        samples = [s for group in items for s in group]
-        return pack_collate(samples) if packing else pad_collate(samples, pad_id)
+        if packing:
+            return pack_rows(items, pad_id)
+        return pad_collate([s for group in items for s in group], pad_id)
 
     return collate
 

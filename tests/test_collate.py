@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from medqa.collate import SampleEncoder, pack_collate, pack_groups, pad_collate, rope_index_fn
+from medqa.collate import SampleEncoder, pack_collate, pack_groups, pack_rows, pad_collate, rope_index_fn
 from medqa.conversation import ConversationFormat
 from medqa.masking import IGNORE_INDEX
 from medqa.modeling import ImageBudget, load_model
@@ -57,11 +57,13 @@ def test_packed_loss_equals_unpacked_loss(tiny_models, arch):
     with torch.no_grad():
         padded = model(**pad_collate(samples, loaded.tokenizer.pad_token_id), use_cache=False).loss
         packed = model(**pack_collate(samples), use_cache=False).loss
+        rows = model(**pack_rows([samples[:2], samples[2:]], loaded.tokenizer.pad_token_id), use_cache=False).loss
         # Without per-sample positions the samples would attend to each other and the loss would move.
         leaky = pack_collate(samples)
         leaky["position_ids"][0] = torch.arange(leaky["position_ids"].shape[-1])
         crossed = model(**leaky, use_cache=False).loss
     assert torch.allclose(padded, packed, atol=1e-5), (padded, packed)
+    assert torch.allclose(padded, rows, atol=1e-5), (padded, rows)  # two packed rows, the shorter one padded
     assert not torch.allclose(packed, crossed, atol=1e-3)
 
 

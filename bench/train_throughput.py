@@ -1,0 +1,362 @@
+"""Training throughput: medqa's training step against the naive route, LoRA and QLoRA, on the dataset's real lengths.
+
+    python bench/train_throughput.py --tiny                                 # CPU smoke run, tiny model
+    python bench/train_throughput.py --samples 256 --out $OUT/train.json    # one H100/H200, 7B shape
+
+The model is the Qwen2.5-VL-7B-Instruct shape with random weights (no download; random weights cost the
+same FLOPs), or medqa.tiny's with --tiny. Samples come from the rule-generated dataset built from the
+Open-i reports; every route trains on the same records in the same order. Images are grey stand-ins of
+the Open-i PNG sizes, and the tokenizer is calibrated to the real Qwen2 one; bench/README.md explains
+both, the routes and the MFU formula. Routes: naive-lora, medqa-lora, naive-qlora, medqa-qlora, each
+optionally with "+gc" (checkpointing forced on).
+Issue targets on one H100/H200: medqa >= 3x naive samples/s at no more memory; QLoRA peak <= 16 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import random
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from types import SimpleNamespace
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from medqa import modeling  # noqa: E402
+from medqa.collate import SampleEncoder, pack_groups, pack_rows, pad_collate, rope_index_fn  # noqa: E402
+from medqa.conversation import ConversationFormat, message_text  # noqa: E402
+from medqa.data.build import BuildConfig, build_dataset  # noqa: E402
+from medqa.data.rule import RuleGenerator  # noqa: E402
+from medqa.tiny import build_tiny_model  # noqa: E402
+from medqa.training import MedqaTrainer, ModelArguments, apply_method  # noqa: E402
+
+DEFAULT_REPORTS = REPO.parent / "shared" / "data" / "openi" / "indiana_reports.csv"
+# BPE size at which the dataset's text lengths match the real Qwen2 tokenizer's (bench/README.md).
+CALIBRATED_VOCAB = 580
+OPENI_SIZES = [(512, 512), (512, 512), (512, 492), (512, 362), (512, 633)]  # (w, h): the Open-i PNGs in shared/
+# Qwen/Qwen2.5-VL-7B-Instruct config.json, the public values (rope_scaling written as v5 rope_parameters).
+QWEN25_VL_7B = {
+    "text": dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
+                 num_key_value_heads=4, vocab_size=152064, max_position_embeddings=128000, rms_norm_eps=1e-6,
+                 hidden_act="silu", max_window_layers=28, initializer_range=0.02,
+                 rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]}),
+    "vision": dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, out_hidden_size=3584,
+                   patch_size=14, spatial_merge_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31],
+                   temporal_patch_size=2, tokens_per_second=2, hidden_act="silu"),
+}
+ROUTES = ("naive-lora", "medqa-lora", "naive-qlora", "medqa-qlora")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way of training: padded or packed batches, LoRA or QLoRA, checkpointing on or off."""
+
+    name: str
+    packed: bool
+    qlora: bool
+    gc: bool
+
+
+def parse_routes(spec: str, want_qlora: bool, medqa_gc: bool) -> list[Route]:
+    """Routes from 'naive-lora,medqa-lora+gc,...'; 'auto': the LoRA pair, plus the QLoRA pair if wanted."""
+    names = ROUTES[:2] + (ROUTES[2:] if want_qlora else ()) if spec == "auto" else spec.split(",")
+    routes = []
+    for name in names:
+        base = name.removesuffix("+gc")
+        if base not in ROUTES:
+            raise SystemExit(f"unknown route {name!r}: use {', '.join(ROUTES)}, optionally with +gc")
+        packed = base.startswith("medqa")
+        routes.append(Route(name, packed, base.endswith("qlora"), name.endswith("+gc") or not packed or medqa_gc))
+    return routes
+
+
+def load_records(reports: Path, n: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """Build the rule dataset (all folds) from the reports; returns (all records, n drawn with `seed`)."""
+    if not reports.is_file():
+        raise SystemExit(f"--reports {reports} not found (indiana_projections.csv must sit beside it)")
+    logging.getLogger("medqa").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as out:
+        result = build_dataset(BuildConfig(reports, Path(out), reports.with_name("indiana_projections.csv")),
+                               RuleGenerator())
+    records = [r for k in sorted(result.folds) for r in result.folds[k]]
+    return records, random.Random(seed).sample(records, min(n, len(records)))
+
+
+def tokenizer_corpus(records: list[dict], fmt: ConversationFormat) -> list[str]:
+    """The calibration corpus: each conversation as the template renders it, minus markers, and each message."""
+    plain = [f"system\n{fmt.system_prompt}\n" + "".join(f"{m['role']}\n{message_text(m)}\n" for m in r["messages"])
+             for r in records]
+    return plain + [message_text(m) for r in records for m in r["messages"]]
+
+
+def with_grey_image(record: dict, index: int) -> dict:
+    """The record with its image path replaced by a grey image of an Open-i PNG size."""
+    image = Image.new("RGB", OPENI_SIZES[index % len(OPENI_SIZES)], (128, 128, 128))
+    messages = [{**m, "content": [{"type": "image", "image": image} if p.get("type") == "image" else p
+                                  for p in m["content"]]} for m in record["messages"]]
+    return {**record, "messages": messages}
+
+
+def model_config(tiny_dir: Path, tiny: bool, tokenizer):
+    """The tiny checkpoint's config, or the 7B shape with its special-token ids taken from `tokenizer`."""
+    from transformers import AutoConfig, Qwen2_5_VLConfig
+
+    if tiny:
+        return AutoConfig.from_pretrained(tiny_dir)
+    names = ["<|endoftext|>", "<|im_end|>", "<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>"]
+    pad, eos, image, video, start, end = tokenizer.convert_tokens_to_ids(names)
+    text = dict(QWEN25_VL_7B["text"], pad_token_id=pad, bos_token_id=pad, eos_token_id=eos)
+    return Qwen2_5_VLConfig(text_config=text, vision_config=QWEN25_VL_7B["vision"], image_token_id=image,
+                            video_token_id=video, vision_start_token_id=start, vision_end_token_id=end,
+                            tie_word_embeddings=False)
+
+
+def build_model(config, device: str, dtype: torch.dtype, qlora: bool):
+    """Random-weight model on `device`; with `qlora`, its linears 4-bit nf4 with medqa's config."""
+    from transformers import AutoModelForImageTextToText
+
+    torch.manual_seed(0)
+    with torch.device(device):
+        model = AutoModelForImageTextToText.from_config(config, dtype=dtype).to(device)  # no-op if built there
+    if qlora:
+        quantize_4bit(model, device, dtype)
+    return model
+
+
+def quantize_4bit(model, device: str, dtype: torch.dtype) -> None:
+    """Swap each nn.Linear outside QUANT_SKIP_MODULES for a bitsandbytes Linear4bit, as the HF quantizer does."""
+    import bitsandbytes as bnb
+
+    qc = modeling.quantization_config("4bit", dtype)
+    kw = dict(quant_type=qc.bnb_4bit_quant_type, compress_statistics=qc.bnb_4bit_use_double_quant)
+    for parent_name, parent in list(model.named_modules()):
+        for name, child in list(parent.named_children()):
+            full = f"{parent_name}.{name}" if parent_name else name
+            if type(child) is not torch.nn.Linear or any(full == s or full.startswith(s + ".")
+                                                         for s in modeling.QUANT_SKIP_MODULES):
+                continue
+            new = bnb.nn.Linear4bit(child.in_features, child.out_features, child.bias is not None,
+                                    compute_dtype=qc.bnb_4bit_compute_dtype, device="meta", **kw)
+            new.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False, module=new, **kw).to(device)
+            new.bias = child.bias
+            setattr(parent, name, new)
+    model.is_loaded_in_4bit = True  # set by from_pretrained; peft and prepare_model_for_kbit_training read it
+
+
+def wrap(model, route: Route, processor):
+    """Checkpointing or kbit preparation, then LoRA through medqa's own apply_method (r 64, alpha 16)."""
+    if route.qlora and not route.packed:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model)  # fp32 casts, checkpointing on (is_loaded_in_4bit)
+    elif route.gc:
+        enable = getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable
+        enable()
+    loaded = modeling.LoadedModel(model, processor, ConversationFormat(), modeling.ImageBudget(), "qwen2.5-vl-shape")
+    margs = ModelArguments(method="qlora" if route.qlora else "lora")
+    return apply_method(loaded, margs, SimpleNamespace(gradient_checkpointing=route.gc))
+
+
+def make_steps(samples: list, route: Route, batch: int, max_length: int, pad_id: int) -> list[dict]:
+    """Per optimizer step: the collated batch and its sample, real-token, position and image-patch counts."""
+    if route.packed:  # as MedqaTrainer gets them: `batch` packed rows per step
+        groups = pack_groups([len(s) for s in samples], max_length)
+        rows = [groups[k:k + batch] for k in range(0, len(groups), batch)]
+    else:
+        rows = [[[i] for i in range(k, min(k + batch, len(samples)))] for k in range(0, len(samples), batch)]
+    steps = []
+    for step_rows in rows:
+        idx = [i for row in step_rows for i in row]
+        chosen = [samples[i] for i in idx]
+        data = pack_rows([[samples[i] for i in row] for row in step_rows], pad_id) if route.packed \
+            else pad_collate(chosen, pad_id)
+        steps.append({"batch": data, "samples": len(idx), "tokens": sum(len(s) for s in chosen),
+                      "positions": data["input_ids"].numel(),
+                      "patches": int(data["pixel_values"].shape[0]) if "pixel_values" in data else 0})
+    return steps
+
+
+def train_step(model, step: dict, optimizer, packed: bool, device: str) -> float:
+    """Forward, backward, clip (HF's default 1.0), optimizer step; medqa's loss when packed, the model's otherwise."""
+    batch = {k: v.to(device) for k, v in step["batch"].items()}
+    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):  # Trainer's bf16=True
+        loss = MedqaTrainer.compute_loss(None, model, batch) if packed else model(**batch, use_cache=False).loss
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss.detach())
+
+
+def make_optimizer(model, route: Route, device: str):
+    """AdamW at the paper's lr 1e-5; paged AdamW for QLoRA on CUDA, as medqa's check_args picks."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    if route.qlora and device.startswith("cuda"):
+        import bitsandbytes as bnb
+
+        return bnb.optim.PagedAdamW32bit(params, lr=1e-5)
+    return torch.optim.AdamW(params, lr=1e-5)
+
+
+def run_route(route: Route, ctx: SimpleNamespace) -> dict:
+    """Build, wrap, warm up, then time one pass over the samples (or --steps of it); the route's numbers."""
+    args, device, cuda = ctx.args, ctx.device, ctx.device.startswith("cuda")
+    steps = make_steps(ctx.samples, route, args.batch, args.max_length, ctx.pad_id)
+    model = wrap(build_model(ctx.config, device, ctx.dtype, route.qlora), route, ctx.processor).train()
+    optimizer = make_optimizer(model, route, device)
+    for step in steps[:args.warmup]:
+        train_step(model, step, optimizer, route.packed, device)
+    timed = steps[:args.steps] if args.steps else steps
+    if cuda:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+    start = time.perf_counter()
+    losses = [train_step(model, step, optimizer, route.packed, device) for step in timed]
+    if cuda:
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    n, tokens = sum(s["samples"] for s in timed), sum(s["tokens"] for s in timed)
+    flops = 4 * (ctx.n_text * tokens + ctx.n_vision * sum(s["patches"] for s in timed))
+    return {"route": route.name, "batching": "packed" if route.packed else "padded", "qlora": route.qlora,
+            "checkpointing": route.gc, "steps": len(timed), "samples": n, "tokens": tokens,
+            "padded_share": 1 - tokens / sum(s["positions"] for s in timed), "seconds": seconds,
+            "samples_per_s": n / seconds, "tokens_per_s": tokens / seconds,
+            "mfu": flops / seconds / (args.peak_tflops * 1e12) if args.peak_tflops else None,
+            "peak_gib": torch.cuda.max_memory_allocated() / 2**30 if cuda else None,
+            "peak_reserved_gib": torch.cuda.max_memory_reserved() / 2**30 if cuda else None,
+            "loss_first": losses[0], "loss_last": losses[-1]}
+
+
+def prepare(args, workdir: Path) -> SimpleNamespace:
+    """Records, calibrated processor, encoded samples, model config and the parameter counts for MFU."""
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    fmt = ConversationFormat()
+    records, sample = load_records(args.reports, args.samples, args.seed)
+    pixels = (56 * 56, 224 * 224) if args.tiny else (modeling.DEFAULT_MIN_PIXELS, modeling.DEFAULT_MAX_PIXELS)
+    tiny_dir = build_tiny_model(workdir / "tiny", corpus=tokenizer_corpus(records, fmt), vocab_size=CALIBRATED_VOCAB,
+                                min_pixels=pixels[0], max_pixels=pixels[1])
+    processor = AutoProcessor.from_pretrained(tiny_dir)
+    config = model_config(tiny_dir, args.tiny, processor.tokenizer)
+    with torch.device("meta"):  # allocates nothing: for the rope index and the parameter counts only
+        meta = AutoModelForImageTextToText.from_config(config)
+    encoder = SampleEncoder(processor, fmt, max_length=args.max_length, rope_index=rope_index_fn(meta))
+    start = time.perf_counter()
+    samples = [encoder(with_grey_image(r, i)) for i, r in enumerate(sample)]
+    encode_ms = 1000 * (time.perf_counter() - start) / len(samples)
+    vision = sum(p.numel() for n, p in meta.named_parameters() if ".visual." in f".{n}")
+    n_text = sum(p.numel() for p in meta.parameters()) - vision - meta.get_input_embeddings().weight.numel()
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    return SimpleNamespace(args=args, device=device, dtype=modeling.default_dtype(device), processor=processor,
+                           config=config, samples=samples, pad_id=processor.tokenizer.pad_token_id,
+                           n_text=n_text, n_vision=vision, encode_ms=encode_ms)
+
+
+def qlora_available(device: str) -> bool:
+    """bitsandbytes imports and can quantize a tensor on `device`."""
+    try:
+        import bitsandbytes as bnb
+
+        bnb.nn.Params4bit(torch.randn(64, 64), quant_type="nf4").to(device)
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure means no QLoRA here
+        print(f"QLoRA routes skipped: bitsandbytes unusable on {device} ({type(exc).__name__}: {exc})")
+        return False
+
+
+def table_row(r: dict, base: dict | None) -> str:
+    """One Markdown row; the speed-up is against the naive route of the same method (LoRA or QLoRA)."""
+    if "error" in r:
+        return f"| {r['route']} | failed: {r['error'][:80]} |" + " |" * 9
+    speed = f"{r['samples_per_s'] / base['samples_per_s']:.2f}x" if base and "error" not in base else "-"
+    mfu = f"{100 * r['mfu']:.1f}%" if r["mfu"] is not None else "n/a"
+    peak = f"{r['peak_gib']:.1f}" if r["peak_gib"] is not None else "n/a"
+    return (f"| {r['route']} | {r['batching']} | {'on' if r['checkpointing'] else 'off'} | {r['samples']} | "
+            f"{r['samples_per_s']:.2f} | {speed} | {r['tokens_per_s']:,.0f} | {100 * r['padded_share']:.1f}% | "
+            f"{mfu} | {peak} | {r['loss_first']:.2f} -> {r['loss_last']:.2f} |")
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    """The results table under a line describing the run."""
+    head = (f"{meta['model']} on {meta['device']}; {meta['samples']} samples of {meta['mean_tokens']:.0f} tokens"
+            f" (mean), batch {meta['batch']}, max length {meta['max_length']}, MFU peak {meta['peak_tflops']}"
+            " TFLOP/s\n\n| route | batching | ckpt | samples | samples/s | vs naive | tokens/s | padding | MFU"
+            " | peak GiB | loss |\n|---|---|---|---|---|---|---|---|---|---|---|")
+    base = {r["qlora"]: r for r in rows if r.get("batching") == "padded"}
+    return "\n".join([head] + [table_row(r, base.get(r.get("qlora")) if r.get("batching") == "packed" else None)
+                               for r in rows]) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tiny", action="store_true", help="medqa.tiny's model and a small image budget (for CPU)")
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="Open-i indiana_reports.csv")
+    p.add_argument("--samples", type=int, default=None, help="records timed per route (default 32 with --tiny, 256)")
+    p.add_argument("--warmup", type=int, default=2, help="untimed steps first")
+    p.add_argument("--steps", type=int, default=0, help="cap on timed steps per route (0: all the samples)")
+    p.add_argument("--batch", type=int, default=2, help="samples (naive) or packed rows (medqa) per step")
+    p.add_argument("--max-length", type=int, default=1800, help="packed row length, longest sample")
+    p.add_argument("--gc", action="store_true", help="gradient checkpointing on the medqa routes too")
+    p.add_argument("--qlora", action="store_true", help="QLoRA routes off CUDA too (if bitsandbytes works there)")
+    p.add_argument("--routes", default="auto", help=f"comma list of {', '.join(ROUTES)}, each optionally +gc; "
+                   "auto: the LoRA pair, plus the QLoRA pair on CUDA or with --qlora")
+    p.add_argument("--peak-tflops", type=float, default=None, help="MFU denominator (default 989 on CUDA, "
+                   "H100/H200 bf16 dense; none on CPU)")
+    p.add_argument("--device", default=None, help="default: cuda if available, else cpu")
+    p.add_argument("--seed", type=int, default=0, help="which records are drawn")
+    p.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "train_throughput.json")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Prepare once, run each route (a failing route is recorded, not fatal), write JSON and Markdown."""
+    args = parse_args(argv)
+    args.samples = args.samples or (32 if args.tiny else 256)
+    if args.tiny and not torch.cuda.is_available():
+        torch.set_num_threads(1)  # the tiny model's ops are too small for threads, which only spin on a busy CPU
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        ctx = prepare(args, Path(workdir))
+    cuda = ctx.device.startswith("cuda")
+    args.peak_tflops = args.peak_tflops if args.peak_tflops is not None else (989.0 if cuda else 0.0)
+    routes = parse_routes(args.routes, (cuda or args.qlora) and qlora_available(ctx.device), args.gc)
+    meta = {"model": "tiny" if args.tiny else "Qwen2.5-VL-7B shape (random weights)",
+            "device": torch.cuda.get_device_name() if cuda else "cpu", "samples": len(ctx.samples),
+            "mean_tokens": sum(map(len, ctx.samples)) / len(ctx.samples), "batch": args.batch,
+            "max_length": args.max_length, "peak_tflops": args.peak_tflops, "encode_ms_per_sample": ctx.encode_ms,
+            "params_text_no_embed": ctx.n_text, "params_vision": ctx.n_vision,
+            **{name: version(name) for name in ("torch", "transformers", "peft")}}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for route in routes:
+        try:
+            rows.append(run_route(route, ctx))
+            print(f"{route.name}: {rows[-1]['samples_per_s']:.2f} samples/s", flush=True)
+        except Exception as exc:  # noqa: BLE001 - e.g. out of memory: record it, go on with the next route
+            traceback.print_exc()
+            rows.append({"route": route.name, "error": f"{type(exc).__name__}: {exc}".replace("\n", " ")})
+        gc.collect()
+        if cuda:
+            torch.cuda.empty_cache()
+        meta["seconds_total"] = time.perf_counter() - start
+        args.out.write_text(json.dumps({"meta": meta, "routes": rows}, indent=2) + "\n")  # partial results survive
+    table = markdown(rows, meta)
+    print(table)
+    args.out.with_suffix(".md").write_text(table)
+    print(f"wrote {args.out} and {args.out.with_suffix('.md')} ({meta['seconds_total']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
