@@ -1,0 +1,53 @@
+"""Run the clinician demo (also a Hugging Face Space's app_file).
+
+    python demo/app.py [--model ID_OR_PATH|tiny] [--adapter PATH] [--backend local|openai --base-url URL]
+                       [--db ratings.db] [--host 127.0.0.1] [--port 7860]
+
+Every option also comes from an environment variable (MEDQA_MODEL, MEDQA_ADAPTER, ...; see
+medqa/app/settings.py). If the model cannot be loaded the app still starts and says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+# A Space runs this file by path from the repository root; make `medqa` importable there.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def create_app(argv: list[str] | None = None):
+    """(demo, settings): the backend loaded (or its load error), warmed up, and the rating store opened."""
+    from medqa.app import backends
+    from medqa.app.settings import from_args, settings_summary
+    from medqa.app.ui import build_demo
+    from medqa.feedback import FeedbackStore, default_db_path
+
+    settings = from_args(argv)
+    logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))
+    backend = backends.build_backend(settings)
+    if settings.warmup and not isinstance(backend, backends.UnavailableBackend):
+        # Warm up before the first clinician arrives: kernels, allocator and caches are ready then.
+        problem = backends.warm_up(backend)
+        if problem and settings.backend == "local":
+            backend = backends.UnavailableBackend(f"the warm-up generation failed: {problem}")
+        elif problem:  # a server that is still starting may answer later
+            logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
+    store = FeedbackStore(default_db_path(settings.db), store_images=settings.store_images)
+    return build_demo(backend, store, settings), settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build and serve the demo until interrupted."""
+    from medqa.app.ui import launch_options
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns what matters
+    demo, settings = create_app(argv)
+    demo.launch(server_name=settings.host, server_port=settings.port, **launch_options())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The coordinator tab: rating counts, mean ratings per model with a plot, filters and exports.
+
+It exists only when MEDQA_ADMIN_PASSWORD is set, and every handler checks the password itself:
+the API can call a handler directly, so hiding the tab would not be enough.
+"""
+
+from __future__ import annotations
+
+import hmac
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from medqa.app.i18n import t
+
+SUMMARY_HEADERS = ["model", "n", "thumbs up share", "mean accuracy", "mean completeness", "mean safety"]
+
+
+class AdminHandlers:
+    """Handlers of the coordinator tab over one FeedbackStore."""
+
+    def __init__(self, store, password: str, language: str = "zh") -> None:
+        self.store, self.password, self.language = store, password, language
+        self.out_dir = Path(tempfile.mkdtemp(prefix="medqa-coordinator-"))
+
+    def allowed(self, password: str | None) -> bool:
+        """Whether `password` is the coordinator password."""
+        # compare_digest: the time taken does not tell how much of a guess was right.
+        return bool(password) and hmac.compare_digest(str(password).encode(), self.password.encode())
+
+    @staticmethod
+    def filters(since, until, clinician, model) -> dict:
+        """Empty fields mean 'no filter'."""
+        return {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
+                "clinician": (clinician or "").strip() or None, "model": (model or "").strip() or None}
+
+    def view(self, password, since, until, clinician, model) -> tuple:
+        """Counts, the summary table and the plot for the filters; (message, None, None) when refused."""
+        if not self.allowed(password):
+            return t("wrong_password", self.language), None, None
+        filters = self.filters(since, until, clinician, model)
+        try:
+            rows = self.store.ratings(**filters)
+            summary = self.store.summary(**filters)
+            plot = self.store.plot_summary(self.out_dir / f"summary-{time.time_ns()}.png", **filters)
+        except ValueError as exc:  # a malformed date
+            return t("bad_date", self.language, value=exc), None, None
+        counts = t("counts", self.language, n=len(rows), clinicians=len({r["clinician_id"] for r in rows}),
+                   models=len({r["model_id"] for r in rows}))
+        table = [[s["label"], s["n"], _round(s["thumbs_up_share"]), _round(s["mean_accuracy"]),
+                  _round(s["mean_completeness"]), _round(s["mean_safety"])] for s in summary]
+        return counts, table, str(plot)
+
+    def export(self, kind: str, password, since, until, clinician, model) -> tuple:
+        """A CSV (utf-8-sig, for Excel) or JSONL file of the filtered ratings, as a download."""
+        if not self.allowed(password):
+            return t("wrong_password", self.language), None
+        filters = self.filters(since, until, clinician, model)
+        path = self.out_dir / f"medqa-ratings-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.{kind}"
+        try:
+            written = (self.store.export_csv if kind == "csv" else self.store.export_jsonl)(path, **filters)
+        except ValueError as exc:
+            return t("bad_date", self.language, value=exc), None
+        return t("exported", self.language, n=self.store.count(**filters)), str(written)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def build_admin_tab(admin: AdminHandlers, lang: str, register) -> None:
+    """The tab's components and events, inside the caller's gr.Tabs; `register` records relabelled components."""
+    with gr.Tab(t("coordinator", lang), id="coordinator") as tab:
+        register(tab, "coordinator")
+        with gr.Row():
+            password = register(gr.Textbox(label=t("password", lang), type="password", scale=2), "password")
+            refresh = register(gr.Button(t("refresh", lang), variant="primary", scale=1), "refresh", "value")
+        with gr.Row():
+            since = register(gr.Textbox(label=t("since", lang)), "since")
+            until = register(gr.Textbox(label=t("until", lang)), "until")
+            clinician = register(gr.Textbox(label=t("filter_clinician", lang)), "filter_clinician")
+            model = register(gr.Textbox(label=t("filter_model", lang)), "filter_model")
+        counts = gr.Markdown()
+        table = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False)
+        plot = gr.Image(type="filepath", interactive=False, show_label=False)
+        with gr.Row():
+            csv_button = register(gr.Button(t("export_csv", lang)), "export_csv", "value")
+            jsonl_button = register(gr.Button(t("export_jsonl", lang)), "export_jsonl", "value")
+        download = register(gr.File(label=t("download", lang), interactive=False), "download")
+    filters = [password, since, until, clinician, model]
+    refresh.click(admin.view, filters, [counts, table, plot], api_name="admin_view")
+    csv_button.click(lambda *a: admin.export("csv", *a), filters, [counts, download], api_name="admin_export_csv")
+    jsonl_button.click(lambda *a: admin.export("jsonl", *a), filters, [counts, download],
+                       api_name="admin_export_jsonl")

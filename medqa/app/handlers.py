@@ -1,0 +1,342 @@
+"""The demo's event handlers: `DemoHandlers` binds them to one backend, store and settings.
+
+Nothing is global, so two demos in one process (as in the tests) never share state. Each
+browser session has its own `ChatSession` in a `gr.State`; the model is shared, behind the
+backend's lock and the queue's concurrency limit. The chat handlers return, in this order:
+(chatbot, state, image, answer number, reference panel, question box); see `DemoHandlers.out`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from medqa.app import backends, examples
+from medqa.app.i18n import t
+from medqa.app.session import (
+    ChatSession,
+    DisplayItem,
+    InputError,
+    add_answer,
+    check_clinician,
+    drop_last_answer,
+    error_text,
+    fit_context,
+    make_rating,
+    parse_region,
+    prepare_question,
+    reset_conversation,
+    set_image,
+    shown_answer,
+    user_turn,
+)
+from medqa.conversation import message_text
+from medqa.generation import DecodingSettings
+from medqa.grounding import Box, draw_boxes, parse_boxes, region_prompt, style_for
+from medqa.imaging import ImageError, load_image
+
+log = logging.getLogger("medqa.app")
+
+
+class DemoHandlers:
+    """Every event handler of the demo, bound to one backend, store and settings."""
+
+    def __init__(self, backend, store, settings) -> None:
+        self.backend, self.store, self.settings = backend, store, settings
+        self.model = backends.model_info(backend, settings)
+        self.style = style_for(backends.model_type(backend, settings))
+        self.count = backends.token_counter(backend)
+        self.image_tokens = backends.image_budget(backend).max_pixels // (28 * 28)
+        self.warnings: list[str] = [getattr(backend, "message", "")] if isinstance(
+            backend, backends.UnavailableBackend) else []
+        self.references = self._references()
+        self.example_names = examples.list_examples(settings.examples_dir)
+        self.labels: list[tuple[gr.blocks.Block, dict[str, str]]] = []  # what the language switch relabels
+        self.stops: dict[str, threading.Event] = {}
+        self.stops_lock = threading.Lock()
+        # ZeroGPU lends a GPU only inside spaces.GPU-decorated calls; elsewhere this is the plain method.
+        self.stream = backends.gpu_decorator()(self._stream)
+
+    def _references(self) -> dict:
+        try:
+            return examples.load_references(self.settings.data)
+        except (OSError, ValueError, KeyError) as exc:  # a wrong --data must not stop the demo
+            self.warnings.append(f"--data {self.settings.data}: {exc}")
+            return {}
+
+    def _stream(self, turns, decoding, stop):
+        yield from self.backend.stream(turns, decoding, stop)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def register(self, block, key: str | dict[str, str], attr: str = "label"):
+        """Record that `block`'s `attr` shows string `key` (or {attr: key, ...}); returns `block`."""
+        self.labels.append((block, key if isinstance(key, dict) else {attr: key}))
+        return block
+
+    def session(self, state: ChatSession | None, request: gr.Request | None) -> ChatSession:
+        """The session's ChatSession, created on its first event."""
+        if state is not None:
+            return state
+        sid = getattr(request, "session_hash", None) or f"local-{id(self)}-{time.time_ns()}"
+        return ChatSession(sid, language=self.settings.language)
+
+    def out(self, session, image=None, reference=None, number=None, question=None) -> tuple:
+        """The chat handlers' outputs; None means 'leave that component as it is'."""
+        keep = gr.skip()
+        return (session.chat_messages(), session, keep if image is None else image,
+                keep if number is None else number, keep if reference is None else reference,
+                keep if question is None else question)
+
+    def decoding(self, strategy, max_new, beams, temperature, top_p, lang) -> DecodingSettings:
+        """DecodingSettings from the controls; InputError (in the session's language) when they make none."""
+        try:
+            return DecodingSettings(strategy=strategy or "greedy", max_new_tokens=int(max_new),
+                                    num_beams=int(beams), temperature=float(temperature), top_p=float(top_p))
+        except (TypeError, ValueError) as exc:
+            raise InputError(t("bad_decoding", lang, detail=exc)) from None
+
+    def stop_event(self, session_id: str) -> threading.Event:
+        """This session's stop flag, cleared for a new answer."""
+        with self.stops_lock:
+            event = self.stops.setdefault(session_id, threading.Event())
+        event.clear()
+        return event
+
+    def annotated(self, session: ChatSession, text: str = "", region=None):
+        """The session's image with the answer's boxes (or the marked region) drawn on it."""
+        if session.image is None:
+            return None
+        size = session.image.size
+        boxes = parse_boxes(text, size, self.style, backends.model_input_size(self.backend, size)) if text else []
+        if region is not None:
+            boxes.append(Box(*region, label=t("region_tag", session.language)))
+        return draw_boxes(session.image, boxes) if boxes else session.image
+
+    # -- chat -------------------------------------------------------------------------------
+    def ask(self, question, strategy, max_new, beams, temperature, top_p, state, request: gr.Request):
+        """Send: the question (with the image, if not yet sent) becomes one user turn; the answer streams in."""
+        session = self.session(state, request)
+        try:
+            text, notices = prepare_question(question, self.settings.max_question_chars, session.language)
+            decoding = self.decoding(strategy, max_new, beams, temperature, top_p, session.language)
+        except InputError as exc:
+            session.notice(str(exc))
+            yield self.out(session)
+            return
+        yield from self.turn(session, text, text, notices, decoding)
+
+    def ask_region(self, region, question, strategy, max_new, beams, temperature, top_p, state,
+                   request: gr.Request):
+        """Ask about the marked region: it goes to the model in the model's own box format."""
+        session = self.session(state, request)
+        lang = session.language
+        try:
+            if session.image is None:
+                raise InputError(t("no_image_for_region", lang))
+            x1, y1, x2, y2 = parse_region(region, session.image.size, lang)
+            text, notices = prepare_question(question or t("region_default_question", lang),
+                                             self.settings.max_question_chars, lang)
+            decoding = self.decoding(strategy, max_new, beams, temperature, top_p, lang)
+        except InputError as exc:
+            session.notice(str(exc))
+            yield self.out(session)
+            return
+        size = session.image.size
+        box = region_prompt(Box(x1, y1, x2, y2), size, self.style, backends.model_input_size(self.backend, size))
+        shown = f"[{t('region_tag', lang)} ({x1}, {y1}) – ({x2}, {y2})] {text}"
+        yield from self.turn(session, f"{box} {text}", shown, notices, decoding)
+
+    def turn(self, session, text, shown, notices, decoding):
+        """Add the user turn (model text, shown text) and any notices, then stream the answer."""
+        session.turns.append(user_turn(session, text))
+        session.display.append(DisplayItem("user", shown))
+        for notice in notices:
+            session.notice(notice)
+        yield from self.answer(session, decoding)
+
+    def answer(self, session: ChatSession, decoding: DecodingSettings):
+        """Stream an answer to the pending user turn; errors become a chat message and the session goes on."""
+        lang = session.language
+        cap = self.settings.context_tokens // 2  # an answer may not crowd the question out of the context
+        if decoding.max_new_tokens > cap:
+            decoding = dataclasses.replace(decoding, max_new_tokens=cap)
+            session.notice(t("max_new_capped", lang, n=cap))
+        budget = self.settings.context_tokens - decoding.max_new_tokens - self.count(self.backend.fmt.system_prompt)
+        turns, dropped, cut = fit_context(session.turns, budget, self.count, self.image_tokens)
+        if dropped:
+            session.notice(t("history_truncated", lang, turns=dropped))
+        if cut:
+            session.notice(t("question_cut", lang))
+        stop = self.stop_event(session.session_id)
+        item = DisplayItem("assistant", "…")
+        session.display.append(item)
+        yield self.out(session, question="")
+        start, text = time.perf_counter(), ""
+        try:
+            for text in self.stream(turns, decoding, stop):
+                item.text = shown_answer(text)
+                yield self.out(session)
+            stopped = stop.is_set()
+        except Exception as exc:  # OOM, a dead server, a broken model: said in the chat, never a crash
+            log.warning("generation failed: %s: %s", type(exc).__name__, exc)
+            session.turns.pop()  # the failed question leaves the model's history; it stays on screen
+            item.text = error_text(exc, lang)
+            backends.free_memory(exc)
+            yield self.out(session)
+            return
+        finally:
+            stop.set()  # a closed stream (client gone) must not leave the model generating
+        item.answer = add_answer(session, text, decoding.to_dict(), round(time.perf_counter() - start, 3), stopped)
+        item.text = shown_answer(text) + (" " + t("stopped", lang) if stopped else "")
+        reference = None
+        if session.reference is not None:
+            question = message_text(session.turns[-2])
+            reference = examples.reference_markdown(session.reference, lang, question, text)
+        yield self.out(session, image=self.annotated(session, text), reference=reference, number=item.answer + 1)
+
+    def stop(self, request: gr.Request) -> None:
+        """Stop: ends this session's answer at the next token; the partial answer is kept."""
+        with self.stops_lock:
+            event = self.stops.get(getattr(request, "session_hash", None))
+        if event is not None:
+            event.set()
+
+    def regenerate(self, strategy, max_new, beams, temperature, top_p, state, request: gr.Request):
+        """Regenerate: drop the last answer and answer the same question again."""
+        session = self.session(state, request)
+        try:
+            decoding = self.decoding(strategy, max_new, beams, temperature, top_p, session.language)
+        except InputError as exc:
+            session.notice(str(exc))
+            yield self.out(session)
+            return
+        if not drop_last_answer(session):
+            session.notice(t("nothing_to_regenerate", session.language))
+            yield self.out(session)
+            return
+        yield from self.answer(session, decoding)
+
+    def clear(self, state, request: gr.Request) -> tuple:
+        """Clear: a new conversation about the same image; the clinician id stays."""
+        session = self.session(state, request)
+        reset_conversation(session)
+        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=0)
+
+    def forget(self, request: gr.Request) -> None:
+        """The browser left: drop its stop flag."""
+        with self.stops_lock:
+            self.stops.pop(getattr(request, "session_hash", None), None)
+
+    # -- images -----------------------------------------------------------------------------
+    def upload(self, file, state, request: gr.Request) -> tuple:
+        """A PNG / JPEG / DICOM upload becomes the session's case; a bad file is explained in the chat."""
+        session = self.session(state, request)
+        if not file:
+            return self.out(session)
+        try:
+            return self.use_image(session, Path(file), Path(file).name)
+        finally:
+            _discard_upload(Path(file))
+
+    def load_example(self, name, state, request: gr.Request) -> tuple:
+        """Load an example X-ray from the configured folder, read in place."""
+        session = self.session(state, request)
+        try:
+            path = examples.example_path(self.settings.examples_dir or "", name or "")
+        except ValueError as exc:
+            session.notice(t("image_error", session.language, detail=exc))
+            return self.out(session)
+        return self.use_image(session, path, Path(name).name)
+
+    def use_image(self, session: ChatSession, path: Path, name: str) -> tuple:
+        """Open `path` as the session's case, or explain in the chat why it cannot be used."""
+        lang = session.language
+        try:
+            image = load_image(path, name=name)
+        except ImageError as exc:
+            session.notice(t("image_error", lang, detail=exc))
+            return self.out(session)
+        except Exception as exc:  # whatever else a hostile file triggers is still the file's fault
+            session.notice(t("image_error", lang, detail=f"{name}: {type(exc).__name__}: {exc}"))
+            return self.out(session)
+        set_image(session, image, name, self.references.get(examples.image_key(name)))
+        return self.out(session, image=image, number=0,
+                        reference=examples.reference_markdown(session.reference, lang))
+
+    def mark(self, region, state, evt: gr.SelectData, request: gr.Request) -> tuple:
+        """A click on the image: the first sets one corner, the second completes the region."""
+        session = self.session(state, request)
+        if session.image is None or not isinstance(evt.index, (list, tuple)):
+            return gr.skip(), gr.skip(), session
+        x, y = (int(v) for v in evt.index[:2])
+        corners = [int(float(v)) for v in re.findall(r"-?\d+(?:\.\d+)?", region or "")]
+        if len(corners) != 2:
+            return f"{x}, {y}", gr.skip(), session
+        try:
+            box = parse_region(f"{corners[0]} {corners[1]} {x} {y}", session.image.size, session.language)
+        except InputError:
+            return f"{x}, {y}", gr.skip(), session
+        return ", ".join(map(str, box)), self.annotated(session, region=box), session
+
+    # -- ratings and language -----------------------------------------------------------------
+    def set_clinician(self, value, state, request: gr.Request) -> tuple:
+        """Set the pseudonymous clinician id once for this session."""
+        session = self.session(state, request)
+        try:
+            session.clinician_id = check_clinician(value, session.language)
+        except InputError as exc:
+            return str(exc), session
+        return f"{t('clinician_set', session.language)}: `{session.clinician_id}`", session
+
+    def rate(self, clinician, number, thumbs, accuracy, completeness, safety, comment, state,
+             request: gr.Request) -> tuple:
+        """Store one rating; the reply says 'saved' only after the store committed it."""
+        session = self.session(state, request)
+        lang = session.language
+        try:
+            if not session.clinician_id and (clinician or "").strip():
+                session.clinician_id = check_clinician(clinician, lang)
+            scores = {"accuracy": accuracy, "completeness": completeness, "safety": safety}
+            rating = make_rating(session, number, thumbs, scores, comment, self.model)
+            row_id = self.store.add(rating)
+        except InputError as exc:
+            return str(exc), session
+        except ValueError as exc:
+            return t("bad_rating", lang, detail=exc), session
+        except Exception as exc:  # a full disk or a locked file: the clinician must know it was not saved
+            log.error("rating not stored: %s: %s", type(exc).__name__, exc)
+            return t("rating_failed", lang, detail=f"{type(exc).__name__}: {exc}"), session
+        return t("rating_saved", lang, id=row_id), session
+
+    def like(self, state, evt: gr.LikeData, request: gr.Request) -> tuple:
+        """The chat's own thumbs: pre-fill the rating form for that answer."""
+        session = self.session(state, request)
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if not isinstance(index, int) or not 0 <= index < len(session.display):
+            return gr.skip(), gr.skip()
+        answer = session.display[index].answer
+        if answer is None:
+            return gr.skip(), gr.skip()
+        return answer + 1, "up" if evt.liked else "down"
+
+    def switch_language(self, lang, state, request: gr.Request) -> list:
+        """Relabel every registered component; later chat messages use the new language too."""
+        session = self.session(state, request)
+        session.language = lang if lang in ("zh", "en") else session.language
+        updates = [gr.update(**{attr: t(key, session.language) for attr, key in keys.items()})
+                   for _, keys in self.labels]
+        return [*updates, session]
+
+
+def _discard_upload(path: Path) -> None:
+    """Delete Gradio's temporary copy of an upload: a DICOM file carries identifying tags, which must not stay."""
+    from gradio.utils import get_upload_folder
+
+    if path.resolve().is_relative_to(Path(get_upload_folder()).resolve()):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,77 @@
+"""The demo in a real browser: headless Debian Chromium driven by Playwright.
+
+Loads the page, checks that the chat, the image panel and the rating controls are there, uploads
+an X-ray, asks a question, waits for the streamed answer and saves a screenshot (to
+$MEDQA_SCREENSHOT as well when set; `MEDQA_SCREENSHOT=assets/demo.png` refreshes the README's).
+"""
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+
+from medqa.app.settings import AppSettings
+from medqa.app.ui import build_demo, launch_options
+from medqa.feedback import FeedbackStore
+from medqa.generation import LocalBackend
+from medqa.modeling import load_model
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def synthetic_film(path: Path, size: int = 448) -> Path:
+    """A made-up chest-film look (dark lungs, bright mediastinum): no patient image is ever committed."""
+    image = Image.new("L", (size, size), 200)
+    draw = ImageDraw.Draw(image)
+    for box in ((0.12, 0.15, 0.47, 0.85), (0.53, 0.15, 0.88, 0.85)):
+        draw.ellipse([int(v * size) for v in box], fill=60)
+    draw.ellipse([int(v * size) for v in (0.42, 0.45, 0.66, 0.8)], fill=185)  # the heart shadow
+    noise = np.random.default_rng(0).normal(0, 6, (size, size))
+    pixels = np.clip(np.asarray(image.filter(ImageFilter.GaussianBlur(size / 40)), float) + noise, 0, 255)
+    Image.fromarray(pixels.astype(np.uint8)).convert("RGB").save(path)
+    return path
+
+
+def test_page_in_headless_chromium(tiny_model, tmp_path):
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run .ci/run, or `apt-get install -y chromium fonts-noto-cjk`")
+    from playwright.sync_api import expect, sync_playwright
+
+    settings = AppSettings(model="tiny", admin_password="s3cret", default_max_new_tokens=24)
+    demo = build_demo(LocalBackend(load_model(str(tiny_model))), FeedbackStore(tmp_path / "r.db"), settings)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                            **launch_options())
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 1200})
+            page.goto(url)
+            for element in ("#chat", "#xray-image", "#rating", "#research-notice"):
+                expect(page.locator(element)).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("仅供科研使用")).to_be_visible()
+            for label in ("准确性 (1-5)", "完整性 (1-5)", "安全性 (1-5)", "提交评价", "上传胸片（PNG / JPEG / DICOM）"):
+                expect(page.get_by_text(label, exact=True).first).to_be_visible()
+            page.locator("input[type=file]").first.set_input_files(str(synthetic_film(tmp_path / "film.png")))
+            expect(page.locator("#chat").get_by_text("已载入图像 film.png")).to_be_visible(timeout=60_000)
+            expect(page.locator("#xray-image img")).to_be_visible(timeout=60_000)
+            page.get_by_label("问题").fill("这张胸片正常吗？")
+            page.get_by_role("button", name="发送", exact=True).click()
+            expect(page.locator("#chat").get_by_text("这张胸片正常吗？")).to_be_visible(timeout=60_000)
+            expect(page.locator("#rating input[type=number]")).to_have_value("1", timeout=60_000)  # answer done
+            shot = page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+            browser.close()
+    finally:
+        demo.close()
+    assert Image.open(tmp_path / "demo.png").size[0] == 1440 and len(shot) > 10_000
+    if os.environ.get("MEDQA_SCREENSHOT"):
+        shutil.copyfile(tmp_path / "demo.png", os.environ["MEDQA_SCREENSHOT"])
