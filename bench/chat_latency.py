@@ -39,21 +39,12 @@ from PIL import Image  # noqa: E402
 
 from medqa.conversation import ConversationFormat  # noqa: E402
 from medqa.modeling import ImageBudget, load_processor  # noqa: E402
+from medqa.shapes import qwen2_5_vl_7b_config  # noqa: E402
 from medqa.tiny import build_tiny_model  # noqa: E402
 
 XRAY = REPO.parent / "shared" / "data" / "openi" / "images" / "iu_xray" / "openi_png" / "CXR1009_IM-0010-1001.png"
 QUESTIONS = ("这张胸片正常吗？", "请描述这张胸片的主要发现，包括心影大小、肺野、肋膈角和纵隔的情况，并给出印象。")
 ROUTES = ("plain", "static", "static-compile")
-# Qwen/Qwen2.5-VL-7B-Instruct config.json, the public values.
-QWEN25_VL_7B_TEXT = dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
-                         num_key_value_heads=4, vocab_size=152064, max_position_embeddings=128000,
-                         rms_norm_eps=1e-6, hidden_act="silu", max_window_layers=28,
-                         rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]})
-QWEN25_VL_7B_VISION = dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, out_hidden_size=3584,
-                           patch_size=14, spatial_merge_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31],
-                           temporal_patch_size=2, tokens_per_second=2, hidden_act="silu")
-
-
 class TokenClock:
     """A generate() streamer that only notes when each new token reaches the host."""
 
@@ -79,17 +70,13 @@ def xray_448() -> Image.Image:
 
 def build_model(args, tiny_dir: Path, tokenizer, device: str):
     """The tiny checkpoint (--tiny) or the 7B shape with random weights, in eval mode on `device`."""
-    from transformers import AutoModelForImageTextToText, GenerationConfig, Qwen2_5_VLConfig
+    from transformers import AutoModelForImageTextToText, GenerationConfig
 
     pad, eos = tokenizer.convert_tokens_to_ids(["<|endoftext|>", "<|im_end|>"])
     if args.tiny:
         model = AutoModelForImageTextToText.from_pretrained(tiny_dir, dtype=torch.float32).to(device)
     else:
-        names = ["<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>"]
-        image, video, start, end = tokenizer.convert_tokens_to_ids(names)
-        config = Qwen2_5_VLConfig(text_config=dict(QWEN25_VL_7B_TEXT, pad_token_id=pad, eos_token_id=eos),
-                                  vision_config=QWEN25_VL_7B_VISION, image_token_id=image, video_token_id=video,
-                                  vision_start_token_id=start, vision_end_token_id=end, tie_word_embeddings=False)
+        config = qwen2_5_vl_7b_config(tokenizer)
         torch.manual_seed(0)
         with torch.device(device):
             model = AutoModelForImageTextToText.from_config(config, dtype=torch.bfloat16)

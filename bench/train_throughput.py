@@ -39,6 +39,7 @@ from medqa.collate import SampleEncoder, pack_groups, pack_rows, pad_collate, ro
 from medqa.conversation import ConversationFormat, message_text  # noqa: E402
 from medqa.data.build import BuildConfig, build_dataset  # noqa: E402
 from medqa.data.rule import RuleGenerator  # noqa: E402
+from medqa.shapes import qwen2_5_vl_7b_config  # noqa: E402
 from medqa.tiny import build_tiny_model  # noqa: E402
 from medqa.training import MedqaTrainer, ModelArguments, apply_method  # noqa: E402
 
@@ -46,16 +47,6 @@ DEFAULT_REPORTS = REPO.parent / "shared" / "data" / "openi" / "indiana_reports.c
 # BPE size at which the dataset's text lengths match the real Qwen2 tokenizer's (bench/README.md).
 CALIBRATED_VOCAB = 580
 OPENI_SIZES = [(512, 512), (512, 512), (512, 492), (512, 362), (512, 633)]  # (w, h): the Open-i PNGs in shared/
-# Qwen/Qwen2.5-VL-7B-Instruct config.json, the public values (rope_scaling written as v5 rope_parameters).
-QWEN25_VL_7B = {
-    "text": dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
-                 num_key_value_heads=4, vocab_size=152064, max_position_embeddings=128000, rms_norm_eps=1e-6,
-                 hidden_act="silu", max_window_layers=28, initializer_range=0.02,
-                 rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]}),
-    "vision": dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, out_hidden_size=3584,
-                   patch_size=14, spatial_merge_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31],
-                   temporal_patch_size=2, tokens_per_second=2, hidden_act="silu"),
-}
 ROUTES = ("naive-lora", "medqa-lora", "naive-qlora", "medqa-qlora")
 
 
@@ -111,16 +102,9 @@ def with_grey_image(record: dict, index: int) -> dict:
 
 def model_config(tiny_dir: Path, tiny: bool, tokenizer):
     """The tiny checkpoint's config, or the 7B shape with its special-token ids taken from `tokenizer`."""
-    from transformers import AutoConfig, Qwen2_5_VLConfig
+    from transformers import AutoConfig
 
-    if tiny:
-        return AutoConfig.from_pretrained(tiny_dir)
-    names = ["<|endoftext|>", "<|im_end|>", "<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>"]
-    pad, eos, image, video, start, end = tokenizer.convert_tokens_to_ids(names)
-    text = dict(QWEN25_VL_7B["text"], pad_token_id=pad, bos_token_id=pad, eos_token_id=eos)
-    return Qwen2_5_VLConfig(text_config=text, vision_config=QWEN25_VL_7B["vision"], image_token_id=image,
-                            video_token_id=video, vision_start_token_id=start, vision_end_token_id=end,
-                            tie_word_embeddings=False)
+    return AutoConfig.from_pretrained(tiny_dir) if tiny else qwen2_5_vl_7b_config(tokenizer)
 
 
 def build_model(config, device: str, dtype: torch.dtype, qlora: bool):
