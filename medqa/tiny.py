@@ -23,6 +23,8 @@ from pathlib import Path
 
 import transformers
 
+from medqa.conversation import DEFAULT_SYSTEM_PROMPT
+
 _CONFIG_CLASSES = {"qwen2_vl": "Qwen2VLConfig", "qwen2_5_vl": "Qwen2_5_VLConfig", "qwen3_vl": "Qwen3VLConfig"}
 # Only the architectures this transformers install knows (Qwen3-VL arrived in 4.57).
 ARCHES: tuple[str, ...] = tuple(arch for arch, cls in _CONFIG_CLASSES.items() if hasattr(transformers, cls))
@@ -130,6 +132,12 @@ DEFAULT_CORPUS: tuple[str, ...] = (
     "Answer the question about the chest X-ray image in one word.",
     "You are a helpful assistant. system user assistant",
     "0 1 2 3 4 5 6 7 8 9 10 100 0.5 1.2 2024-01-01 (A) (B) (C) (D) yes no",
+    # medqa's own system prompt and the synthetic blob task (medqa.synthetic): a blob sample is then
+    # ~80 tokens (16 of them image tokens), as with a real Qwen tokenizer, instead of ~180 with the
+    # prompt spelled out byte by byte, which diluted the image and left LoRA ~250 steps on an
+    # image-blind plateau; and 有。/没有。 are 3 tokens each, so candidate scores compare like with like.
+    DEFAULT_SYSTEM_PROMPT,
+    "问：有没有病灶？答：有。问：有没有病灶？答：没有。",
 )
 
 
@@ -137,7 +145,7 @@ DEFAULT_CORPUS: tuple[str, ...] = (
 # frozen, so the decoder can only steer the normed hidden state h (|h| = sqrt(hidden) with the
 # norm's unit weight) and a token's logit is at most |w_token| * |h| = std * hidden. At hidden 64
 # with the trunk's 0.1 that is 6.4, below ln(vocab) ~ 6.9: no token could pass p ~ 0.3 (~1.2 nats
-# of loss per answer token even for a fully predictable one), and LoRA could not learn anything.
+# of loss per answer token even for a fully predictable one): LoRA runs plateaued at ~1.5.
 # A pretrained head allows margins of tens of nats; 0.3 gives ~19 here (p > 0.99 is reachable)
 # while a random model's logits stay a moderate N(0, 2.4^2).
 HEAD_INIT_RANGE = 0.3
