@@ -129,6 +129,9 @@ def _write_outputs(config: BuildConfig, result: BuildResult, generator: QAGenera
     (out / DATASET_META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files.append(out / DATASET_META)
     files.extend(write_exports(result.folds, out, fmt))
+    skipped = out / "skipped.txt"
+    skipped.write_text("".join(m + "\n" for m in result.skips.messages), encoding="utf-8")
+    files.append(skipped)
     files.append(write_card(out, result, meta))
     return files
 

@@ -82,5 +82,5 @@ def main(argv: list[str] | None = None) -> int:
     print(f"read {result.n_reports_read} reports -> {result.n_records} conversations ({sizes}) "
           f"in {result.seconds:.1f}s")
     print(f"skipped: {result.skips.summary()}")
-    print(f"wrote {result.out}/fold_*.jsonl, exports/, README.md")
+    print(f"wrote {result.out}/fold_*.jsonl, exports/, README.md, skipped.txt")
     return 0

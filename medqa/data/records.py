@@ -87,12 +87,19 @@ class SkipLog:
         self.counts: Counter[str] = Counter()
         self.messages: list[str] = []
 
+    # Thousands of missing images must not flood the terminal: the first few of each reason are
+    # logged, and every message is kept (the build writes them all to skipped.txt).
+    LOGGED_PER_REASON = 10
+
     def skip(self, reason: str, where: str, detail: str = "") -> None:
         """Record one skipped item: `reason` is the counter key, `where` names file and row."""
         self.counts[reason] += 1
         msg = f"{where}: {reason}" + (f" ({detail})" if detail else "")
         self.messages.append(msg)
-        log.warning("skipped %s", msg)
+        if self.counts[reason] <= self.LOGGED_PER_REASON:
+            log.warning("skipped %s", msg)
+        elif self.counts[reason] == self.LOGGED_PER_REASON + 1:
+            log.warning("more '%s' skips are not shown here; all are listed in skipped.txt", reason)
 
     def summary(self) -> str:
         if not self.counts:

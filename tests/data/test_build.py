@@ -112,6 +112,9 @@ def test_cli_with_images_dir_resolves_both_naming_schemes(openi_dir, tmp_path, c
     assert json.loads((out / "dataset.json").read_text())["image_root"] == str((openi_dir / "images").resolve())
     printed = capsys.readouterr().out
     assert "image missing on disk" in printed and "-> 6 conversations" in printed
+    # Every skip is kept in the output folder, not only the few shown on the terminal.
+    skipped = (out / "skipped.txt").read_text(encoding="utf-8").splitlines()
+    assert len(skipped) == 6891 and all("image missing on disk" in line for line in skipped)
 
 
 def test_cli_builds_from_xml_and_counts_what_it_skips(xml_dir, openi_dir, tmp_path, capsys):
