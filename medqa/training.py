@@ -190,8 +190,12 @@ def run_training(margs: ModelArguments, dargs: DataArguments, targs: MedqaTraini
     set_seed(targs.seed)  # before the adapters are initialised, so a run (and its resume) is reproducible
     image_root = dargs.image_root or load_dataset_meta(dargs.data).get("image_root")
     records = read_folds(dargs.data, train_folds)
+    # A 4-bit model is placed at load time: each process of `accelerate launch` on its own GPU
+    # (device_map="auto" would spread one copy over all GPUs and break data parallelism).
+    device_map = {"": targs.local_process_index} if margs.method == "qlora" and torch.cuda.is_available() else None
     loaded = load_model(margs.model, quantization="4bit" if margs.method == "qlora" else "none",
-                        dtype=margs.dtype, budget=ImageBudget(margs.min_pixels, margs.max_pixels))
+                        dtype=margs.dtype, device_map=device_map,
+                        budget=ImageBudget(margs.min_pixels, margs.max_pixels))
     if loaded.model.dtype == torch.bfloat16 and torch.cuda.is_available():
         targs.bf16 = True
     encoder = SampleEncoder(loaded.processor, loaded.fmt, image_root, dargs.max_length, rope_index_fn(loaded.model))
