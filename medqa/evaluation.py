@@ -37,6 +37,7 @@ from medqa.baselines import MajorityBaseline, RetrievalBaseline, Thumbnails
 from medqa.conversation import ConversationFormat, message_images, message_text
 from medqa.data.folds import load_dataset_meta, read_folds
 from medqa.data.split import parse_folds
+from medqa.files import write_atomic
 from medqa.generation import DecodingSettings, LocalBackend, OpenAIBackend
 from medqa.metrics import bleu4, finding_f1, rouge
 from medqa.modeling import load_model
@@ -358,9 +359,7 @@ def write_results(out: Path, results: dict) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for target, text in ((path, json.dumps(merged, ensure_ascii=False, indent=2) + "\n"),
                          (out / "results.md", markdown_table(merged))):
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)  # atomic: a crash never leaves half a results file
+        write_atomic(target, text)
     return merged
 
 

@@ -119,7 +119,9 @@ def load_model(model_id: str | None = None, *, adapter: str | None = None, quant
     """
     from transformers import AutoModelForImageTextToText
 
-    model_id = model_id or _adapter_base(adapter)
+    if adapter:  # checked before the base weights load, not after
+        base = _adapter_config(adapter).get("base_model_name_or_path")
+        model_id = model_id or base
     if not model_id:
         raise ModelLoadError("no model given: pass --model (a hub id or a local folder)")
     saved_dir = adapter or model_id
@@ -147,18 +149,15 @@ def load_model(model_id: str | None = None, *, adapter: str | None = None, quant
 def _attach_adapter(model, adapter: str):
     from peft import PeftModel
 
-    if not (Path(adapter) / "adapter_config.json").is_file():
-        raise ModelLoadError(f"--adapter {adapter}: no adapter_config.json there (is it a medqa training output?)")
     return PeftModel.from_pretrained(model, adapter)
 
 
-def _adapter_base(adapter: str | None) -> str | None:
-    if not adapter:
-        return None
+def _adapter_config(adapter: str) -> dict:
+    """The adapter's peft config; a clear error when the folder holds none."""
     path = Path(adapter) / "adapter_config.json"
     if not path.is_file():
         raise ModelLoadError(f"--adapter {adapter}: no adapter_config.json there (is it a medqa training output?)")
-    return json.loads(path.read_text()).get("base_model_name_or_path")
+    return json.loads(path.read_text())
 
 
 def _explain(model_id: str, exc: Exception) -> str:

@@ -170,8 +170,8 @@ def apply_method(loaded: LoadedModel, margs: ModelArguments, targs: TrainingArgu
     return get_peft_model(model, config)
 
 
-def check_args(margs: ModelArguments, dargs: DataArguments, targs: MedqaTrainingArguments) -> tuple[list[int], int]:
-    """Validate options before any model loads; returns (training folds, number of folds)."""
+def check_args(margs: ModelArguments, dargs: DataArguments, targs: MedqaTrainingArguments) -> tuple[list[int], dict]:
+    """Validate options before any model loads; returns (training folds, the dataset's metadata)."""
     meta = load_dataset_meta(dargs.data)
     k = int(meta["folds"])
     if dargs.train_folds:
@@ -181,14 +181,14 @@ def check_args(margs: ModelArguments, dargs: DataArguments, targs: MedqaTraining
         train = [f for f in range(k) if f != dargs.fold]
     if margs.method == "qlora" and targs.optim == "adamw_torch":
         targs.optim = "paged_adamw_32bit" if torch.cuda.is_available() else "adamw_torch"
-    return train, k
+    return train, meta
 
 
 def run_training(margs: ModelArguments, dargs: DataArguments, targs: MedqaTrainingArguments) -> dict:
     """Train and save the adapter (or weights) with processor, format and image budget; returns a summary."""
-    train_folds, _ = check_args(margs, dargs, targs)
+    train_folds, meta = check_args(margs, dargs, targs)
     set_seed(targs.seed)  # before the adapters are initialised, so a run (and its resume) is reproducible
-    image_root = dargs.image_root or load_dataset_meta(dargs.data).get("image_root")
+    image_root = dargs.image_root or meta.get("image_root")
     records = read_folds(dargs.data, train_folds)
     # A 4-bit model is placed at load time: each process of `accelerate launch` on its own GPU
     # (device_map="auto" would spread one copy over all GPUs and break data parallelism).

@@ -19,6 +19,7 @@ from medqa.data.qa import QAGenerator, QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.rule import projection_pair
 from medqa.data.split import assign_folds
+from medqa.files import write_atomic
 
 log = logging.getLogger("medqa.data")
 
@@ -137,10 +138,5 @@ def _write_outputs(config: BuildConfig, result: BuildResult, generator: QAGenera
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> Path:
-    tmp = path.with_suffix(".jsonl.tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for record in records:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    tmp.replace(path)  # a crash mid-write never leaves a truncated fold behind
-    return path
+    return write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from medqa.conversation import ConversationFormat, message_images, message_text
+from medqa.files import write_atomic
 
 _QWEN_IMG_RE = re.compile(r"^Picture 1: <img>(.*?)</img>\n", re.DOTALL)
 _ROLE_TO_FROM = {"user": "user", "assistant": "assistant"}
@@ -94,7 +95,4 @@ def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: Conversation
 
 
 def _write_json(path: Path, data) -> Path:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)  # atomic: a crash never leaves a half-written export
-    return path
+    return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
