@@ -18,7 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from medqa.data.build import BuildConfig, build_dataset  # noqa: E402
+from medqa.data.build import build_dataset  # noqa: E402
+from medqa.data.config import BuildArguments  # noqa: E402
 from medqa.data.rule import RuleGenerator  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "data" / "openi" / "indiana_reports.csv"
@@ -36,7 +37,7 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            result = build_dataset(BuildConfig(args.reports, Path(out), projections), RuleGenerator())
+            result = build_dataset(BuildArguments(args.reports, Path(out), projections), RuleGenerator())
             times.append(time.perf_counter() - start)
     print(f"reports read: {result.n_reports_read}, conversations: {result.n_records}, "
           f"skipped: {result.skips.summary()}")

@@ -36,10 +36,10 @@ sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
+from shapes import qwen2_5_vl_7b_config  # noqa: E402
 
-from medqa.conversation import ConversationFormat  # noqa: E402
-from medqa.modeling import ImageBudget, load_processor  # noqa: E402
-from medqa.shapes import qwen2_5_vl_7b_config  # noqa: E402
+from medqa.core.conversation import ConversationFormat  # noqa: E402
+from medqa.core.modeling import ImageBudget, load_processor  # noqa: E402
 from medqa.tiny import build_tiny_model  # noqa: E402
 
 XRAY = REPO.parent / "shared" / "data" / "openi" / "images" / "iu_xray" / "openi_png" / "CXR1009_IM-0010-1001.png"

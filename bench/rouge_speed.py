@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 from medqa.data.openi import read_reports  # noqa: E402
 from medqa.data.records import SkipLog  # noqa: E402
 from medqa.data.rule import RuleGenerator  # noqa: E402
-from medqa.metrics import finding_f1, rouge, rouge_scorer  # noqa: E402
+from medqa.eval.metrics import finding_f1, rouge, rouge_scorer  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "data" / "openi" / "indiana_reports.csv"
 NOISE = "肺野清晰心影不大未见明显异常双侧胸腔积液右下叶实变可能建议随访复查"

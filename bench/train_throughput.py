@@ -33,15 +33,16 @@ sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
+from shapes import qwen2_5_vl_7b_config  # noqa: E402
 
-from medqa import modeling  # noqa: E402
-from medqa.collate import SampleEncoder, pack_groups, pack_rows, pad_collate, rope_index_fn  # noqa: E402
-from medqa.conversation import ConversationFormat, message_text  # noqa: E402
-from medqa.data.build import BuildConfig, build_dataset  # noqa: E402
+from medqa.core import modeling  # noqa: E402
+from medqa.core.conversation import ConversationFormat, message_text  # noqa: E402
+from medqa.data.build import build_dataset  # noqa: E402
+from medqa.data.config import BuildArguments  # noqa: E402
 from medqa.data.rule import RuleGenerator  # noqa: E402
-from medqa.shapes import qwen2_5_vl_7b_config  # noqa: E402
 from medqa.tiny import build_tiny_model  # noqa: E402
-from medqa.training import MedqaTrainer, ModelArguments, apply_method  # noqa: E402
+from medqa.train.collate import SampleEncoder, pack_groups, pack_rows, pad_collate, rope_index_fn  # noqa: E402
+from medqa.train.trainer import MedqaTrainer, ModelArguments, apply_method  # noqa: E402
 
 DEFAULT_REPORTS = REPO.parent / "shared" / "data" / "openi" / "indiana_reports.csv"
 # BPE size at which the dataset's text lengths match the real Qwen2 tokenizer's (bench/README.md).
@@ -79,7 +80,7 @@ def load_records(reports: Path, n: int, seed: int) -> tuple[list[dict], list[dic
         raise SystemExit(f"--reports {reports} not found (indiana_projections.csv must sit beside it)")
     logging.getLogger("medqa").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as out:
-        result = build_dataset(BuildConfig(reports, Path(out), reports.with_name("indiana_projections.csv")),
+        result = build_dataset(BuildArguments(reports, Path(out), reports.with_name("indiana_projections.csv")),
                                RuleGenerator())
     records = [r for k in sorted(result.folds) for r in result.folds[k]]
     return records, random.Random(seed).sample(records, min(n, len(records)))

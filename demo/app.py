@@ -22,7 +22,8 @@ def create_app(argv: list[str] | None = None):
     from medqa.app import backends
     from medqa.app.settings import from_args, settings_summary
     from medqa.app.ui import build_demo
-    from medqa.feedback import FeedbackStore, default_db_path
+    from medqa.feedback.ratings import default_db_path
+    from medqa.feedback.store import FeedbackStore
 
     settings = from_args(argv)
     logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))

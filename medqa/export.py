@@ -6,7 +6,7 @@
 the adapter, folds the LoRA weights into the base weights (`merge_and_unload`) and writes a plain
 transformers checkpoint: safetensors weights, config, processor (chat template, image processor
 set to the adapter's pixel budget), and medqa's conversation format and image budget. The result
-loads with `medqa.modeling.load_model(OUT)`, `AutoModelForImageTextToText.from_pretrained(OUT)`
+loads with `medqa.core.modeling.load_model(OUT)`, `AutoModelForImageTextToText.from_pretrained(OUT)`
 and `vllm serve OUT`.
 
 QLoRA adapters are merged into the unquantised base, always: the base is never loaded in 4 bit
@@ -18,11 +18,14 @@ config.json) is refused.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shlex
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from medqa.core.config import parse_config
 
 DTYPES = ("bfloat16", "float16", "float32")
 
@@ -71,7 +74,7 @@ def _is_quantized(base: str) -> bool:
 def merge(adapter: str, out: str, model: str | None = None, dtype: str = "bfloat16",
           overwrite: bool = False) -> Path:
     """Merge `adapter` into its base and save the standalone checkpoint in `out`; returns `out`."""
-    from medqa.modeling import load_model
+    from medqa.core.modeling import load_model
 
     if dtype not in DTYPES:
         raise ExportError(f"--dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
@@ -94,27 +97,31 @@ def serve_command(out: str | Path, name: str = "medqa", max_model_len: int = 409
             """--limit-mm-per-prompt '{"image":1}'""")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m medqa.export", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    m = commands.add_parser("merge", help="fold a LoRA/QLoRA adapter into its base model for serving",
-                            description="Fold a LoRA/QLoRA adapter into its (unquantised) base and save a "
-                                        "standalone checkpoint that vLLM and transformers load directly.")
-    m.add_argument("adapter", help="adapter folder (training --output_dir or a checkpoint-N in it)")
-    m.add_argument("out", help="new folder for the merged model (must be missing or empty)")
-    m.add_argument("--model", default=None,
-                   help="base model, hub id or folder (default: the adapter_config.json base). For QLoRA, the "
-                        "unquantised base: merging into 4-bit weights is lossy")
-    m.add_argument("--dtype", default="bfloat16", choices=DTYPES, help="weights dtype to save (default bfloat16)")
-    m.add_argument("--overwrite", action="store_true",
-                   help="write into a non-empty output folder (its old weight files are deleted)")
-    return parser
+@dataclass
+class MergeArguments:
+    """Which adapter to fold into which base model, and where the merged checkpoint goes."""
+
+    adapter: str = field(metadata={"help": "adapter folder (training --output_dir or a checkpoint-N in it)"})
+    out: str = field(metadata={"help": "new folder for the merged model (must be missing or empty)"})
+    model: str | None = field(default=None, metadata={
+        "default_text": "the adapter_config.json base",
+        "help": "base model, hub id or folder. For QLoRA, the unquantised base: merging into 4-bit weights is lossy"})
+    dtype: Literal["bfloat16", "float16", "float32"] = field(default="bfloat16", metadata={
+        "help": "weights dtype to save"})
+    overwrite: bool = field(default=False, metadata={
+        "help": "write into a non-empty output folder (its old weight files are deleted)"})
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from medqa.modeling import ModelLoadError
+    """`python -m medqa.export merge ADAPTER OUT [--model BASE] [--dtype bfloat16] [--overwrite]`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "merge":
+        print("usage: python -m medqa.export merge ADAPTER OUT [options]   (merge --help for its options)",
+              file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    (args,) = parse_config((MergeArguments,), argv[1:], prog="python -m medqa.export merge",
+                           positional=("adapter", "out"), description=merge.__doc__)
+    from medqa.core.modeling import ModelLoadError
 
     try:
         out = merge(args.adapter, args.out, args.model, args.dtype, args.overwrite)

@@ -1,4 +1,4 @@
-"""Shared test fixtures: tiny offline Qwen VL checkpoints built once per test session."""
+"""Shared test fixtures: tiny offline Qwen VL checkpoints built once per session, and the real Open-i data."""
 
 import os
 
@@ -9,6 +9,8 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+
+from tests.helpers.paths import OPENI, XML_FIXTURES  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +32,17 @@ def tiny_models(tmp_path_factory) -> Callable[[str], Path]:
 def tiny_model(tiny_models) -> Path:
     """The default tiny checkpoint folder (qwen2_5_vl)."""
     return tiny_models("qwen2_5_vl")
+
+
+@pytest.fixture(scope="session")
+def openi_dir() -> Path:
+    """The real Open-i files beside the checkout; missing data is a failure, never a quiet skip."""
+    if not (OPENI / "indiana_reports.csv").is_file():
+        pytest.fail(f"real Open-i data not found at {OPENI}: the tests read ../shared/data/openi beside the repo")
+    return OPENI
+
+
+@pytest.fixture(scope="session")
+def xml_dir() -> Path:
+    """Hand-written NLM XML reports (synthetic, in the repo)."""
+    return XML_FIXTURES

@@ -9,13 +9,13 @@ from peft import LoraConfig, get_peft_model
 from safetensors.torch import load_file
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
-from medqa.collate import SampleEncoder, pad_collate, rope_index_fn
-from medqa.conversation import ConversationFormat
+from medqa.core.conversation import ConversationFormat, record_messages
+from medqa.core.modeling import ImageBudget, load_model
 from medqa.export import main, serve_command
-from medqa.generation import score_answers
-from medqa.modeling import ImageBudget, load_model
-from medqa.synthetic import ANSWERS, QUESTION, write_blob_dataset
-from medqa.training import LORA_TARGET
+from medqa.train.collate import SampleEncoder, pad_collate, rope_index_fn
+from medqa.train.config import LORA_TARGET
+from tests.helpers.scoring import score_answers
+from tests.helpers.synthetic import ANSWERS, QUESTION, write_blob_dataset
 
 FMT = ConversationFormat(system_prompt="你是测试用的放射科助手。")
 BUDGET = ImageBudget(56 * 56, 112 * 112)
@@ -50,7 +50,7 @@ def merged(adapter, tmp_path_factory):
 def first_question(data):
     """The user turn (blob film + question) of the dataset's first record with a blob."""
     record = json.loads((data / "fold_0.jsonl").read_text(encoding="utf-8").splitlines()[1])
-    return record["messages"][:1]
+    return record_messages(record)[:1]
 
 
 @torch.no_grad()

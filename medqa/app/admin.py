@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from medqa.app.i18n import t
+from medqa.app.i18n import Labels, t
 
 SUMMARY_HEADERS = ["model", "n", "thumbs up share", "mean accuracy", "mean completeness", "mean safety"]
 
@@ -70,25 +70,24 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def build_admin_tab(admin: AdminHandlers, lang: str, register) -> None:
-    """The tab's components and events, inside the caller's gr.Tabs; `register` records relabelled components."""
-    with gr.Tab(t("coordinator", lang), id="coordinator") as tab:
-        register(tab, "coordinator")
+def build_admin_tab(admin: AdminHandlers, labels: Labels) -> None:
+    """The tab's components and events, inside the caller's gr.Tabs; `labels` makes the relabelled components."""
+    with labels(gr.Tab, {"label": "coordinator"}, id="coordinator"):
         with gr.Row():
-            password = register(gr.Textbox(label=t("password", lang), type="password", scale=2), "password")
-            refresh = register(gr.Button(t("refresh", lang), variant="primary", scale=1), "refresh", "value")
+            password = labels(gr.Textbox, {"label": "password"}, type="password", scale=2)
+            refresh = labels(gr.Button, {"value": "refresh"}, variant="primary", scale=1)
         with gr.Row():
-            since = register(gr.Textbox(label=t("since", lang)), "since")
-            until = register(gr.Textbox(label=t("until", lang)), "until")
-            clinician = register(gr.Textbox(label=t("filter_clinician", lang)), "filter_clinician")
-            model = register(gr.Textbox(label=t("filter_model", lang)), "filter_model")
+            since = labels(gr.Textbox, {"label": "since"})
+            until = labels(gr.Textbox, {"label": "until"})
+            clinician = labels(gr.Textbox, {"label": "filter_clinician"})
+            model = labels(gr.Textbox, {"label": "filter_model"})
         counts = gr.Markdown()
         table = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False)
         plot = gr.Image(type="filepath", interactive=False, show_label=False)
         with gr.Row():
-            csv_button = register(gr.Button(t("export_csv", lang)), "export_csv", "value")
-            jsonl_button = register(gr.Button(t("export_jsonl", lang)), "export_jsonl", "value")
-        download = register(gr.File(label=t("download", lang), interactive=False), "download")
+            csv_button = labels(gr.Button, {"value": "export_csv"})
+            jsonl_button = labels(gr.Button, {"value": "export_jsonl"})
+        download = labels(gr.File, {"label": "download"}, interactive=False)
     filters = [password, since, until, clinician, model]
     refresh.click(admin.view, filters, [counts, table, plot], api_name="admin_view")
     csv_button.click(lambda *a: admin.export("csv", *a), filters, [counts, download], api_name="admin_export_csv")

@@ -1,6 +1,6 @@
 """The demo's model side: choosing and loading a backend, the load-error stand-in, warm-up, ZeroGPU.
 
-The backends themselves are `medqa.generation`'s (the same generation function as evaluation);
+The backends themselves are `medqa.serve.local`'s (the same generation function as evaluation);
 this module only decides which one to build from `AppSettings`, and what the demo does when
 none can be built: it still starts, with `UnavailableBackend` saying what is wrong and how to
 fix it in every answer.
@@ -11,36 +11,26 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
 
-from medqa.app.session import BackendUnavailable, is_out_of_memory
 from medqa.app.settings import AppSettings, adapter_hash
-from medqa.conversation import ConversationFormat
-from medqa.generation import DecodingSettings, LocalBackend, OpenAIBackend
-from medqa.modeling import ImageBudget, ModelLoadError
+from medqa.core.conversation import ConversationFormat
+from medqa.core.modeling import ImageBudget, ModelLoadError
+from medqa.serve import grounding
+from medqa.serve.decoding import DecodingSettings
+from medqa.serve.endpoint import OpenAIBackend
+from medqa.serve.errors import is_out_of_memory
+from medqa.serve.local import LocalBackend
+from medqa.serve.unavailable import UnavailableBackend
 
 log = logging.getLogger("medqa.app")
 
 WARMUP_QUESTION = "这张胸片正常吗？"
 
 
-class UnavailableBackend:
-    """Stands in for a model that could not be loaded: every request reports why, and how to fix it."""
-
-    def __init__(self, message: str, fmt: ConversationFormat | None = None) -> None:
-        self.message, self.name, self.fmt = message, "unavailable", fmt or ConversationFormat()
-
-    def generate(self, conversations, settings: DecodingSettings) -> list[str]:
-        """Raise BackendUnavailable with the load error."""
-        raise BackendUnavailable(self.message)
-
-    def stream(self, conversation, settings: DecodingSettings, stop=None) -> Iterator[str]:
-        """Raise BackendUnavailable with the load error."""
-        raise BackendUnavailable(self.message)
-        yield ""  # a generator, like the real backends
 
 
 def tiny_model_dir() -> Path:
@@ -79,7 +69,7 @@ def build_backend(settings: AppSettings):
             return OpenAIBackend(settings.base_url, settings.served_model or settings.model, fmt=fmt)
         import torch
 
-        from medqa.modeling import load_model
+        from medqa.core.modeling import load_model
 
         device_map = "cuda" if torch.cuda.is_available() else None
         model = resolve_model(settings.model) if settings.model else None
@@ -142,12 +132,8 @@ def image_budget(backend) -> ImageBudget:
 
 def model_input_size(backend, image_size: tuple[int, int]) -> tuple[int, int]:
     """(width, height) the processor resizes an image to: Qwen2.5-VL boxes are in these pixels."""
-    from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
-
     budget = image_budget(backend)
-    w, h = image_size
-    rh, rw = smart_resize(h, w, factor=28, min_pixels=budget.min_pixels, max_pixels=budget.max_pixels)
-    return rw, rh
+    return grounding.model_input_size(image_size, budget.min_pixels, budget.max_pixels)
 
 
 def free_memory(exc: BaseException) -> None:

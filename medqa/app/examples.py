@@ -3,7 +3,7 @@
 Examples are never copied: the demo lists a folder (e.g. ../shared/data/openi/images) and
 opens the chosen file there. When a dataset built by `python -m medqa.data build` is given, an
 image it contains has reference question/answer pairs; the demo shows them and scores the
-model's answer with the same `medqa.metrics` ROUGE and `medqa.findings` finding F1 as evaluation.
+model's answer with the same `medqa.eval.metrics` ROUGE and `medqa.vocab.findings` finding F1 as evaluation.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from medqa.app.i18n import t
-from medqa.conversation import message_text
+from medqa.core.conversation import message_text, record_images
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".dcm", ".dicom")
 MAX_EXAMPLES = 500
@@ -57,7 +57,7 @@ def load_references(data_dir: str | Path | None) -> dict[str, dict]:
     for record in read_folds(data_dir, list(range(int(meta.get("folds", 5))))):
         messages = record["messages"]
         pairs = [(message_text(q), message_text(a)) for q, a in zip(messages[::2], messages[1::2], strict=False)]
-        refs[image_key(record["image"])] = {"id": record.get("id", ""), "pairs": pairs}
+        refs[image_key(record_images(record)[0])] = {"id": record.get("id", ""), "pairs": pairs}
     return refs
 
 
@@ -72,8 +72,7 @@ def reference_answer(reference: dict, question: str) -> tuple[str | None, str]:
 
 def score(answer: str, reference: str) -> dict[str, float]:
     """ROUGE-1/2/L and finding F1 of one answer, exactly as evaluation computes them."""
-    from medqa.findings import finding_f1
-    from medqa.metrics import rouge
+    from medqa.eval.metrics import finding_f1, rouge
 
     scores = rouge([answer], [reference])
     return {"r1": scores["rouge1"], "r2": scores["rouge2"], "rl": scores["rougeL"],

@@ -18,7 +18,8 @@ from pathlib import Path
 import gradio as gr
 
 from medqa.app import backends, examples
-from medqa.app.i18n import t
+from medqa.app.context import DemoContext
+from medqa.app.i18n import Labels, t
 from medqa.app.session import (
     ChatSession,
     DisplayItem,
@@ -36,10 +37,10 @@ from medqa.app.session import (
     shown_answer,
     user_turn,
 )
-from medqa.conversation import message_text
-from medqa.generation import DecodingSettings
-from medqa.grounding import Box, draw_boxes, parse_boxes, region_prompt, style_for
-from medqa.imaging import ImageError, load_image
+from medqa.core.conversation import message_text
+from medqa.core.imaging import ImageError, load_image
+from medqa.serve.decoding import DecodingSettings
+from medqa.serve.grounding import Box, draw_boxes, parse_boxes, region_prompt
 
 log = logging.getLogger("medqa.app")
 
@@ -47,38 +48,17 @@ log = logging.getLogger("medqa.app")
 class DemoHandlers:
     """Every event handler of the demo, bound to one backend, store and settings."""
 
-    def __init__(self, backend, store, settings) -> None:
-        self.backend, self.store, self.settings = backend, store, settings
-        self.model = backends.model_info(backend, settings)
-        self.style = style_for(backends.model_type(backend, settings))
-        self.count = backends.token_counter(backend)
-        self.image_tokens = backends.image_budget(backend).max_pixels // (28 * 28)
-        self.warnings: list[str] = [getattr(backend, "message", "")] if isinstance(
-            backend, backends.UnavailableBackend) else []
-        self.references = self._references()
-        self.example_names = examples.list_examples(settings.examples_dir)
-        self.labels: list[tuple[gr.blocks.Block, dict[str, str]]] = []  # what the language switch relabels
+    def __init__(self, backend, store, settings, context: DemoContext) -> None:
+        self.backend, self.store, self.settings, self.ctx = backend, store, settings, context
         self.stops: dict[str, threading.Event] = {}
         self.stops_lock = threading.Lock()
         # ZeroGPU lends a GPU only inside spaces.GPU-decorated calls; elsewhere this is the plain method.
         self.stream = backends.gpu_decorator()(self._stream)
 
-    def _references(self) -> dict:
-        try:
-            return examples.load_references(self.settings.data)
-        except (OSError, ValueError, KeyError) as exc:  # a wrong --data must not stop the demo
-            self.warnings.append(f"--data {self.settings.data}: {exc}")
-            return {}
-
     def _stream(self, turns, decoding, stop):
         yield from self.backend.stream(turns, decoding, stop)
 
     # -- helpers ----------------------------------------------------------------------------
-    def register(self, block, key: str | dict[str, str], attr: str = "label"):
-        """Record that `block`'s `attr` shows string `key` (or {attr: key, ...}); returns `block`."""
-        self.labels.append((block, key if isinstance(key, dict) else {attr: key}))
-        return block
-
     def session(self, state: ChatSession | None, request: gr.Request | None) -> ChatSession:
         """The session's ChatSession, created on its first event."""
         if state is not None:
@@ -113,7 +93,7 @@ class DemoHandlers:
         if session.image is None:
             return None
         size = session.image.size
-        boxes = parse_boxes(text, size, self.style, backends.model_input_size(self.backend, size)) if text else []
+        boxes = parse_boxes(text, size, self.ctx.style, backends.model_input_size(self.backend, size)) if text else []
         if region is not None:
             boxes.append(Box(*region, label=t("region_tag", session.language)))
         return draw_boxes(session.image, boxes) if boxes else session.image
@@ -148,7 +128,7 @@ class DemoHandlers:
             yield self.out(session)
             return
         size = session.image.size
-        box = region_prompt(Box(x1, y1, x2, y2), size, self.style, backends.model_input_size(self.backend, size))
+        box = region_prompt(Box(x1, y1, x2, y2), size, self.ctx.style, backends.model_input_size(self.backend, size))
         shown = f"[{t('region_tag', lang)} ({x1}, {y1}) – ({x2}, {y2})] {text}"
         yield from self.turn(session, f"{box} {text}", shown, notices, decoding)
 
@@ -167,8 +147,8 @@ class DemoHandlers:
         if decoding.max_new_tokens > cap:
             decoding = dataclasses.replace(decoding, max_new_tokens=cap)
             session.notice(t("max_new_capped", lang, n=cap))
-        budget = self.settings.context_tokens - decoding.max_new_tokens - self.count(self.backend.fmt.system_prompt)
-        turns, dropped, cut = fit_context(session.turns, budget, self.count, self.image_tokens)
+        budget = self.settings.context_tokens - decoding.max_new_tokens - self.ctx.count(self.backend.fmt.system_prompt)
+        turns, dropped, cut = fit_context(session.turns, budget, self.ctx.count, self.ctx.image_tokens)
         if dropped:
             session.notice(t("history_truncated", lang, turns=dropped))
         if cut:
@@ -265,7 +245,7 @@ class DemoHandlers:
         except Exception as exc:  # whatever else a hostile file triggers is still the file's fault
             session.notice(t("image_error", lang, detail=f"{name}: {type(exc).__name__}: {exc}"))
             return self.out(session)
-        set_image(session, image, name, self.references.get(examples.image_key(name)))
+        set_image(session, image, name, self.ctx.references.get(examples.image_key(name)))
         return self.out(session, image=image, number=0,
                         reference=examples.reference_markdown(session.reference, lang))
 
@@ -303,7 +283,7 @@ class DemoHandlers:
             if not session.clinician_id and (clinician or "").strip():
                 session.clinician_id = check_clinician(clinician, lang)
             scores = {"accuracy": accuracy, "completeness": completeness, "safety": safety}
-            rating = make_rating(session, number, thumbs, scores, comment, self.model)
+            rating = make_rating(session, number, thumbs, scores, comment, self.ctx.model)
             row_id = self.store.add(rating)
         except InputError as exc:
             return str(exc), session
@@ -325,13 +305,11 @@ class DemoHandlers:
             return gr.skip(), gr.skip()
         return answer + 1, "up" if evt.liked else "down"
 
-    def switch_language(self, lang, state, request: gr.Request) -> list:
-        """Relabel every registered component; later chat messages use the new language too."""
+    def switch_language(self, lang, state, labels: Labels, request: gr.Request) -> list:
+        """Relabel every component in `labels`; later chat messages use the new language too."""
         session = self.session(state, request)
         session.language = lang if lang in ("zh", "en") else session.language
-        updates = [gr.update(**{attr: t(key, session.language) for attr, key in keys.items()})
-                   for _, keys in self.labels]
-        return [*updates, session]
+        return [*labels.updates(session.language), session]
 
 
 def _discard_upload(path: Path) -> None:

@@ -124,3 +124,33 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return text.format(**values) if values else text
+
+
+class Labels:
+    """The demo's components whose text comes from `STRINGS`, so the language switch can relabel them all.
+
+    `labels(gr.Button, {"value": "send"}, variant="primary")` makes the component with its text in
+    the start language and remembers which string key each attribute shows; `updates(lang)` gives
+    one `gr.update` per component, in `components` order.
+    """
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language
+        self.entries: list[tuple[object, dict[str, str]]] = []
+
+    def __call__(self, factory, keys: dict[str, str], /, **kwargs):
+        """`factory(**kwargs)` with each attribute in `keys` set to its string; the component is remembered."""
+        block = factory(**{attr: t(key, self.language) for attr, key in keys.items()}, **kwargs)
+        self.entries.append((block, keys))
+        return block
+
+    @property
+    def components(self) -> list:
+        """The relabelled components, in registration order."""
+        return [block for block, _ in self.entries]
+
+    def updates(self, lang: str) -> list:
+        """One gr.update per component with its texts in `lang`."""
+        import gradio as gr
+
+        return [gr.update(**{attr: t(key, lang) for attr, key in keys.items()}) for _, keys in self.entries]

@@ -20,10 +20,11 @@ from typing import Any
 from PIL import Image
 
 from medqa.app.i18n import t
-from medqa.conversation import ConversationFormat, message_text, normalise_content
-from medqa.feedback import Rating, image_sha256
-from medqa.grounding import strip_boxes
-from medqa.imaging import ImageError
+from medqa.core.conversation import ConversationFormat, message_text, normalise_content
+from medqa.core.imaging import ImageError
+from medqa.feedback.ratings import Rating, image_sha256
+from medqa.serve.errors import BackendUnavailable, is_out_of_memory
+from medqa.serve.grounding import strip_boxes
 
 CLINICIAN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CONTROL_TOKEN_RE = re.compile(r"<\|[a-z_]+\|>")  # e.g. <|vision_pad|> from an untrained model
@@ -32,10 +33,6 @@ EXCHANGE_OVERHEAD_TOKENS = 12  # role markers and newlines the chat template add
 
 class InputError(ValueError):
     """Input the clinician can fix; the message is already in the session's language."""
-
-
-class BackendUnavailable(RuntimeError):
-    """The model could not be loaded; the message says what is wrong and how to fix it."""
 
 
 @dataclass
@@ -191,11 +188,6 @@ def add_answer(session: ChatSession, text: str, decoding: dict, latency_s: float
 def shown_answer(text: str) -> str:
     """An answer as the chat shows it: boxes drawn on the image instead, no leftover control tokens."""
     return CONTROL_TOKEN_RE.sub("", strip_boxes(text)).strip() or "…"
-
-
-def is_out_of_memory(exc: BaseException) -> bool:
-    """torch.OutOfMemoryError, or an older CUDA/MPS RuntimeError saying the same."""
-    return type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower()
 
 
 def error_text(exc: BaseException, lang: str) -> str:

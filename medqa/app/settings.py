@@ -1,63 +1,66 @@
-"""The demo's settings: command-line options first, then MEDQA_* environment variables, then defaults.
+"""The demo's settings: one config dataclass, read from the command line, a YAML file or MEDQA_* variables.
 
-A Hugging Face Space has no command line, so every option has an environment variable:
-
-| option | environment | default |
-| --- | --- | --- |
-| --model | MEDQA_MODEL | the adapter's base, else Qwen/Qwen2.5-VL-7B-Instruct (`tiny`: the offline tiny model) |
-| --adapter | MEDQA_ADAPTER | none |
-| --backend | MEDQA_BACKEND | local (`openai`: an OpenAI-compatible server such as vLLM) |
-| --base-url | MEDQA_BASE_URL | none (needed by --backend openai) |
-| --served-model | MEDQA_SERVED_MODEL | the --model value (the name the server knows the model by) |
-| --db | MEDQA_DB | /data/medqa_ratings.db where /data exists (Spaces), else ratings.db |
-| --host / --port | MEDQA_HOST / MEDQA_PORT (or GRADIO_SERVER_NAME / _PORT) | 127.0.0.1 (0.0.0.0 on a Space) / 7860 |
-| --examples-dir | MEDQA_EXAMPLES_DIR | ../shared/data/openi/images when it exists |
-| --data | MEDQA_DATA | none (a built dataset: reference answers for its images) |
-| --store-images | MEDQA_STORE_IMAGES | off (only the image's SHA-256 is stored) |
-| --concurrency | MEDQA_CONCURRENCY | 2 generations at once (one model is shared under a lock) |
-| (env only) | MEDQA_ADMIN_PASSWORD | unset: the coordinator tab is off |
+A Hugging Face Space has no command line, so every option also has an environment variable
+(MEDQA_MODEL, MEDQA_ADAPTER, MEDQA_BACKEND, ...; set MEDQA_ADMIN_PASSWORD as a Space secret). The
+README's table of them is generated from `AppSettings` (medqa.entrypoints).
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import hashlib
 import os
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Literal
 
-from medqa.modeling import DEFAULT_MODEL
+from medqa.core.config import parse_config
+from medqa.core.modeling import DEFAULT_MODEL
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_EXAMPLES = REPO_ROOT.parent / "shared" / "data" / "openi" / "images"
-TRUE_WORDS = {"1", "true", "yes", "on"}
+PROG = "python demo/app.py"
 
 
 @dataclass
 class AppSettings:
-    """Everything the demo needs besides the backend and the store; see the module table."""
+    """Everything the demo needs besides the backend and the store."""
 
-    model: str = DEFAULT_MODEL  # "" with an adapter: its base model
-    adapter: str | None = None
-    backend: str = "local"
-    base_url: str | None = None
-    served_model: str | None = None
-    model_type: str = "qwen2_5_vl"  # box format of an OpenAI-served model (a local one reports its own)
-    db: str | None = None
-    host: str = "127.0.0.1"
-    port: int = 7860
-    admin_password: str | None = None
-    examples_dir: str | None = None
-    data: str | None = None
-    store_images: bool = False
-    concurrency: int = 2
-    language: str = "zh"
-    max_question_chars: int = 2000
-    context_tokens: int = 4096
-    default_max_new_tokens: int = 256
-    warmup: bool = True
+    model: str | None = field(default=None, metadata={
+        "default_text": f"the adapter's base, else {DEFAULT_MODEL}",
+        "help": "hub id, local folder, or 'tiny' for the offline tiny model"})
+    adapter: str | None = field(default=None, metadata={"help": "LoRA adapter folder from train.py"})
+    backend: Literal["local", "openai"] = field(default="local", metadata={
+        "help": "local transformers, or openai: an OpenAI-compatible server such as vLLM"})
+    base_url: str | None = field(default=None, metadata={"help": "the server's /v1 URL for --backend openai"})
+    served_model: str | None = field(default=None, metadata={
+        "default_text": "the --model value", "help": "the model name on that server"})
+    model_type: str = field(default="qwen2_5_vl", metadata={
+        "help": "box format of an OpenAI-served model (a local model reports its own)"})
+    db: str | None = field(default=None, metadata={
+        "default_text": "/data/medqa_ratings.db where /data exists (Spaces), else ratings.db",
+        "help": "SQLite ratings database"})
+    host: str | None = field(default=None, metadata={
+        "default_text": "$GRADIO_SERVER_NAME, else 127.0.0.1 (0.0.0.0 on a Space)", "help": "interface to listen on"})
+    port: int | None = field(default=None, metadata={
+        "default_text": "$GRADIO_SERVER_PORT, else 7860", "help": "port to listen on"})
+    admin_password: str | None = field(default=None, metadata={
+        "help": "coordinator password; unset: no coordinator tab (set it as a secret, not on the command line)"})
+    examples_dir: str | None = field(default=None, metadata={
+        "help": "folder of example X-rays, read in place (e.g. ../shared/data/openi/images)"})
+    data: str | None = field(default=None, metadata={
+        "help": "a built dataset folder: reference answers for its images"})
+    store_images: bool = field(default=False, metadata={
+        "help": "also store the image pixels (PNG) with ratings; off: only the image's SHA-256"})
+    concurrency: int = field(default=2, metadata={"help": "generations at once (one model is shared under a lock)"})
+    language: Literal["zh", "en"] = field(default="zh", metadata={"help": "default UI language"})
+    max_question_chars: int = field(default=2000, metadata={"help": "longer questions are cut, with a notice"})
+    context_tokens: int = field(default=4096, metadata={"help": "the model context the chat history must fit"})
+    default_max_new_tokens: int = field(default=256, metadata={"help": "the answer-length slider's start value"})
+    warmup: bool = field(default=True, metadata={"help": "run one generation before serving (--no-warmup skips it)"})
 
     def __post_init__(self) -> None:
+        if self.model is None:  # with only an adapter, the base model is the one its adapter_config.json names
+            self.model = "" if self.adapter else DEFAULT_MODEL
         if self.backend not in ("local", "openai"):
             raise ValueError(f"backend must be local or openai, got {self.backend!r}")
         if self.backend == "openai" and not self.base_url:
@@ -77,61 +80,13 @@ class AppSettings:
         return bool(self.admin_password)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The demo's command line; every option falls back to its MEDQA_* variable."""
-    p = argparse.ArgumentParser(prog="python demo/app.py", description="Chinese chest X-ray QA demo (Gradio).")
-    p.add_argument("--model", help="hub id, local folder, or 'tiny' for the offline tiny model [MEDQA_MODEL]")
-    p.add_argument("--adapter", help="LoRA adapter folder from train.py [MEDQA_ADAPTER]")
-    p.add_argument("--backend", choices=["local", "openai"], help="local transformers or an OpenAI-compatible "
-                   "server such as vLLM [MEDQA_BACKEND]")
-    p.add_argument("--base-url", help="the server's /v1 URL for --backend openai [MEDQA_BASE_URL]")
-    p.add_argument("--served-model", help="the model name on that server [MEDQA_SERVED_MODEL]")
-    p.add_argument("--db", help="SQLite ratings database [MEDQA_DB]")
-    p.add_argument("--host", help="interface to listen on [MEDQA_HOST]")
-    p.add_argument("--port", type=int, help="port [MEDQA_PORT]")
-    p.add_argument("--examples-dir", help="folder of example X-rays (read in place) [MEDQA_EXAMPLES_DIR]")
-    p.add_argument("--data", help="built dataset folder: reference answers for its images [MEDQA_DATA]")
-    p.add_argument("--store-images", action="store_true", default=None,
-                   help="also store the image pixels (PNG) with ratings [MEDQA_STORE_IMAGES]")
-    p.add_argument("--concurrency", type=int, help="generations at once [MEDQA_CONCURRENCY]")
-    p.add_argument("--language", choices=["zh", "en"], help="default UI language [MEDQA_LANGUAGE]")
-    p.add_argument("--no-warmup", dest="warmup", action="store_false", default=None,
-                   help="skip the warm-up generation at start")
-    return p
-
-
-def from_args(argv: list[str] | None = None, env: dict[str, str] | None = None) -> AppSettings:
-    """Settings from `argv`, then `env` (default: os.environ), then the defaults."""
-    parser = build_parser()
-    args = vars(parser.parse_args(argv))
-    env = dict(os.environ if env is None else env)
-    on_space = bool(env.get("SPACE_ID"))
-    adapter = args["adapter"] or env.get("MEDQA_ADAPTER") or None
-    values = {
-        # With only an adapter, the base model is the one its adapter_config.json names.
-        "model": args["model"] or env.get("MEDQA_MODEL") or ("" if adapter else DEFAULT_MODEL),
-        "adapter": adapter,
-        "backend": args["backend"] or env.get("MEDQA_BACKEND") or "local",
-        "base_url": args["base_url"] or env.get("MEDQA_BASE_URL") or None,
-        "served_model": args["served_model"] or env.get("MEDQA_SERVED_MODEL") or None,
-        "model_type": env.get("MEDQA_MODEL_TYPE") or "qwen2_5_vl",
-        "db": args["db"] or env.get("MEDQA_DB") or None,
-        "host": args["host"] or env.get("MEDQA_HOST") or env.get("GRADIO_SERVER_NAME")
-        or ("0.0.0.0" if on_space else "127.0.0.1"),
-        "port": args["port"] or int(env.get("MEDQA_PORT") or env.get("GRADIO_SERVER_PORT") or 7860),
-        "admin_password": env.get("MEDQA_ADMIN_PASSWORD") or None,
-        "examples_dir": args["examples_dir"] or env.get("MEDQA_EXAMPLES_DIR")
-        or (str(DEFAULT_EXAMPLES) if DEFAULT_EXAMPLES.is_dir() else None),
-        "data": args["data"] or env.get("MEDQA_DATA") or None,
-        "store_images": bool(args["store_images"]) or env.get("MEDQA_STORE_IMAGES", "").lower() in TRUE_WORDS,
-        "concurrency": args["concurrency"] or int(env.get("MEDQA_CONCURRENCY") or 2),
-        "language": args["language"] or env.get("MEDQA_LANGUAGE") or "zh",
-        "warmup": args["warmup"] if args["warmup"] is not None else env.get("MEDQA_WARMUP", "1") != "0",
-    }
-    try:
-        return AppSettings(**values)
-    except ValueError as exc:  # a usage error: say it like argparse does, not with a traceback
-        parser.error(str(exc))
+def from_args(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> AppSettings:
+    """Settings from `argv`, a `--config` file and `env` (default: os.environ), then the defaults."""
+    env = os.environ if env is None else env
+    (settings,) = parse_config((AppSettings,), argv, env, prog=PROG, description="Chinese chest X-ray QA demo.")
+    if settings.host is None and env.get("SPACE_ID") and not env.get("GRADIO_SERVER_NAME"):
+        settings = dataclasses.replace(settings, host="0.0.0.0")  # a Space's proxy reaches the app from outside
+    return settings
 
 
 def settings_summary(settings: AppSettings) -> dict:

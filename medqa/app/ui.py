@@ -14,9 +14,10 @@ from __future__ import annotations
 import gradio as gr
 
 from medqa.app.admin import AdminHandlers, build_admin_tab
+from medqa.app.context import demo_context
 from medqa.app.examples import IMAGE_SUFFIXES
 from medqa.app.handlers import DemoHandlers
-from medqa.app.i18n import t
+from medqa.app.i18n import Labels
 
 GENERATE = "generate"  # the concurrency group of every event that runs the model
 CSS = "#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status {color: #b91c1c}"
@@ -30,103 +31,90 @@ def launch_options() -> dict:
 
 
 def build_demo(backend, store, settings) -> gr.Blocks:
-    """The demo for one backend (a medqa.generation backend), FeedbackStore and AppSettings."""
-    handlers = DemoHandlers(backend, store, settings)
-    lang = settings.language
+    """The demo for one backend (a medqa.serve backend), FeedbackStore and AppSettings."""
+    context = demo_context(backend, settings)
+    handlers = DemoHandlers(backend, store, settings, context)
+    labels = Labels(settings.language)
     # delete_cache: Gradio's copies of images and exports are removed after an hour, checked every 30 min.
     with gr.Blocks(title="medqa", delete_cache=(1800, 3600)) as demo:
         ui: dict = {"state": gr.State(None)}
-        _header(handlers, ui, lang)
+        _header(labels, ui, context.warnings)
         with gr.Tabs():
-            with gr.Tab(t("chat", lang), id="chat") as tab:
-                handlers.register(tab, "chat")
-                with gr.Row():
-                    with gr.Column(scale=2):
-                        _image_panel(handlers, ui, lang)
-                    with gr.Column(scale=3):
-                        _chat_panel(handlers, ui, lang)
-                        _rating_panel(handlers, ui, lang)
+            with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row():
+                with gr.Column(scale=2):
+                    _image_panel(labels, ui, context.example_names)
+                with gr.Column(scale=3):
+                    _chat_panel(labels, ui, settings.default_max_new_tokens)
+                    _rating_panel(labels, ui)
             if settings.admin_enabled:
-                build_admin_tab(AdminHandlers(store, settings.admin_password, lang), lang, handlers.register)
-        _wire(handlers, ui, settings)
+                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels)
+        _wire(handlers, ui, settings, labels)
         demo.unload(handlers.forget)
     demo.queue(default_concurrency_limit=max(4, settings.concurrency), max_size=256)
     return demo
 
 
-def _header(h: DemoHandlers, ui: dict, lang: str) -> None:
+def _header(labels: Labels, ui: dict, warnings: list[str]) -> None:
     with gr.Row():
-        h.register(gr.Markdown(t("title", lang)), "title", "value")
-        ui["language"] = h.register(gr.Radio([("中文", "zh"), ("English", "en")], value=lang,
-                                             label=t("language", lang), scale=0, min_width=200), "language")
-    h.register(gr.Markdown(t("notice", lang), elem_id="research-notice"), "notice", "value")
-    if h.warnings:  # the model failed to load (or --data is wrong): say so before anyone types
-        gr.Markdown("\n\n".join(t("startup_warning", lang, detail=w) for w in h.warnings), elem_id="model-status")
+        labels(gr.Markdown, {"value": "title"})
+        ui["language"] = labels(gr.Radio, {"label": "language"}, choices=[("中文", "zh"), ("English", "en")],
+                                value=labels.language, scale=0, min_width=200)
+    labels(gr.Markdown, {"value": "notice"}, elem_id="research-notice")
+    if warnings:  # the model failed to load (or --data is wrong): say so before anyone types
+        gr.Markdown("\n\n".join(f"⚠️ {w}" for w in warnings), elem_id="model-status")
 
 
-def _image_panel(h: DemoHandlers, ui: dict, lang: str) -> None:
+def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
     with gr.Row():
-        ui["clinician"] = h.register(gr.Textbox(label=t("clinician_id", lang), scale=3,
-                                                placeholder=t("clinician_placeholder", lang)),
-                                     {"label": "clinician_id", "placeholder": "clinician_placeholder"})
-        ui["clinician_set"] = h.register(gr.Button(t("set", lang), scale=1), "set", "value")
+        ui["clinician"] = labels(gr.Textbox, {"label": "clinician_id", "placeholder": "clinician_placeholder"},
+                                 scale=3)
+        ui["clinician_set"] = labels(gr.Button, {"value": "set"}, scale=1)
     ui["clinician_status"] = gr.Markdown()
-    ui["upload"] = h.register(gr.File(label=t("upload", lang), file_types=list(IMAGE_SUFFIXES), type="filepath",
-                                      height=120), "upload")
-    ui["image"] = h.register(gr.Image(label=t("image", lang), type="pil", interactive=False, height=420,
-                                      elem_id="xray-image"), "image")
+    ui["upload"] = labels(gr.File, {"label": "upload"}, file_types=list(IMAGE_SUFFIXES), type="filepath", height=120)
+    ui["image"] = labels(gr.Image, {"label": "image"}, type="pil", interactive=False, height=420, elem_id="xray-image")
     with gr.Row():
-        ui["region"] = h.register(gr.Textbox(label=t("region", lang), scale=3), "region")
-        ui["ask_region"] = h.register(gr.Button(t("ask_region", lang), scale=1), "ask_region", "value")
+        ui["region"] = labels(gr.Textbox, {"label": "region"}, scale=3)
+        ui["ask_region"] = labels(gr.Button, {"value": "ask_region"}, scale=1)
     with gr.Row():
-        ui["examples"] = h.register(gr.Dropdown(h.example_names, label=t("examples", lang), scale=3,
-                                                info=None if h.example_names else t("no_examples", lang)),
-                                    "examples")
-        ui["load_example"] = h.register(gr.Button(t("load_example", lang), scale=1), "load_example", "value")
-    with gr.Accordion(t("reference", lang), open=True) as accordion:
-        h.register(accordion, "reference")
+        keys = {"label": "examples"} | ({} if example_names else {"info": "no_examples"})
+        ui["examples"] = labels(gr.Dropdown, keys, choices=example_names, scale=3)
+        ui["load_example"] = labels(gr.Button, {"value": "load_example"}, scale=1)
+    with labels(gr.Accordion, {"label": "reference"}, open=True):
         ui["reference"] = gr.Markdown()
 
 
-def _chat_panel(h: DemoHandlers, ui: dict, lang: str) -> None:
-    settings = h.settings
-    ui["chatbot"] = h.register(gr.Chatbot(label=t("chat", lang), height=480, elem_id="chat"), "chat")
-    ui["question"] = h.register(gr.Textbox(label=t("question", lang), lines=2,
-                                           placeholder=t("question_placeholder", lang)),
-                                {"label": "question", "placeholder": "question_placeholder"})
+def _chat_panel(labels: Labels, ui: dict, max_new_tokens: int) -> None:
+    ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat")
+    ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=2)
     with gr.Row():
-        ui["send"] = h.register(gr.Button(t("send", lang), variant="primary"), "send", "value")
-        ui["stop"] = h.register(gr.Button(t("stop", lang), variant="stop"), "stop", "value")
-        ui["regenerate"] = h.register(gr.Button(t("regenerate", lang)), "regenerate", "value")
-        ui["clear"] = h.register(gr.Button(t("clear", lang)), "clear", "value")
-    with gr.Accordion(t("decoding", lang), open=False) as accordion:
-        h.register(accordion, "decoding")
+        ui["send"] = labels(gr.Button, {"value": "send"}, variant="primary")
+        ui["stop"] = labels(gr.Button, {"value": "stop"}, variant="stop")
+        ui["regenerate"] = labels(gr.Button, {"value": "regenerate"})
+        ui["clear"] = labels(gr.Button, {"value": "clear"})
+    with labels(gr.Accordion, {"label": "decoding"}, open=False):
         ui["decoding"] = [
-            h.register(gr.Radio(["greedy", "beam", "sample"], value="greedy", label=t("strategy", lang)), "strategy"),
-            h.register(gr.Slider(1, 1024, value=settings.default_max_new_tokens, step=1,
-                                 label=t("max_new_tokens", lang)), "max_new_tokens"),
-            h.register(gr.Slider(1, 8, value=4, step=1, label=t("num_beams", lang)), "num_beams"),
-            h.register(gr.Slider(0.05, 2.0, value=0.7, step=0.05, label=t("temperature", lang)), "temperature"),
-            h.register(gr.Slider(0.05, 1.0, value=0.9, step=0.05, label=t("top_p", lang)), "top_p"),
+            labels(gr.Radio, {"label": "strategy"}, choices=["greedy", "beam", "sample"], value="greedy"),
+            labels(gr.Slider, {"label": "max_new_tokens"}, minimum=1, maximum=1024, value=max_new_tokens, step=1),
+            labels(gr.Slider, {"label": "num_beams"}, minimum=1, maximum=8, value=4, step=1),
+            labels(gr.Slider, {"label": "temperature"}, minimum=0.05, maximum=2.0, value=0.7, step=0.05),
+            labels(gr.Slider, {"label": "top_p"}, minimum=0.05, maximum=1.0, value=0.9, step=0.05),
         ]
 
 
-def _rating_panel(h: DemoHandlers, ui: dict, lang: str) -> None:
-    with gr.Accordion(t("rating", lang), open=True, elem_id="rating") as accordion:
-        h.register(accordion, "rating")
+def _rating_panel(labels: Labels, ui: dict) -> None:
+    with labels(gr.Accordion, {"label": "rating"}, open=True, elem_id="rating"):
         with gr.Row():
-            ui["number"] = h.register(gr.Number(value=0, precision=0, minimum=0, label=t("answer_index", lang)),
-                                      "answer_index")
-            ui["thumbs"] = h.register(gr.Radio(THUMBS, label=t("thumbs", lang)), "thumbs")
+            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=0, precision=0, minimum=0)
+            ui["thumbs"] = labels(gr.Radio, {"label": "thumbs"}, choices=THUMBS)
         with gr.Row():
-            ui["scores"] = [h.register(gr.Radio(SCORE_CHOICES, label=t(key, lang)), key)
+            ui["scores"] = [labels(gr.Radio, {"label": key}, choices=SCORE_CHOICES)
                             for key in ("accuracy", "completeness", "safety")]
-        ui["comment"] = h.register(gr.Textbox(label=t("comment", lang), lines=2), "comment")
-        ui["rate"] = h.register(gr.Button(t("submit_rating", lang), variant="primary"), "submit_rating", "value")
+        ui["comment"] = labels(gr.Textbox, {"label": "comment"}, lines=2)
+        ui["rate"] = labels(gr.Button, {"value": "submit_rating"}, variant="primary")
         ui["rate_status"] = gr.Markdown()
 
 
-def _wire(h: DemoHandlers, ui: dict, settings) -> None:
+def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     state, decoding = ui["state"], ui["decoding"]
     chat_outputs = [ui["chatbot"], state, ui["image"], ui["number"], ui["reference"], ui["question"]]
     model = {"concurrency_limit": settings.concurrency, "concurrency_id": GENERATE}
@@ -149,5 +137,9 @@ def _wire(h: DemoHandlers, ui: dict, settings) -> None:
     ui["rate"].click(h.rate, [ui["clinician"], ui["number"], ui["thumbs"], *ui["scores"], ui["comment"], state],
                      [ui["rate_status"], state], api_name="rate")
     ui["chatbot"].like(h.like, [state], [ui["number"], ui["thumbs"]], api_visibility="private")
-    ui["language"].change(h.switch_language, [ui["language"], state],
-                          [*(component for component, _ in h.labels), state], api_name="language")
+
+    def switch_language(lang, st, request: gr.Request):
+        return h.switch_language(lang, st, labels, request)
+
+    ui["language"].change(switch_language, [ui["language"], state], [*labels.components, state],
+                          api_name="language")

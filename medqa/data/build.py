@@ -9,8 +9,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medqa.conversation import ConversationFormat
+from medqa.core.conversation import ConversationFormat
+from medqa.core.files import write_atomic
 from medqa.data.card import write_card
+from medqa.data.config import BuildArguments
 from medqa.data.export import write_exports
 from medqa.data.folds import DATASET_META
 from medqa.data.images import ImageIndex
@@ -19,21 +21,8 @@ from medqa.data.qa import QAGenerator, QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.rule import projection_pair
 from medqa.data.split import assign_folds
-from medqa.files import write_atomic
 
 log = logging.getLogger("medqa.data")
-
-
-@dataclass
-class BuildConfig:
-    """What to build from where; mirrors the `python -m medqa.data build` options."""
-
-    reports: Path
-    out: Path
-    projections: Path | None = None
-    images_dir: Path | None = None
-    folds: int = 5
-    seed: int = 0
 
 
 @dataclass
@@ -52,7 +41,7 @@ class BuildResult:
         return sum(len(v) for v in self.folds.values())
 
 
-def build_dataset(config: BuildConfig, generator: QAGenerator) -> BuildResult:
+def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult:
     """Read, filter, generate, split and write. Bad records are skipped and counted, never fatal."""
     start = time.perf_counter()
     skips = SkipLog()
@@ -104,16 +93,16 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
         records.append({
             "id": Path(image.filename).name.removesuffix(".png").removesuffix(".dcm"),
             "uid": report.uid,
-            "image": image.filename,
+            "images": [image.filename],
             "projection": image.projection,
-            "messages": fmt.conversation([(p.question, p.answer) for p in turns], image.filename),
+            "messages": fmt.conversation([(p.question, p.answer) for p in turns]),
             "qtypes": [p.qtype for p in turns],
             "generator": generator,
         })
     return records
 
 
-def _write_outputs(config: BuildConfig, result: BuildResult, generator: QAGenerator) -> list[Path]:
+def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGenerator) -> list[Path]:
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     fmt = ConversationFormat()
@@ -133,7 +122,7 @@ def _write_outputs(config: BuildConfig, result: BuildResult, generator: QAGenera
     skipped = out / "skipped.txt"
     skipped.write_text("".join(m + "\n" for m in result.skips.messages), encoding="utf-8")
     files.append(skipped)
-    files.append(write_card(out, result, meta))
+    files.append(write_card(out, result.folds, meta, result.n_reports_read, result.skips.summary()))
     return files
 
 

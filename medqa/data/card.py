@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from medqa.conversation import message_text
-from medqa.text import char_tokens
-
-if TYPE_CHECKING:
-    from medqa.data.build import BuildResult
+from medqa.core.conversation import message_text
+from medqa.core.text import char_tokens
 
 LICENCE = (
     "Derived from the Indiana University chest X-ray collection (Open-i, NLM), licensed CC BY-NC-ND 4.0. "
@@ -27,8 +23,8 @@ def fold_stats(records: list[dict]) -> dict[str, int]:
             "text_tokens": tokens}
 
 
-def write_card(out: Path, result: BuildResult, meta: dict) -> Path:
-    """Write README.md in the dataset folder and return its path."""
+def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_read: int, skipped: str) -> Path:
+    """Write README.md in the dataset folder (counts per fold, reports read, `skipped` summary); return its path."""
     gen = meta["generator"]
     lines = [
         "# medqa Chinese chest X-ray VQA dataset", "",
@@ -37,14 +33,14 @@ def write_card(out: Path, result: BuildResult, meta: dict) -> Path:
         "| fold | reports | images | Q&A pairs | text tokens |", "|---|---|---|---|---|",
     ]
     total = {"reports": 0, "images": 0, "qa_pairs": 0, "text_tokens": 0}
-    for k, records in sorted(result.folds.items()):
+    for k, records in sorted(folds.items()):
         s = fold_stats(records)
         total = {key: total[key] + s[key] for key in total}
         lines.append(f"| {k} | {s['reports']} | {s['images']} | {s['qa_pairs']} | {s['text_tokens']} |")
     lines.append(f"| all | {total['reports']} | {total['images']} | {total['qa_pairs']} | {total['text_tokens']} |")
     lines += ["", "Text tokens count one per CJK character and one per Latin word or number "
-              "(the tokenisation `medqa.metrics` uses).", "",
-              f"Reports read: {result.n_reports_read}. Skipped: {result.skips.summary()}.", ""]
+              "(the tokenisation `medqa.eval.metrics` uses).", "",
+              f"Reports read: {n_reports_read}. Skipped: {skipped}.", ""]
     lines += _generator_section(gen)
     lines += ["## Licence", "", LICENCE, ""]
     path = out / "README.md"

@@ -1,60 +1,28 @@
-"""Command line of the dataset builder: `python -m medqa.data build --reports ... --out ...`."""
+"""Command line of the dataset stage: `python -m medqa.data build --reports ... --out ...`.
+
+Each subcommand's options are a config dataclass (medqa.data.config), read by the one config
+system: command line, `--config FILE`, or MEDQA_<OPTION> environment variables.
+"""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-from pathlib import Path
+from collections.abc import Callable
 
-from medqa.data.build import BuildConfig, build_dataset
+from medqa.core.config import parse_config
+from medqa.data.config import OPTIONS
 from medqa.data.openi import InputError
 
-
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m medqa.data", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser(
-        "build", help="build the k-fold Chinese VQA dataset",
-        description="Turn Open-i / IU X-ray reports into Chinese question/answer conversations, one per "
-                    "image, split into k folds by patient, with exports and a dataset card.")
-    b.add_argument("--reports", type=Path, required=True,
-                   help="indiana_reports.csv (Kaggle form) or a folder of NLM ecgen-radiology *.xml files")
-    b.add_argument("--projections", type=Path, default=None,
-                   help="indiana_projections.csv (uid,filename,projection); needed with the CSV form to know "
-                        "each report's images, optional with XML (adds frontal/lateral)")
-    b.add_argument("--out", type=Path, required=True, help="output folder for fold_K.jsonl, exports and the card")
-    b.add_argument("--generator", choices=("rule", "llm"), default="rule",
-                   help="rule: offline, deterministic, from MeSH terms; llm: an OpenAI-compatible chat model "
-                        "writes the pairs (the paper's method)")
-    b.add_argument("--images-dir", type=Path, default=None,
-                   help="folder of the PNGs (Kaggle '<uid>_IM-....dcm.png' or Open-i 'CXR<uid>_....png', any "
-                        "depth); images not found there are skipped and counted, and paths become relative to it")
-    b.add_argument("--folds", type=int, default=5, help="number of patient-level folds (default 5)")
-    b.add_argument("--seed", type=int, default=0, help="seed for the fold split and question wording (default 0)")
-    llm = b.add_argument_group("llm generator")
-    llm.add_argument("--llm-base-url", default=None, help="OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1")
-    llm.add_argument("--llm-model", default=None,
-                     help="model name to request, e.g. gpt-4o or Qwen/Qwen2.5-72B-Instruct")
-    llm.add_argument("--llm-api-key-env", default="OPENAI_API_KEY",
-                     help="environment variable holding the API key (unset: no Authorization header)")
-    llm.add_argument("--llm-concurrency", type=int, default=4, help="requests in flight at once (default 4)")
-    llm.add_argument("--llm-cache", type=Path, default=None,
-                     help="SQLite cache of replies (default OUT/llm_cache.sqlite); reruns never pay twice")
-    llm.add_argument("--llm-price-in", type=float, default=0.0, help="price per million prompt tokens, for the cost")
-    llm.add_argument("--llm-price-out", type=float, default=0.0,
-                     help="price per million completion tokens, for the cost")
-    return parser
+PROG = "python -m medqa.data"
 
 
-def make_generator(args: argparse.Namespace):
-    """The generator the options ask for; a clear error for missing LLM settings."""
+def make_generator(args):
+    """The question/answer generator the options ask for."""
     if args.generator == "rule":
         from medqa.data.rule import RuleGenerator
 
         return RuleGenerator(seed=args.seed)
-    if not args.llm_base_url or not args.llm_model:
-        raise InputError("--generator llm needs --llm-base-url and --llm-model")
     from medqa.data.llm import LLMGenerator, LLMSettings
 
     settings = LLMSettings(
@@ -64,17 +32,14 @@ def make_generator(args: argparse.Namespace):
     return LLMGenerator(settings)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.projections is None and args.reports.suffix.lower() == ".csv":
-        guess = args.reports.with_name("indiana_projections.csv")
-        args.projections = guess if guess.is_file() else None
-    config = BuildConfig(reports=args.reports, out=args.out, projections=args.projections,
-                         images_dir=args.images_dir, folds=args.folds, seed=args.seed)
+def build(argv: list[str]) -> int:
+    """Build the k-fold Chinese VQA dataset: one conversation per image, folds split by patient."""
+    from medqa.data.build import build_dataset
+
+    (args,) = parse_config(OPTIONS, argv, prog=f"{PROG} build", description=build.__doc__)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
-        result = build_dataset(config, make_generator(args))
+        result = build_dataset(args, make_generator(args))
     except (InputError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -84,3 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"skipped: {result.skips.summary()}")
     print(f"wrote {result.out}/fold_*.jsonl, exports/, README.md, skipped.txt")
     return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; `--help` lists them."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        lines = [f"usage: {PROG} COMMAND [options]   ({PROG} COMMAND --help for its options)", "", "commands:"]
+        lines += [f"  {name:8} {fn.__doc__.splitlines()[0]}" for name, fn in COMMANDS.items()]
+        known = not argv or argv[0] in ("-h", "--help")
+        print("\n".join(lines), file=sys.stdout if known else sys.stderr)
+        if not known:
+            print(f"{PROG}: error: unknown command {argv[0]!r}", file=sys.stderr)
+        return 0 if known else 2
+    return COMMANDS[argv[0]](argv[1:])

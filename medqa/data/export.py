@@ -3,28 +3,25 @@
 * Qwen-VL v1 (the original Qwen-VL finetune.py): `conversations` with from/value, the image
   inlined as `Picture 1: <img>path</img>` in the first user turn;
 * LLaMA-Factory sharegpt: `messages` with role/content, `<image>` placeholders, `images`.
-
-Each import is the exact inverse of its export, so the round trip is lossless.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from medqa.conversation import ConversationFormat, message_images, message_text
-from medqa.files import write_atomic
+from medqa.core.conversation import ConversationFormat, message_images, message_text, record_messages
+from medqa.core.files import write_atomic
 
-_QWEN_IMG_RE = re.compile(r"^Picture 1: <img>(.*?)</img>\n", re.DOTALL)
 _ROLE_TO_FROM = {"user": "user", "assistant": "assistant"}
 
 
 def to_qwen_vl(record: dict) -> dict:
     """One record in the Qwen-VL v1 finetuning format."""
-    images = message_images(record["messages"])
+    messages = record_messages(record)
+    images = message_images(messages)
     conversations = []
-    for i, message in enumerate(record["messages"]):
+    for i, message in enumerate(messages):
         value = message_text(message)
         if i == 0 and images:
             value = f"Picture 1: <img>{images[0]}</img>\n{value}"
@@ -32,45 +29,16 @@ def to_qwen_vl(record: dict) -> dict:
     return {"id": record["id"], "conversations": conversations}
 
 
-def from_qwen_vl(item: dict, fmt: ConversationFormat | None = None) -> dict:
-    """Inverse of `to_qwen_vl`: a record with `id` and `messages`."""
-    fmt = fmt or ConversationFormat()
-    messages = []
-    for i, turn in enumerate(item["conversations"]):
-        text, image = turn["value"], None
-        match = _QWEN_IMG_RE.match(text) if i == 0 else None
-        if match:
-            image, text = match.group(1), text[match.end():]
-        if turn["from"] == "user":
-            messages.append(fmt.user_turn(text, image))
-        else:
-            messages.append(fmt.assistant_turn(text))
-    return {"id": item["id"], "messages": messages}
-
 
 def to_sharegpt(record: dict, fmt: ConversationFormat | None = None) -> dict:
     """One record in LLaMA-Factory's sharegpt format (role/content tags, `<image>` placeholder)."""
     fmt = fmt or ConversationFormat()
-    messages = []
-    for message in record["messages"]:
+    messages, filled = [], record_messages(record)
+    for message in filled:
         n_images = len(message_images([message]))
         messages.append({"role": message["role"], "content": "<image>" * n_images + message_text(message)})
-    return {"id": record["id"], "system": fmt.system_prompt, "messages": messages,
-            "images": message_images(record["messages"])}
+    return {"id": record["id"], "system": fmt.system_prompt, "messages": messages, "images": message_images(filled)}
 
-
-def from_sharegpt(item: dict, fmt: ConversationFormat | None = None) -> dict:
-    """Inverse of `to_sharegpt`: a record with `id` and `messages`."""
-    fmt = fmt or ConversationFormat()
-    images = iter(item.get("images", []))
-    messages = []
-    for turn in item["messages"]:
-        text = turn["content"]
-        image = None
-        if text.startswith("<image>"):
-            image, text = next(images), text[len("<image>"):]
-        messages.append(fmt.user_turn(text, image) if turn["role"] == "user" else fmt.assistant_turn(text))
-    return {"id": item["id"], "messages": messages}
 
 
 def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: ConversationFormat) -> list[Path]:

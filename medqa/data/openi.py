@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from medqa.data.records import Report, SkipLog, XrayImage, clean_text, parse_mesh
+from medqa.data.records import Report, SkipLog, XrayImage, clean_text
+from medqa.vocab.mesh import parse_mesh
 
 REPORT_COLUMNS = ("uid", "MeSH", "findings", "impression")
 PROJECTION_COLUMNS = ("uid", "filename", "projection")

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from medqa.vocab.mesh import MeshTerm
+
 log = logging.getLogger("medqa.data")
 
-# Open-i replaced every identifying word with XXXX; it must never reach a question or answer.
-DEID_RE = re.compile(r"X{2,}", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class MeshTerm:
-    """One MeSH major term: a head (e.g. 'Opacity') plus qualifiers (e.g. 'lung', 'base', 'left')."""
-
-    head: str
-    qualifiers: tuple[str, ...] = ()
-
-    @property
-    def is_normal(self) -> bool:
-        return self.head.lower() == "normal"
-
-    def __str__(self) -> str:
-        return "/".join((self.head, *self.qualifiers))
 
 
 @dataclass(frozen=True)
@@ -69,15 +55,6 @@ def clean_text(value: str | None) -> str:
     return "" if text.lower() in {"nan", "none", "none."} else text
 
 
-def parse_mesh(value: str | None) -> list[MeshTerm]:
-    """Parse 'Opacity/lung/base/left/mild;Cardiomegaly' into MeSH terms (heads keep their commas)."""
-    terms = []
-    for raw in (value or "").split(";"):
-        parts = [" ".join(p.split()) for p in raw.split("/")]
-        parts = [p for p in parts if p]
-        if parts:
-            terms.append(MeshTerm(parts[0], tuple(p.lower() for p in parts[1:])))
-    return terms
 
 
 class SkipLog:

@@ -18,10 +18,11 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 
-from medqa.data.lexicon import TermZh, describe_term
 from medqa.data.qa import QAPair
-from medqa.data.records import DEID_RE, MeshTerm, Report, SkipLog
-from medqa.findings import extract_findings
+from medqa.data.records import Report, SkipLog
+from medqa.vocab.findings import extract_findings
+from medqa.vocab.lexicon import TermZh, describe_term
+from medqa.vocab.mesh import DEID_RE, MeshTerm
 
 NORMALITY_QUESTIONS = ("这张胸片是否正常？", "这张胸片有异常吗？", "这张胸部X光片看起来正常吗？")
 PRESENCE_QUESTIONS = ("片中有没有{x}？", "这张胸片可以看到{x}吗？", "是否存在{x}？")

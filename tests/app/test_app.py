@@ -37,15 +37,15 @@ from medqa.app.i18n import t
 from medqa.app.session import shown_answer
 from medqa.app.settings import AppSettings
 from medqa.app.ui import build_demo, launch_options
-from medqa.conversation import message_text
-from medqa.feedback import FeedbackStore
-from medqa.generation import LocalBackend
-from medqa.grounding import model_input_size
-from medqa.modeling import load_model
-from medqa.synthetic import write_blob_dataset
+from medqa.core.conversation import message_text
+from medqa.core.modeling import load_model
+from medqa.feedback.store import FeedbackStore
+from medqa.serve.local import LocalBackend
+from tests.helpers.grounding import model_input_size
+from tests.helpers.paths import REPO
+from tests.helpers.synthetic import write_blob_dataset
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[2]
 BOX_ANSWER = "<ref>病灶</ref><box>(0,0),(28,28)</box>"
 
 

@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from medqa.app.settings import AppSettings
 from medqa.app.ui import build_demo, launch_options
-from medqa.feedback import FeedbackStore
-from medqa.generation import LocalBackend
-from medqa.modeling import load_model
+from medqa.core.modeling import load_model
+from medqa.feedback.store import FeedbackStore
+from medqa.serve.local import LocalBackend
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")

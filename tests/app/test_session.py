@@ -26,10 +26,10 @@ from medqa.app.session import (
     user_turn,
 )
 from medqa.app.settings import AppSettings, from_args
-from medqa.conversation import message_text
-from medqa.feedback import image_sha256, validate
-from medqa.imaging import ImageError
-from medqa.metrics import rouge
+from medqa.core.conversation import message_text
+from medqa.core.imaging import ImageError
+from medqa.eval.metrics import rouge
+from medqa.feedback.ratings import image_sha256, validate
 
 MODEL = {"model_id": "tiny", "adapter_id": None, "adapter_hash": None}
 
@@ -161,7 +161,8 @@ def test_settings_from_cli_env_and_defaults(tmp_path):
     env = {"MEDQA_MODEL": "env-model", "MEDQA_DB": "env.db", "MEDQA_STORE_IMAGES": "true", "MEDQA_CONCURRENCY": "3"}
     settings = from_args(["--model", "tiny", "--port", "7999"], env=env)
     assert (settings.model, settings.db, settings.store_images, settings.concurrency) == ("tiny", "env.db", True, 3)
-    assert (settings.port, settings.host, settings.admin_enabled) == (7999, "127.0.0.1", False)
+    # No host given: Gradio's own default applies ($GRADIO_SERVER_NAME, else 127.0.0.1).
+    assert (settings.port, settings.host, settings.admin_enabled) == (7999, None, False)
     assert from_args([], env={"SPACE_ID": "x/y", "MEDQA_ADMIN_PASSWORD": "pw"}).host == "0.0.0.0"
     assert from_args([], env={"MEDQA_ADMIN_PASSWORD": "pw"}).admin_enabled
     with pytest.raises(ValueError, match="needs --base-url"):

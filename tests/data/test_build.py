@@ -6,19 +6,20 @@ from collections import defaultdict
 import pytest
 from datasets import load_dataset
 
-from medqa.conversation import ConversationFormat, message_text
-from medqa.data.build import BuildConfig, build_dataset
+from medqa.core.conversation import ConversationFormat, message_text, record_messages
+from medqa.data.build import build_dataset
 from medqa.data.cli import main
-from medqa.data.export import from_qwen_vl, from_sharegpt
-from medqa.data.records import DEID_RE
+from medqa.data.config import BuildArguments
 from medqa.data.rule import RuleGenerator
-from medqa.findings import extract_findings
+from medqa.vocab.findings import extract_findings
+from medqa.vocab.mesh import DEID_RE
+from tests.helpers.exports import from_qwen_vl, from_sharegpt
 
 
 @pytest.fixture(scope="module")
 def built(openi_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("openi-zh")
-    config = BuildConfig(openi_dir / "indiana_reports.csv", out, openi_dir / "indiana_projections.csv")
+    config = BuildArguments(openi_dir / "indiana_reports.csv", out, openi_dir / "indiana_projections.csv")
     return build_dataset(config, RuleGenerator(seed=0))
 
 
@@ -50,7 +51,8 @@ def test_jsonl_loads_with_datasets_and_keeps_the_format(built):
     assert row["uid"] == original["uid"] and row["id"] == original["id"]
     fmt = ConversationFormat.load(built.out)
     # The nulls datasets adds to content structs vanish in the model messages.
-    assert fmt.to_model_messages(row["messages"])[1:] == fmt.to_model_messages(original["messages"])[1:]
+    assert fmt.to_model_messages(record_messages(row))[1:] == fmt.to_model_messages(record_messages(original))[1:]
+    assert row["images"] == original["images"]
 
 
 def test_exports_round_trip_on_real_records(built):
@@ -58,7 +60,7 @@ def test_exports_round_trip_on_real_records(built):
         items = json.loads((built.out / "exports" / name / "fold_2.json").read_text(encoding="utf-8"))
         assert len(items) == len(built.folds[2])
         for item, record in zip(items, built.folds[2], strict=True):
-            assert back(item) == {"id": record["id"], "messages": record["messages"]}
+            assert back(item) == {"id": record["id"], "images": record["images"], "messages": record["messages"]}
     info = json.loads((built.out / "exports" / "sharegpt" / "dataset_info.json").read_text())
     assert info["medqa_fold_0"]["formatting"] == "sharegpt"
 
@@ -104,7 +106,7 @@ def test_cli_with_images_dir_resolves_both_naming_schemes(openi_dir, tmp_path, c
                  "--images-dir", str(openi_dir / "images"), "--folds", "2"])
     assert code == 0
     records = [json.loads(line) for k in (0, 1) for line in (out / f"fold_{k}.jsonl").open(encoding="utf-8")]
-    assert sorted(r["image"] for r in records) == [
+    assert sorted(r["images"][0] for r in records) == [
         "iu_xray/kaggle_png/1001_IM-0004-1001.dcm.png",
         "iu_xray/openi_png/CXR1009_IM-0010-1001.png", "iu_xray/openi_png/CXR1009_IM-0010-2001.png",
         "iu_xray/openi_png/CXR303_IM-1404-1001.png",
@@ -131,8 +133,9 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert "missing.csv: file not found" in capsys.readouterr().err
     assert main(["build", "--reports", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "no .xml report files" in capsys.readouterr().err
-    assert main(["build", "--reports", "x.csv", "--out", str(tmp_path), "--generator", "llm"]) == 2
-    assert "--llm-base-url" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["build", "--reports", "x.csv", "--out", str(tmp_path), "--generator", "llm"])
+    assert stop.value.code == 2 and "--llm-base-url" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["build", "--help"])
     helptext = capsys.readouterr().out

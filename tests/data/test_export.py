@@ -1,12 +1,13 @@
 """Exports to Qwen-VL v1 and LLaMA-Factory sharegpt, and their exact round trips."""
 
-from medqa.conversation import ConversationFormat
-from medqa.data.export import from_qwen_vl, from_sharegpt, to_qwen_vl, to_sharegpt
+from medqa.core.conversation import ConversationFormat
+from medqa.data.export import to_qwen_vl, to_sharegpt
+from tests.helpers.exports import from_qwen_vl, from_sharegpt
 
 FMT = ConversationFormat()
-RECORD = {"id": "54_IM-2145-1001",
+RECORD = {"id": "54_IM-2145-1001", "images": ["imgs/CXR54_IM-2145-1001.png"],
           "messages": FMT.conversation([("这是正位片还是侧位片？", "这是正位（后前位）胸片。"),
-                                        ("有没有气胸？", "没有。报告未见气胸。")], "imgs/CXR54_IM-2145-1001.png")}
+                                        ("有没有气胸？", "没有。报告未见气胸。")])}
 
 
 def test_qwen_vl_v1_layout_and_round_trip():

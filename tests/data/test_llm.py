@@ -11,11 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from medqa.data import llm
-from medqa.data.llm import LLMGenerator, LLMSettings, build_messages, parse_reply
+from medqa.data import llm_prompt
+from medqa.data.llm import LLMGenerator, LLMSettings
 from medqa.data.llm_cache import ReplyCache
+from medqa.data.llm_prompt import build_messages, parse_reply
 from medqa.data.qa import QAPair
-from medqa.data.records import Report, SkipLog, XrayImage, parse_mesh
+from medqa.data.records import Report, SkipLog, XrayImage
+from medqa.vocab.mesh import parse_mesh
 
 KEY_ENV = "MEDQA_TEST_LLM_KEY"
 
@@ -296,7 +298,7 @@ def test_cache_misses_on_model_or_prompt_version_change(server, tmp_path, monkey
     make_gen(server, cache).generate_all(reports, SkipLog())
     make_gen(server, cache, model="other-model").generate_all(reports, SkipLog())
     assert len(server.bodies) == 2
-    monkeypatch.setattr(llm, "PROMPT_VERSION", "zh-cxr-qa-v2")
+    monkeypatch.setattr(llm_prompt, "PROMPT_VERSION", "zh-cxr-qa-v2")
     make_gen(server, cache).generate_all(reports, SkipLog())
     assert len(server.bodies) == 3
     make_gen(server, cache).generate_all(reports, SkipLog())
@@ -369,7 +371,7 @@ def test_token_and_cost_accounting(server, tmp_path):
     info = gen.card_info()
     assert (info["calls"], info["prompt_tokens"], info["completion_tokens"]) == (3, 3702, 1701)
     assert info["estimated_cost_usd"] == pytest.approx(3702 * 2.5 / 1e6 + 1701 * 10.0 / 1e6)
-    assert info["model"] == "test-model" and info["prompt_version"] == llm.PROMPT_VERSION
+    assert info["model"] == "test-model" and info["prompt_version"] == llm_prompt.PROMPT_VERSION
     assert info["base_url"] == server.url and info["cache_hits"] == 0
 
     again = make_gen(server, cache, price_in_per_mtok=2.5, price_out_per_mtok=10.0)

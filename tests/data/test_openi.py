@@ -3,7 +3,8 @@
 import pytest
 
 from medqa.data.openi import InputError, parse_xml_report, read_kaggle_csv, read_reports, read_xml_dir
-from medqa.data.records import MeshTerm, SkipLog, parse_mesh
+from medqa.data.records import SkipLog
+from medqa.vocab.mesh import MeshTerm, parse_mesh
 
 
 def test_all_real_reports_parse(openi_dir):

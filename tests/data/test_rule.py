@@ -1,7 +1,8 @@
 """The offline rule generator: agreement with the report, negation, unknown terms."""
 
-from medqa.data.records import Report, SkipLog, XrayImage, parse_mesh
+from medqa.data.records import Report, SkipLog, XrayImage
 from medqa.data.rule import RuleGenerator, projection_pair
+from medqa.vocab.mesh import parse_mesh
 
 
 def _report(mesh, findings="", impression="", uid="1"):

@@ -1,0 +1,53 @@
+"""`python -m medqa.data build`'s options: which reports, which images, which generator, where to write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+
+@dataclass
+class BuildArguments:
+    """What to build from where, and how the LLM generator (the paper's method) is reached."""
+
+    reports: Path = field(metadata={
+        "help": "indiana_reports.csv (Kaggle form) or a folder of NLM ecgen-radiology *.xml files"})
+    out: Path = field(metadata={"help": "output folder for fold_K.jsonl, exports and the card"})
+    projections: Path | None = field(default=None, metadata={
+        "default_text": "indiana_projections.csv beside --reports",
+        "help": "indiana_projections.csv (uid,filename,projection); needed with the CSV form to know each "
+                "report's images, optional with XML (adds frontal/lateral)"})
+    generator: Literal["rule", "llm"] = field(default="rule", metadata={
+        "help": "rule: offline, deterministic, from the report's MeSH terms and text; llm: an OpenAI-compatible "
+                "chat model writes the pairs (the paper's method)"})
+    images_dir: Path | None = field(default=None, metadata={
+        "help": "folder of the PNGs (Kaggle '<uid>_IM-....dcm.png' or Open-i 'CXR<uid>_....png', any depth); images "
+                "not found there are skipped and counted, and paths become relative to it"})
+    folds: int = field(default=5, metadata={"help": "number of patient-level folds"})
+    seed: int = field(default=0, metadata={"help": "seed for the fold split and question wording"})
+    llm_base_url: str | None = field(default=None, metadata={
+        "help": "llm generator: OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1"})
+    llm_model: str | None = field(default=None, metadata={
+        "help": "llm generator: model name to request, e.g. gpt-4o or Qwen/Qwen2.5-72B-Instruct"})
+    llm_api_key_env: str = field(default="OPENAI_API_KEY", metadata={
+        "help": "llm generator: environment variable holding the API key (unset: no Authorization header)"})
+    llm_concurrency: int = field(default=4, metadata={"help": "llm generator: requests in flight at once"})
+    llm_cache: Path | None = field(default=None, metadata={
+        "default_text": "OUT/llm_cache.sqlite",
+        "help": "llm generator: SQLite cache of replies; reruns never pay twice"})
+    llm_price_in: float = field(default=0.0, metadata={"help": "llm generator: price per million prompt tokens"})
+    llm_price_out: float = field(default=0.0, metadata={"help": "llm generator: price per million completion tokens"})
+
+    def __post_init__(self) -> None:
+        self.reports, self.out = Path(self.reports), Path(self.out)
+        if self.projections is None and self.reports.suffix.lower() == ".csv":
+            guess = self.reports.with_name("indiana_projections.csv")
+            self.projections = guess if guess.is_file() else None
+        if self.folds < 2:
+            raise ValueError(f"--folds must be at least 2, got {self.folds}")
+        if self.generator == "llm" and not (self.llm_base_url and self.llm_model):
+            raise ValueError("--generator llm needs --llm-base-url and --llm-model")
+
+
+OPTIONS = (BuildArguments,)  # `python -m medqa.data build`'s options

@@ -1,0 +1,5 @@
+import sys
+
+from medqa.tiny.cli import main
+
+sys.exit(main())

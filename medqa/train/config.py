@@ -1,0 +1,70 @@
+"""Training options: the model, the data and the HF Trainer settings, each a config dataclass.
+
+Defaults are the paper's: max length 1800, batch 2, gradient accumulation 8, lr 1e-5, AdamW,
+cosine; LoRA r=64, alpha=16, dropout 0.05 on the language model's linear layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transformers import TrainingArguments
+
+from medqa.core.modeling import DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS, DEFAULT_MODEL
+
+LM_LINEAR = r"(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
+# Bare names would also hit the vision tower's MLP (Qwen2.5-VL): anchor on the language model.
+LORA_TARGET = rf".*language_model.*\.{LM_LINEAR}"
+
+
+@dataclass
+class ModelArguments:
+    model: str = field(default=DEFAULT_MODEL, metadata={"help": "hub id or local folder of the base model"})
+    method: str = field(default="lora", metadata={"help": "lora, qlora (4-bit nf4 base + LoRA) or full"})
+    lora_r: int = field(default=64, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=16, metadata={"help": "LoRA alpha"})
+    lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})
+    lora_target: str = field(default=LORA_TARGET, metadata={"help": "regex of the module names LoRA wraps"})
+    train_vision: bool = field(default=False, metadata={"help": "also train the vision tower (frozen by default)"})
+    min_pixels: int = field(default=DEFAULT_MIN_PIXELS, metadata={"help": "smallest image size in pixels"})
+    max_pixels: int = field(default=DEFAULT_MAX_PIXELS,
+                            metadata={"help": "largest image size in pixels (448*448 = 256 image tokens, the paper's)"})
+    dtype: str = field(default="auto", metadata={"help": "auto (bf16 on GPU, fp32 on CPU), bfloat16, float16, float32"})
+
+    def __post_init__(self) -> None:
+        if self.method not in ("lora", "qlora", "full"):
+            raise ValueError(f"--method must be lora, qlora or full, got {self.method!r}")
+
+
+
+@dataclass
+class DataArguments:
+    data: str = field(default="data/openi-zh", metadata={"help": "dataset folder from `python -m medqa.data build`"})
+    fold: int = field(default=0, metadata={"help": "held-out fold: train on all the other folds"})
+    train_folds: str | None = field(default=None, metadata={"help": "train on these folds instead, e.g. '1-4'"})
+    image_root: str | None = field(default=None, metadata={"help": "image folder (default: the one the build used)"})
+    max_length: int = field(default=1800, metadata={"help": "longest sample in tokens; longer ones are skipped"})
+    packing: bool = field(default=True, metadata={"help": "pack samples into padding-free rows of max_length"})
+
+
+
+@dataclass
+class MedqaTrainingArguments(TrainingArguments):
+    """HF TrainingArguments with the paper's settings as defaults."""
+
+    output_dir: str = field(default="runs/medqa", metadata={"help": "where checkpoints and the adapter go"})
+    per_device_train_batch_size: int = field(default=2, metadata={"help": "rows per device per step (paper: 2)"})
+    gradient_accumulation_steps: int = field(default=8, metadata={"help": "paper: 8"})
+    learning_rate: float = field(default=1e-5, metadata={"help": "paper: 1e-5"})
+    lr_scheduler_type: str = field(default="cosine", metadata={"help": "paper: cosine"})
+    optim: str = field(default="adamw_torch", metadata={"help": "paper: AdamW (QLoRA uses paged AdamW)"})
+    num_train_epochs: float = field(default=3.0, metadata={"help": "epochs over the training folds"})
+    warmup_steps: float = field(default=0.03, metadata={"help": "warm-up (a fraction < 1 of the steps, or a count)"})
+    logging_steps: float = field(default=1, metadata={"help": "log every N steps"})
+    save_steps: float = field(default=100, metadata={"help": "checkpoint every N steps"})
+    save_total_limit: int | None = field(default=3, metadata={"help": "keep the last N checkpoints"})
+    remove_unused_columns: bool = field(default=False, metadata={"help": "keep medqa's columns"})
+    resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint in output_dir"})
+
+
+OPTIONS = (ModelArguments, DataArguments, MedqaTrainingArguments)  # train.py's options, in parse order

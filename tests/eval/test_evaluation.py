@@ -1,0 +1,352 @@
+"""evaluate.py end to end, offline: tiny model + baselines on a dataset built from the shared reports, resume,
+error rows, the OpenAI route against a local HTTP server, hand-checked baselines and clear errors."""
+
+import base64
+import json
+import logging
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from peft import LoraConfig, get_peft_model
+from PIL import Image
+
+from evaluate import main
+from medqa.core.conversation import ConversationFormat, record_messages
+from medqa.core.modeling import load_model
+from medqa.data import cli as data_cli
+from medqa.eval.items import build_items
+from medqa.eval.predictions import predictions_dir
+from medqa.eval.tables import MAIN_KEYS
+from medqa.serve.local import LocalBackend
+from medqa.train.config import LORA_TARGET
+from tests.helpers.paths import OPENI
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    """6 conversations with real images in 2 folds (fold 0: 17 answers, fold 1: 30), images copied to tmp."""
+    root = tmp_path_factory.mktemp("eval")
+    shutil.copytree(OPENI / "images", root / "images")
+    level = logging.getLogger("medqa").level
+    logging.getLogger("medqa").setLevel(logging.ERROR)  # thousands of 'image missing' skips: counted, not listed
+    try:
+        code = data_cli.main(["build", "--reports", str(OPENI / "indiana_reports.csv"), "--images-dir",
+                              str(root / "images"), "--out", str(root / "data"), "--folds", "2"])
+    finally:
+        logging.getLogger("medqa").setLevel(level)
+    assert code == 0
+    return root / "data"
+
+
+def fold_records(data: Path, k: int) -> list[dict]:
+    return [json.loads(line) for line in (data / f"fold_{k}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def saved_rows(out: Path, name: str, k: int) -> list[dict]:
+    path = predictions_dir(out, name) / f"fold_{k}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+class Recorder:
+    """Wraps a predictor: records what it is asked; optionally dies (like a killed run) after `die_after` calls."""
+
+    def __init__(self, log: list, die_after: int | None = None) -> None:
+        self.log, self.die_after, self.calls, self.inner = log, die_after, 0, None
+
+    def __call__(self, inner):
+        self.inner = inner
+        return self
+
+    def predict(self, items):
+        if self.die_after is not None and self.calls >= self.die_after:
+            raise KeyboardInterrupt  # not an Exception: it must stop the run, not become an error row
+        self.calls += 1
+        self.log.extend(items)
+        return self.inner.predict(items)
+
+
+def test_build_items_teacher_forcing_by_hand():
+    messages = [{"role": "user", "content": [{"type": "image", "image": "a.png"}, {"type": "text", "text": "Q1"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "A1"}]},
+                {"role": "user", "content": [{"type": "text", "text": "Q2"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "A2"}]}]
+    items = build_items([{"id": "r", "messages": messages, "qtypes": ["projection", "presence"]}])
+    assert [(i.key, i.qtype, i.question, i.reference, len(i.prompt)) for i in items] == [
+        ("r#0", "projection", "Q1", "A1", 1), ("r#1", "presence", "Q2", "A2", 3)]
+    assert items[1].prompt[1] == messages[1] and items[1].image == "a.png"  # earlier answer = the reference
+    with pytest.raises(ValueError, match="'r' appears twice"):
+        build_items([{"id": "r", "messages": messages}] * 2)
+    with pytest.raises(ValueError, match="answer 0 does not follow a user question"):
+        build_items([{"id": "r", "messages": messages[1:]}])
+
+
+def test_tiny_model_and_baselines_end_to_end(dataset, tiny_model, tmp_path):
+    out, asked = tmp_path / "out", []
+    args = ["--data", str(dataset), "--folds", "0-1", "--model", str(tiny_model), "--model", "baseline:majority",
+            "--model", "baseline:retrieval", "--out", str(out), "--limit", "4", "--batch_size", "4",
+            "--max_new_tokens", "4"]
+    recorders = []
+
+    def wrap(predictor):
+        recorders.append(Recorder(asked)(predictor))
+        return recorders[-1]
+
+    results = main(args, wrap=wrap)
+    names = [str(tiny_model), "baseline:majority", "baseline:retrieval"]
+    assert sorted(results) == sorted(names)
+    assert isinstance(recorders[0].inner.backend, LocalBackend)  # the demo's generation path
+    for name in names:
+        entry = results[name]
+        assert sorted(entry["folds"]) == ["0", "1"] and entry["errors"] == 0
+        assert set(entry["mean"]) == set(entry["sd"]) == set(MAIN_KEYS)
+        for fold in entry["folds"].values():
+            assert fold["n"] == 4 and all(0.0 <= fold[k] <= 1.0 for k in MAIN_KEYS)
+    for name in names[1:]:
+        assert results[name]["mean"]["rouge1"] > 0  # templated answers: baselines share words with references
+    # The first 4 answers of fold 0 are turns 0-3 of its first record, prompted with the reference history.
+    first = fold_records(dataset, 0)[0]
+    rows = saved_rows(out, str(tiny_model), 0)
+    assert [r["key"] for r in rows] == [f"{first['id']}#{t}" for t in range(4)]
+    tiny_items = [i for i in asked if i.record_id == first["id"]][:4]
+    assert [i.prompt for i in tiny_items] == [record_messages(first)[: 2 * t + 1] for t in range(4)]
+    assert json.loads((out / "results.json").read_text(encoding="utf-8")) == results
+    table = (out / "results.md").read_text(encoding="utf-8").splitlines()
+    assert "| Model | ROUGE-1 | ROUGE-2 | ROUGE-L | Finding F1 |" in table
+    assert "| Qwen-VL 7B — paper (reported) | 0.6147 | 0.3535 | 0.5796 | – |" in table
+    for name in names:
+        m, s = results[name]["mean"], results[name]["sd"]
+        assert f"| {name} | " + " | ".join(f"{m[k]:.4f} ± {s[k]:.4f}" for k in MAIN_KEYS) + " |" in table
+    # Rerunning resumes: nothing left to predict, so no predictor is even made (no model load).
+    recorders.clear()
+    main(args, wrap=wrap)
+    assert recorders == []
+    # Other decoding settings on top of saved predictions would mix two runs in one row.
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args[:-1], "8"])
+    assert exit_info.value.code == 2
+
+
+def test_one_adapter_per_fold_with_the_fold_placeholder(dataset, tiny_model, tmp_path):
+    for k in (0, 1):  # what train.py --fold K writes: an adapter (base named in its config) + the format
+        loaded = load_model(str(tiny_model), dtype=torch.float32)
+        config = LoraConfig(r=2, lora_alpha=4, target_modules=LORA_TARGET, task_type="CAUSAL_LM")
+        get_peft_model(loaded.model, config).save_pretrained(tmp_path / "runs" / f"lora-f{k}")
+        ConversationFormat(system_prompt=f"fold {k} prompt").save(tmp_path / "runs" / f"lora-f{k}")
+    seen = []
+
+    def wrap(predictor):
+        seen.append((predictor.backend.loaded.adapter, predictor.backend.loaded.fmt.system_prompt))
+        return predictor
+
+    results = main(["--data", str(dataset), "--folds", "0-1", "--model", f"lora={tmp_path}/runs/lora-f{{fold}}",
+                    "--out", str(tmp_path / "out"), "--limit", "1", "--max_new_tokens", "2"], wrap=wrap)
+    assert seen == [(f"{tmp_path}/runs/lora-f0", "fold 0 prompt"), (f"{tmp_path}/runs/lora-f1", "fold 1 prompt")]
+    assert sorted(results["lora"]["folds"]) == ["0", "1"] and results["lora"]["errors"] == 0
+
+
+def test_resume_after_a_kill_predicts_only_missing_items(dataset, tmp_path):
+    out, asked = tmp_path / "out", []
+    args = ["--data", str(dataset), "--folds", "0-1", "--model", "baseline:majority", "--out", str(out),
+            "--batch_size", "4"]
+    with pytest.raises(KeyboardInterrupt):
+        main(args, wrap=Recorder(asked, die_after=2))  # dies after 2 batches = 8 of fold 0's 17 answers
+    assert len(saved_rows(out, "baseline:majority", 0)) == 8
+    asked.clear()
+    resumed = main(args, wrap=lambda p: Recorder(asked)(p))
+    assert len(asked) == 17 + 30 - 8  # only the missing answers
+    for k, n in ((0, 17), (1, 30)):
+        keys = [r["key"] for r in saved_rows(out, "baseline:majority", k)]
+        assert len(keys) == len(set(keys)) == n
+    fresh = main([*args[:-3], str(tmp_path / "fresh"), "--batch_size", "4"])
+    assert resumed["baseline:majority"]["folds"] == fresh["baseline:majority"]["folds"]
+
+
+def test_options_from_yaml(dataset, tmp_path):
+    config = tmp_path / "eval.yaml"
+    config.write_text(f"data: {dataset}\nfolds: '1'\nmodel: [baseline:majority, baseline:retrieval]\n"
+                      f"out: {tmp_path / 'out'}\nlimit: 3\n", encoding="utf-8")
+    results = main([str(config)])
+    assert sorted(results) == ["baseline:majority", "baseline:retrieval"]
+    assert results["baseline:majority"]["folds"]["1"]["n"] == 3
+
+
+def test_folds_evaluated_in_separate_runs_share_one_row(dataset, tmp_path):
+    base = ["--data", str(dataset), "--model", "baseline:majority", "--model", "baseline:retrieval"]
+    main([*base, "--folds", "0", "--out", str(tmp_path / "split")])
+    split = main([*base, "--folds", "1", "--out", str(tmp_path / "split")])
+    together = main([*base, "--folds", "0-1", "--out", str(tmp_path / "together")])
+    assert split == together
+
+
+def test_resume_after_a_torn_last_line(dataset, tmp_path):
+    out, asked = tmp_path / "out", []
+    args = ["--data", str(dataset), "--folds", "1", "--model", "baseline:retrieval", "--out", str(out)]
+    main(args)
+    path = predictions_dir(out, "baseline:retrieval") / "fold_1.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:5]) + lines[5][:20], encoding="utf-8")  # killed in the middle of row 6
+    resumed = main(args, wrap=lambda p: Recorder(asked)(p))
+    assert len(asked) == 30 - 5
+    assert path.read_text(encoding="utf-8").splitlines(keepends=True) == lines  # same rows, no torn line left
+    scored = main([*args, "--score_only", "true"])  # scoring saved rows again gives the same numbers
+    assert scored["baseline:retrieval"]["folds"] == resumed["baseline:retrieval"]["folds"]
+
+
+def test_a_corrupt_image_is_an_error_row_and_the_run_goes_on(dataset, tiny_model, tmp_path):
+    images = tmp_path / "images"
+    shutil.copytree(dataset.parent / "images", images)
+    first = fold_records(dataset, 1)[0]  # 10 answers about one image
+    (images / first["images"][0]).write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    out = tmp_path / "out"
+    args = ["--data", str(dataset), "--folds", "1", "--model", f"tiny={tiny_model}", "--out", str(out),
+            "--image_root", str(images), "--limit", "12", "--batch_size", "4", "--max_new_tokens", "2"]
+    results = main(args)
+    rows = saved_rows(out, "tiny", 1)
+    assert len(rows) == 12
+    assert all("error" in r and Path(first["images"][0]).name in r["error"] for r in rows[:10])
+    assert all("error" not in r for r in rows[10:])
+    assert results["tiny"]["errors"] == 10 and results["tiny"]["folds"]["1"]["n"] == 12
+    assert "Error rows (scored as empty answers): tiny: 10 of 12." in (out / "results.md").read_text(encoding="utf-8")
+    # Once the image is repaired, --retry_errors redoes exactly the 10 error rows.
+    shutil.copy(dataset.parent / "images" / first["images"][0], images / first["images"][0])
+    asked = []
+    retried = main([*args, "--retry_errors", "true"], wrap=lambda p: Recorder(asked)(p))
+    assert sorted(i.key for i in asked) == sorted(r["key"] for r in rows[:10])
+    assert retried["tiny"]["errors"] == 0
+
+
+def test_openai_backend_against_a_local_server(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    record = fold_records(dataset, 0)[0]  # CXR303: 10 answers
+    messages = record["messages"]
+
+    def key(msgs):
+        return tuple((m["role"], "".join(p.get("text", "") for p in m["content"])) for m in msgs)
+
+    # The server knows every reference answer, given the reference history; it fails the 4th question.
+    answers = {key(messages[: 2 * t + 1]): messages[2 * t + 1]["content"][0]["text"] for t in range(10)}
+    failing, requests = key(messages[:7]), []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            requests.append(payload)
+            asked = key([m for m in payload["messages"] if m["role"] != "system"])
+            status = 500 if asked == failing else 200
+            body = json.dumps({"choices": [{"message": {"content": answers.get(asked, "不知道")}}]}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        results = main(["--data", str(dataset), "--folds", "0", "--backend", "openai", "--base-url",
+                        f"http://127.0.0.1:{server.server_port}/v1", "--model", "medqa-test", "--limit", "10",
+                        "--out", str(tmp_path / "out"), "--batch_size", "4"])
+    finally:
+        server.shutdown()
+    # 9 perfect answers (1.0 each) and one error row scored as empty (0): every ROUGE is 9/10.
+    mean = results["medqa-test"]["mean"]
+    assert (mean["rouge1"], mean["rouge2"], mean["rougeL"]) == pytest.approx((0.9, 0.9, 0.9))
+    assert results["medqa-test"]["errors"] == 1
+    image_part = requests[0]["messages"][1]["content"][0]
+    assert requests[0]["model"] == "medqa-test" and image_part["type"] == "image_url"
+    url = image_part["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    with Image.open(dataset.parent / "images" / record["images"][0]) as original:
+        assert base64.b64decode(url.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n" and original.size
+
+
+def _film(path: Path, left_bright: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 40, (64, 64))
+    pixels[:, :32] += 200 if left_bright else 0
+    pixels[:32, :] += 0 if left_bright else 200
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path)
+
+
+def test_baselines_by_hand(tmp_path):
+    (tmp_path / "images").mkdir()
+    for name, left, seed in (("a.png", True, 0), ("b.png", False, 1), ("c.png", False, 2), ("d.png", True, 3),
+                             ("e.png", False, 4)):
+        _film(tmp_path / "images" / name, left, seed)
+
+    def rec(rid, image, *qa):
+        msgs = []
+        for i, (q, a, _) in enumerate(qa):
+            msgs += [{"role": "user", "content": ([{"type": "image", "image": image}] if i == 0 else [])
+                      + [{"type": "text", "text": q}]}, {"role": "assistant", "content": [{"type": "text", "text": a}]}]
+        return {"id": rid, "image": image, "messages": msgs, "qtypes": [t for _, _, t in qa]}
+
+    train = [rec("A", "a.png", ("有没有病灶？", "有。", "presence")),
+             rec("B", "b.png", ("有没有病灶？", "没有。", "presence")),
+             rec("C", "c.png", ("有没有病灶？", "没有。", "presence"), ("心影大吗？", "心影不大。", "size")),
+             rec("E", "e.png", ("心影大吗？", "心影不大。", "size"), ("心脏大小？", "心影不大。", "size"))]
+    test = [rec("D", "d.png", ("有没有病灶？", "有。", "presence"), ("心影是否增大？", "心影不大。", "size"),
+                ("这是什么体位？", "正位。", "projection"))]
+    data = tmp_path / "data"
+    data.mkdir()
+    for k, records in enumerate((train, test)):
+        (data / f"fold_{k}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    (data / "dataset.json").write_text(json.dumps({"folds": 2, "image_root": str(tmp_path / "images")}))
+
+    def predictions(name, out, *extra):
+        main(["--data", str(data), "--folds", "1", "--model", name, "--out", str(tmp_path / out), *extra])
+        return [r["prediction"] for r in saved_rows(tmp_path / out, name, 1)]
+
+    # majority over fold 0: presence 有。 x1, 没有。 x2 -> 没有。; size -> 心影不大。; projection was never
+    # asked -> the most frequent answer overall (心影不大。 x3).
+    assert predictions("baseline:majority", "m") == ["没有。", "心影不大。", "心影不大。"]
+    # retrieval: 有没有病灶？ matches A, B, C verbatim; d.png (left half bright) looks like a.png -> A's 有。
+    # 心影是否增大？ shares only the bigram 心影, with 心影大吗？ (C, E) -> 心影不大。
+    # 这是什么体位？ shares no bigram: every question ties, and the most similar image, a.png, answers 有。
+    assert predictions("baseline:retrieval", "r") == ["有。", "心影不大。", "有。"]
+    # Without images a tie goes to the most frequent answer among the tied: 没有。 (2 of 3), then 心影不大。 (3 of 6).
+    assert predictions("baseline:retrieval", "r2", "--image_root", str(tmp_path / "none")) == [
+        "没有。", "心影不大。", "心影不大。"]
+    # One fold: no sd, so the cells show the mean alone. majority's ROUGE-1: 没有 vs 有: P 1/2, R 1, F 2/3;
+    # 心影不大 vs itself: 1; 心影不大 vs 正位: 0 -> mean 5/9 = 0.5556.
+    table = (tmp_path / "m" / "results.md").read_text(encoding="utf-8")
+    assert "| baseline:majority | 0.5556 | " in table
+
+
+@pytest.mark.parametrize("case", ["fold out of range", "missing fold file", "empty predictions", "bad model",
+                                  "no base url", "unknown baseline"])
+def test_bad_input_exits_2_with_a_clear_message(case, dataset, tmp_path, capsys):
+    data, folds, model, extra = dataset, "0-1", "baseline:majority", []
+    expected = {"fold out of range": "out of range: this dataset has folds 0-1",
+                "missing fold file": "fold 1 does not exist", "empty predictions": "is missing or empty",
+                "bad model": "cannot load model", "no base url": "needs --base-url",
+                "unknown baseline": "unknown baseline"}[case]
+    if case == "fold out of range":
+        folds = "0-4"
+    elif case == "missing fold file":
+        data = tmp_path / "data"
+        shutil.copytree(dataset, data)
+        (data / "fold_1.jsonl").unlink()
+    elif case == "empty predictions":
+        path = predictions_dir(tmp_path / "out", model) / "fold_0.jsonl"
+        path.parent.mkdir(parents=True)
+        path.write_text("")
+        extra = ["--score_only", "true"]
+    elif case == "bad model":
+        model = str(tmp_path / "no-such-model")
+    elif case == "no base url":
+        model, extra = "medqa", ["--backend", "openai"]
+    else:
+        model = "baseline:oracle"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--data", str(data), "--folds", folds, "--model", model, "--out", str(tmp_path / "out"), *extra])
+    assert exit_info.value.code == 2
+    assert expected in capsys.readouterr().err
