@@ -1,4 +1,4 @@
-"""Chinese-aware text tokenisation shared by the dataset card and the metrics.
+"""Text hygiene and Chinese-aware tokenisation shared by the readers, the dataset card and the metrics.
 
 Each CJK character is one token; runs of Latin letters or digits are one token each,
 lower-cased; punctuation and spaces are dropped. ROUGE over these tokens is meaningful for
@@ -16,3 +16,13 @@ _TOKEN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9]+(?:\
 def char_tokens(text: str) -> list[str]:
     """Split text into CJK characters and lower-cased Latin words / numbers."""
     return _TOKEN_RE.findall(text.lower())
+
+
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width, BOM
+_ODD_SPACE_RE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def clean_text(text: str | None) -> str:
+    """Invisible characters (zero-width space, soft hyphen, BOM) removed, odd spaces made plain, whitespace
+    collapsed: 'mild\u200b cardiomegaly' -> 'mild cardiomegaly'."""
+    return " ".join(_ODD_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")).split())

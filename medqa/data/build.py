@@ -20,6 +20,7 @@ from medqa.data.openi import read_reports
 from medqa.data.qa import QAGenerator, QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.rule import projection_pair
+from medqa.data.rule.phrasing import Wording
 from medqa.data.split import assign_folds
 
 log = logging.getLogger("medqa.data")
@@ -86,9 +87,9 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
     """One multi-turn conversation per image: the projection question, then the report's questions."""
     fmt = ConversationFormat()
     records = []
+    technique = f"{report.technique} {report.findings}"  # 正位 is glossed 后前位 only when they say PA
     for image in report.images:
-        rng = random.Random(f"{seed}:{image.filename}")
-        extra = projection_pair(image.projection, rng)
+        extra = projection_pair(image.projection, technique, Wording(random.Random(f"{seed}:{image.filename}")))
         turns = ([extra] if extra else []) + list(pairs)
         records.append({
             "id": Path(image.filename).name.removesuffix(".png").removesuffix(".dcm"),
@@ -97,6 +98,7 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
             "projection": image.projection,
             "messages": fmt.conversation([(p.question, p.answer) for p in turns]),
             "qtypes": [p.qtype for p in turns],
+            "labels": [p.label for p in turns],
             "generator": generator,
         })
     return records

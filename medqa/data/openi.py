@@ -97,6 +97,7 @@ def _report_from_row(row: dict, where: str, skips: SkipLog) -> Report | None:
         comparison=clean_text(row.get("comparison")),
         findings=clean_text(row.get("findings")),
         impression=clean_text(row.get("impression")),
+        technique=clean_text(row.get("image")),
         source=where,
     )
 

@@ -11,15 +11,18 @@ from medqa.data.records import Report, SkipLog
 
 @dataclass(frozen=True)
 class QAPair:
-    """One Chinese question and its answer, with the kind of question it is.
+    """One Chinese question and its answer, with the kind of question it is and, for closed questions, its label.
 
-    `qtype` names the question family ("normality", "presence", "absence", "location",
-    "severity", "impression", "projection", "llm"); evaluation baselines group by it.
+    `qtype` is the question type of PLAN.md's contract: closed "projection", "normality", "presence" (present,
+    absent or uncertain answers), "location", "severity"; open "description", "impression", "llm".
+    `label` is {"finding", "status", "side", "severity"} (None for open questions and the LLM generator), so
+    evaluation can check its text reader against the builder.
     """
 
     question: str
     answer: str
     qtype: str
+    label: dict | None = None
 
 
 class QAGenerator(Protocol):

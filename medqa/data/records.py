@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from medqa.core.text import clean_text as clean_invisible
 from medqa.vocab.mesh import MeshTerm
 
 log = logging.getLogger("medqa.data")
@@ -34,6 +35,7 @@ class Report:
     impression: str = ""
     images: list[XrayImage] = field(default_factory=list)
     source: str = ""  # "file:row" it came from, for messages
+    technique: str = ""  # how the films were taken, the CSV's "image" column ("Xray Chest PA and Lateral")
 
     @property
     def is_normal(self) -> bool:
@@ -48,10 +50,10 @@ class Report:
 
 
 def clean_text(value: str | None) -> str:
-    """Collapse whitespace; map None and the CSV's 'nan' placeholders to ''."""
+    """Collapse whitespace, drop invisible characters; map None and the CSV's 'nan' placeholders to ''."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    text = clean_invisible(str(value))
     return "" if text.lower() in {"nan", "none", "none."} else text
 
 

@@ -71,6 +71,7 @@ ZH_SYNONYMS: dict[str, str] = {
     "implanted medical device": "起搏器",
     "catheters, indwelling": "导管",
     "bulla": "大疱",
+    "pneumonectomy": "叶切除术后改变",  # 右肺上叶切除术后改变 (a lobectomy)
 }
 # Chinese phrases that state a finding absent by themselves (心影不大 = no cardiomegaly).
 ZH_ABSENT: dict[str, str] = {

@@ -1,13 +1,15 @@
 """Bilingual MeSH lexicon: renders an Open-i MeSH term ('Opacity/lung/base/left/mild') as Chinese.
 
-The data tables live in medqa.vocab.lexicon_table; this module holds the rules that put a head and
-its qualifiers together into one natural Simplified-Chinese noun phrase (左肺底部轻度阴影).
+The data tables live in medqa.vocab.lexicon_table (and lexicon_text, for words only report text uses); this
+module holds the rules that put a head and its qualifiers together into one natural Simplified-Chinese noun
+phrase (左肺底部轻度阴影).
 A word the tables do not know never raises: it stays in English inside the phrase and is listed
 in `TermZh.unknown`, so a dataset build can report untranslated terms instead of stopping.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,13 +30,14 @@ from medqa.vocab.lexicon_table import (
     PLACE_POSITIONS,
     POSITION,
     QUALIFIER_OVERRIDES,
-    QUALIFIERS,
     SEVERITY,
     SHIFT,
     STATE,
     SUBJECT_NAMES,
     Head,
 )
+from medqa.vocab.lexicon_table import QUALIFIERS as _TABLE_QUALIFIERS
+from medqa.vocab.lexicon_text import TEXT_HEADS, TEXT_QUALIFIERS
 from medqa.vocab.mesh import DEID_RE, MeshTerm
 
 __all__ = [
@@ -42,16 +45,24 @@ __all__ = [
     "describe_term", "finding_key", "finding_names", "lexicon_coverage", "normalize",
 ]
 
+QUALIFIERS = {**_TABLE_QUALIFIERS, **TEXT_QUALIFIERS}
+_RENDER_HEADS = {**HEADS, **TEXT_HEADS}  # text-only heads render, but stay out of finding_names
 _SIDE = {"右": "右侧", "左": "左侧", "双": "双侧"}
 _SIZE_STATES = ("small", "large", "borderline")  # on an anatomy head with no state, size is the finding
-_AMOUNT = {"small": "少量", "large": "大量"}
-_UNIT_REGIONS = {"base", "apex", "hilum"}  # read without a lung prefix when no lung is named (右侧肺尖气胸)
+_AMOUNT = {"small": "少量", "moderate": "中等量", "large": "大量", "minimal": "少许"}
+_UNIT_REGIONS = {"base", "apex", "hilum"}
+_ZONES = {"mid lung zone": "中肺野", "upper lung zone": "上肺野", "lower lung zone": "下肺野"}
+# Findings only a lung can have: with a side and no place they lie in that lung (左肺不张, not 左侧肺不张).
+_LUNG_HEADS = frozenset({"pulmonary atelectasis", "infiltrate", "consolidation", "airspace disease", "nodule",
+                         "cicatrix", "calcified granuloma", "granuloma", "mass", "cavitation"})
 
 
 # Finding keys that are not MeSH heads ('tortuous aorta' for 'Aorta/tortuous'), so that a key from
 # medqa.vocab.findings can be described as if it were a head: describe_term(MeshTerm("tortuous aorta")).
 _KEY_HEADS: dict[str, Head] = {DEGENERATIVE_KEY: Head("退行性变", FINDING, DEGENERATIVE_KEY)}
-_KEY_HEADS.update({h.key: h for h in HEADS.values() if h.key and h.key not in HEADS})  # 'bulla' of 'Blister'
+for _head in HEADS.values():  # 'bulla' of 'Blister'; the first head of a key names it (退行性变, not 脊柱退行性变)
+    if _head.key and _head.key not in HEADS:
+        _KEY_HEADS.setdefault(_head.key, _head)
 for (_anatomy, _state), (_zh, _key) in ANATOMY_STATES.items():
     if _key not in HEADS and "/" not in _key:
         _KEY_HEADS.setdefault(_key, Head(_zh, FINDING, _key))
@@ -215,11 +226,21 @@ def _location(p: _Parts, subject: str) -> str:
     # collection beside it (右侧肺尖气胸) and another structure at it (双侧肺尖胸膜) stay outside.
     in_lung = ("lung" in p.places or subject == "lung" or any(r not in _UNIT_REGIONS for r in p.regions)
                or bool(p.regions) and not p.places and not p.head.amount and subject == "")
+    if p.head_key in _LUNG_HEADS and p.laterality and not p.places and not p.regions:
+        in_lung = True  # 'Pulmonary Atelectasis/left' is 左肺不张, not 左侧肺不张
+    if "retrocardiac" in p.places and not p.regions:
+        in_lung = False  # the retrocardiac region is 心后区 on its own, never 肺心后区
     p.places = [k for k in p.places if k != "lung"]
+    if p.laterality == "左" and "middle lobe" in p.regions:
+        # The left lung has no middle lobe: indexers mean the mid zone (左中肺野).
+        p.regions[p.regions.index("middle lobe")] = "mid lung zone"
     text = ""
+    if in_lung and p.regions[:1] and p.regions[0] in _ZONES:
+        text = p.laterality + _ZONES[p.regions[0]]  # 右中肺野, 左上肺野: a zone names its lung itself
+        p.regions = p.regions[1:]
     if in_lung:
         side = p.laterality or ("左" if "lingula" in p.regions else "")
-        if side or p.regions or subject != "lung":
+        if not text and (side or p.regions or subject != "lung"):
             text = side + "肺"
         for i, region in enumerate(p.regions):
             qual = QUALIFIERS[region]
@@ -244,10 +265,29 @@ def _name_with_severity(name: str, severity: str, others: list[str], location: s
     return [severity, *others, noun]
 
 
+_LOBECTOMY = "肺叶切除术后改变"
+_LOBES = ("upper lobe", "middle lobe", "lower lobe", "lingula")
+
+
+def _special_name(head_key: str, p: _Parts) -> str:
+    """Names a qualifier changes ("" when none): side of a scoliosis is its convexity, a lobe makes a
+    pneumonectomy a lobectomy, a lucency at the diaphragm lies beneath it."""
+    if head_key == "scoliosis" and p.laterality in ("左", "右"):
+        side, p.laterality = p.laterality, ""
+        return _finding_name(p).replace("侧弯", side + "凸侧弯")  # 胸椎右凸侧弯, not 位于右侧
+    if head_key == "pneumonectomy" and any(r in _LOBES for r in p.regions):
+        return _LOBECTOMY
+    if head_key == "lucency" and "diaphragm" in p.places:
+        p.places.remove("diaphragm")
+        return "膈下透亮影"
+    return ""
+
+
+@functools.lru_cache(maxsize=16384)
 def _render(term: MeshTerm) -> tuple[TermZh, str]:
     """The Chinese rendering of a term and its canonical finding key ("" for a non-finding)."""
     head_key = normalize(term.head)
-    head = HEADS.get(head_key) or _KEY_HEADS.get(head_key)
+    head = _RENDER_HEADS.get(head_key) or _KEY_HEADS.get(head_key)
     unknown: list[str] = []
     if head is None:
         word = _scrub(term.head)
@@ -262,7 +302,7 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
         name, key = ("向" + p.laterality if p.laterality in ("左", "右") else "") + head.zh, "shift"
         p.laterality = ""
     else:
-        name, key = _finding_name(p), head.key or head_key
+        name, key = _special_name(head_key, p) or _finding_name(p), head.key or head_key
     location = _location(p, subject)
     amount = _AMOUNT if head.amount else {}
     severity = "".join(amount.get(k) or QUALIFIERS[k].zh for k in p.severities)
@@ -272,6 +312,8 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
     spread = [zh for zh, s in zip(extras, is_spread, strict=True) if s]
     others = [zh for zh, s in zip(extras, is_spread, strict=True) if not s]
     phrase = _join(location, *spread, *_name_with_severity(name, severity, others, location, subject))
+    if name == _LOBECTOMY:
+        phrase = _join(location, *spread, *others, "切除术后改变")  # 右肺上叶切除术后改变
     zh = TermZh(
         name=name.replace("|", ""),
         location=location,

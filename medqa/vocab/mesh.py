@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from medqa.core.text import clean_text
+
 # Open-i replaced every identifying word with XXXX; it must never reach a question or answer.
 DEID_RE = re.compile(r"X{2,}", re.IGNORECASE)
 
@@ -25,9 +27,12 @@ class MeshTerm:
 
 
 def parse_mesh(value: str | None) -> list[MeshTerm]:
-    """Parse 'Opacity/lung/base/left/mild;Cardiomegaly' into MeSH terms (heads keep their commas)."""
+    """Parse 'Opacity/lung/base/left/mild;Cardiomegaly' into MeSH terms (heads keep their commas).
+
+    Invisible characters (a zero-width space inside 'mild\u200b') are removed first, so they never split a word.
+    """
     terms = []
-    for raw in (value or "").split(";"):
+    for raw in clean_text(value).split(";"):
         parts = [" ".join(p.split()) for p in raw.split("/")]
         parts = [p for p in parts if p]
         if parts:

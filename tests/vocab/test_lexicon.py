@@ -69,9 +69,9 @@ R = MeshTerm
 
 @pytest.mark.parametrize(("term", "expected"), [
     (R("Lung", ("hypoinflation", "mild")),
-     TermZh("肺通气不足", "", "轻度", "", "轻度肺通气不足", (), True)),
+     TermZh("肺容积减小", "", "轻度", "", "肺容积轻度减小", (), True)),
     (R("Lung", ("left", "hypoinflation")),
-     TermZh("肺通气不足", "左肺", "", "", "左肺通气不足", (), True)),
+     TermZh("肺容积减小", "左肺", "", "", "左肺容积减小", (), True)),
     (R("Thoracic Vertebrae", ("degenerative",)),
      TermZh("胸椎退行性变", "", "", "", "胸椎退行性变", (), True)),
     (R("Thoracic Vertebrae", ("degenerative", "mild")),
@@ -108,8 +108,10 @@ R = MeshTerm
      TermZh("骨折", "右侧后肋", "", "陈旧性", "右侧后肋陈旧性骨折", (), True)),
     (R("Calcinosis", ("lymph nodes", "right", "paratracheal")),
      TermZh("钙化", "右侧气管旁淋巴结", "", "", "右侧气管旁淋巴结钙化", (), True)),
-    (R("Markings", ("bronchovascular", "mild")),
-     TermZh("支气管血管纹理增多", "", "轻度", "", "支气管血管纹理轻度增多", (), True)),
+    (R("Markings", ("bronchovascular", "mild")),  # bare Markings never claims 增多 (the text says how)
+     TermZh("支气管血管纹理改变", "", "轻度", "", "支气管血管纹理轻度改变", (), True)),
+    (R("Markings", ("bronchovascular", "prominent")),
+     TermZh("支气管血管纹理增多", "", "", "", "支气管血管纹理增多", (), True)),
     (R("Atherosclerosis", ("aorta",)),
      TermZh("主动脉粥样硬化", "", "", "", "主动脉粥样硬化", (), True)),
     (R("Thickening", ("pleura", "apex", "bilateral")),

@@ -1,0 +1,233 @@
+"""MeSH terms checked against the report text, both ways, before any question is asked.
+
+A MeSH finding is asked about only when the text states it too: as certain (answered 可见…) or hedged (answered
+不除外… / 考虑为…). Where the text negates it, never mentions it, names it on the other side, or only asks for
+follow-up, nothing is asked and the reason is counted. A finding the text states that MeSH does not list is not
+asked either (counted). Negated findings become "absent" questions only when no other part of the report (MeSH,
+another sentence, a hedge, a follow-up) speaks of them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from medqa.vocab.clauses import ABSENT, FOLLOWUP, PRESENT, STRONG, UNCERTAIN, WEAK, Fact
+from medqa.vocab.keywords import SIDE_WORDS, keyword_status, stems_for
+from medqa.vocab.lexicon import describe_term, finding_key
+from medqa.vocab.mesh import DEID_RE, MeshTerm
+from medqa.vocab.sentences import Sentence
+
+# Finding keys one radiologist writes and another indexes differently: the same question.
+GROUPS: dict[str, str] = {
+    "density": "opacity", "airspace disease": "opacity", "infiltrate": "opacity", "consolidation": "opacity",
+    "calcified granuloma": "granuloma", "granulomatous disease": "granuloma",
+    "pulmonary fibrosis": "cicatrix",
+    "spondylosis": "degenerative change", "osteophyte": "degenerative change", "arthritis": "degenerative change",
+    "hyperdistention": "hyperdistention", "emphysema": "emphysema",
+    "lung/obscured": "opacity",
+    "aortic enlargement": "tortuous aorta",
+    "pulmonary congestion": "pulmonary congestion", "heart failure": "pulmonary congestion",
+    "bronchovascular crowding": "markings", "increased markings": "markings",
+    "fractures, bone": "fractures, bone", "deformity": "fractures, bone",
+    "cardiomegaly": "cardiomegaly",
+}
+# Findings that are no disease: devices, surgery, normal variants, soft tissue (issue 10, class 5).
+BENIGN = frozenset({
+    "catheters, indwelling", "implanted medical device", "medical device", "stents", "sutures",
+    "surgical instruments", "tube, inserted", "spinal fusion", "mastectomy", "pneumonectomy", "breast implants",
+    "nipple shadow", "epicardial fat", "colonic interposition", "azygos lobe", "contrast media",
+})
+# Keys that stand for "disease" in general: never the subject of a presence question.
+GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
+_SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+_SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
+               "large": "large", "borderline": "borderline"}
+
+
+def group(key: str) -> str:
+    return GROUPS.get(key, key)
+
+
+def side_of(term: MeshTerm) -> str | None:
+    return next((_SIDES[q] for q in term.qualifiers if q in _SIDES), None)
+
+
+def severity_of(term: MeshTerm) -> str | None:
+    return next((_SEVERITIES[q] for q in term.qualifiers if q in _SEVERITIES), None)
+
+
+@dataclass
+class Finding:
+    """A MeSH finding the text confirms: its terms (one question may cover two sides), status and hedge."""
+
+    terms: list[MeshTerm]
+    status: str  # present or uncertain
+    hedge: str = ""
+    benign: bool = False
+    severity_ok: bool = True  # the text gives no other severity
+    side_ok: bool = True
+
+    @property
+    def key(self) -> str:
+        return finding_key(self.terms[0])
+
+    @property
+    def name(self) -> str:
+        return describe_term(self.terms[0]).name
+
+
+@dataclass
+class Checked:
+    """The outcome for one report."""
+
+    findings: list[Finding] = field(default_factory=list)
+    absent: list[Fact] = field(default_factory=list)
+    text_only: list[Fact] = field(default_factory=list)  # stated in the text, missing from MeSH
+    counts: Counter = field(default_factory=Counter)
+    no_acute_disease: str = ""  # how the impression says it, in Chinese (心肺未见急性病变), or ""
+    no_acute_scope: str = ""  # "cardiopulmonary" (heart and lungs, or no subject) or "lung"
+
+    @property
+    def text_abnormal(self) -> bool:
+        return any(not f.device and f.key not in BENIGN and f.key not in GENERIC for f in self.text_only)
+
+
+def _compatible(fact: Fact, side: str | None) -> bool:
+    other = side_of(fact.term)
+    return side is None or other is None or other == side or "bilateral" in (side, other)
+
+
+def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTerm]:
+    """Abnormal MeSH terms, de-identified heads dropped and bare Markings read from the text."""
+    out = []
+    for term in mesh:
+        if DEID_RE.search(term.head):
+            counts["de-identified MeSH heads"] += 1
+            continue
+        head = term.head.lower()
+        if head in ("normal", "no indexing", "technical quality of image unsatisfactory"):
+            continue
+        if head == "markings" and not any(q in term.qualifiers for q in ("prominent", "crowded")):
+            state = ("crowded" if "crowding" in text else
+                     "prominent" if any(w in text for w in ("increased", "prominen", "coarse", "accentuat")) else "")
+            if not state:
+                counts["MeSH Markings without a stated change"] += 1
+                continue
+            term = MeshTerm(term.head, (*term.qualifiers, state))
+        if describe_term(term).unknown:
+            counts["MeSH terms with untranslated words"] += 1
+            continue
+        out.append(term)
+    return out
+
+
+def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | None:
+    """Confirm one MeSH term against the text facts of its group."""
+    side = side_of(term)
+    same = [f for f in facts if _compatible(f, side)]
+    if not same and facts:
+        counts["MeSH findings whose side the text contradicts"] += 1
+        return None
+    statuses = {f.status for f in same}
+    if PRESENT in statuses:
+        status, hedge = PRESENT, ""
+    elif UNCERTAIN in statuses:
+        status = UNCERTAIN
+        hedge = WEAK if any(f.hedge == WEAK for f in same if f.status == UNCERTAIN) else STRONG
+    elif ABSENT in statuses:
+        counts["MeSH findings the text negates"] += 1
+        return None
+    elif FOLLOWUP in statuses:
+        counts["MeSH findings only named in follow-up advice"] += 1
+        return None
+    else:
+        counts["MeSH findings not found in the text"] += 1
+        return None
+    severities = {severity_of(f.term) for f in same if f.status == PRESENT} - {None}
+    mesh_severity = severity_of(term)
+    severity_ok = not severities or severities == {mesh_severity}
+    if not severity_ok:
+        counts["MeSH severities the text contradicts"] += 1
+    return Finding([term], status, hedge, benign=finding_key(term) in BENIGN, severity_ok=severity_ok)
+
+
+def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
+    """One question per Chinese name: two sides of one finding become one answer; a clash asks nothing."""
+    for old in findings:
+        if old.key == new.key and old.name != new.name:
+            return  # 'Cardiac Shadow/enlarged' and 'Cardiomegaly': one finding, asked once
+        if old.name == new.name:
+            if (old.status, old.hedge) == (new.status, new.hedge):
+                if describe_term(new.terms[0]).phrase not in {describe_term(t).phrase for t in old.terms}:
+                    old.terms += new.terms
+                    old.severity_ok = old.severity_ok and new.severity_ok
+            else:
+                findings.remove(old)
+                counts["findings asked once with two different answers (dropped)"] += 1
+            return
+    findings.append(new)
+
+
+def _absent(by_group: dict[str, list[Fact]], mesh_groups: set[str]) -> list[Fact]:
+    """Negated findings nothing else in the report speaks of; the least qualified negation of each."""
+    out = []
+    for g, facts in sorted(by_group.items()):
+        if g in mesh_groups or any(f.status != ABSENT for f in facts):
+            continue
+        parsed = [f for f in facts if f.parsed and f.key not in GENERIC]
+        if parsed:
+            out.append(min(parsed, key=lambda f: len(f.term.qualifiers)))
+    return out
+
+
+def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
+    """Facts about a MeSH term from sentences that name it in words the grammar did not map to its key."""
+    key = finding_key(term)
+    stems = stems_for(key) or stems_for(term.head.lower()) or stems_for(group(key))
+    if stems is None:
+        return []
+    side = side_of(term)
+    facts = []
+    for sentence in sentences:
+        status = keyword_status(sentence.text, stems)
+        if status is None:
+            continue
+        low = sentence.text.lower()
+        sides = {s for s, pattern in SIDE_WORDS.items() if pattern.search(low)}
+        if side in SIDE_WORDS and sides and side not in sides:
+            continue  # the sentence speaks of the other side
+        facts.append(Fact(term, status, WEAK if status == UNCERTAIN else "", parsed=False))
+    return facts
+
+
+def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sentence], text: str) -> Checked:
+    """Cross-check a report's MeSH terms and the facts of its sentences."""
+    checked = Checked()
+    by_group: dict[str, list[Fact]] = {}
+    for sentence in findings + impression:
+        for fact in sentence.facts:
+            by_group.setdefault(group(fact.key), []).append(fact)
+    mesh_groups = set()
+    for term in _mesh_terms(mesh, checked.counts, text.lower()):
+        g = group(finding_key(term))
+        mesh_groups.add(g)
+        facts = by_group.get(g) or _keyword_facts(term, findings + impression)
+        decided = _decide(term, facts, checked.counts)
+        if decided:
+            _merge(checked.findings, decided, checked.counts)
+    for g, facts in by_group.items():
+        stated = [f for f in facts if f.status in (PRESENT, UNCERTAIN) and f.key not in GENERIC]
+        if g not in mesh_groups and stated:
+            checked.text_only.append(stated[0])
+            checked.counts["text findings not in MeSH"] += 1
+    checked.absent = _absent(by_group, mesh_groups)
+    for f in checked.findings:
+        if f.status == UNCERTAIN:
+            checked.counts["uncertain findings"] += 1
+    for s in impression:
+        said = [f for f in s.facts if f.status == ABSENT and f.key in GENERIC]
+        if said and s.zh and len(s.facts) == len(said) and not checked.no_acute_disease:
+            checked.no_acute_disease = s.zh
+            checked.no_acute_scope = "lung" if all(f.key == "lung disease" for f in said) else "cardiopulmonary"
+    return checked

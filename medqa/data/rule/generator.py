@@ -1,0 +1,187 @@
+"""The deterministic offline Q&A generator: a report's MeSH terms and text -> Chinese question/answer turns.
+
+Per report it asks what a clinician asks of a chest film (is it normal, is finding X there, where, how severe,
+describe the film, what is the impression) and answers only what both the MeSH terms and the text support
+(medqa.data.rule.crosscheck). Hedged findings get uncertain answers, negations keep their qualifiers, the
+description and impression are the report's own sections rendered by the sentence grammar
+(medqa.vocab.sentences) when every sentence renders. Every skipped or uncertain finding is counted for the card.
+
+"Absent" questions are balanced across the data set: a finding is asked about as absent at most about as often
+as it is present somewhere, so its name in the question does not give the answer away.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medqa.data.qa import QAPair
+from medqa.data.records import Report, SkipLog
+from medqa.data.rule.crosscheck import BENIGN, Checked, check
+from medqa.data.rule.phrasing import Wording
+from medqa.data.rule.turns import abnormal_pair, absent_pair, finding_pairs, normal_pair, text_pair
+from medqa.vocab.clauses import Fact
+from medqa.vocab.mesh import DEID_RE
+from medqa.vocab.sentences import Sentence, read_section, render_section
+
+
+@dataclass
+class _Plan:
+    findings: list[Sentence]
+    impression: list[Sentence]
+    checked: Checked
+
+
+class RuleGenerator:
+    """Offline, deterministic generator of faithful Chinese Q&A from Open-i reports."""
+
+    name = "rule"
+
+    def __init__(self, seed: int = 0, max_presence: int = 3, max_absence: int = 2, vary: bool = True,
+                 absent_per_present: float = 1.0) -> None:
+        self.seed = seed
+        self.max_presence = max_presence
+        self.max_absence = max_absence
+        self.vary = vary  # False: always the first (canonical) phrasing
+        self.absent_per_present = absent_per_present
+        self.counts: Counter[str] = Counter()
+
+    def generate_all(self, reports: Sequence[Report], skips: SkipLog) -> dict[str, list[QAPair]]:
+        """Q&A pairs for every report with something to ask; absent questions balanced over all reports."""
+        plans = {r.uid: self._plan(r) for r in reports}
+        chosen = self._balance_absent(plans)
+        out: dict[str, list[QAPair]] = {}
+        for report in reports:
+            pairs = self._pairs(report, plans[report.uid], chosen.get(report.uid, []))
+            if pairs:
+                out[report.uid] = pairs
+            else:
+                skips.skip("nothing to ask", report.source or report.uid, "no finding both MeSH and text support")
+        return out
+
+    def generate(self, report: Report) -> list[QAPair]:
+        """The pairs of one report on its own (no data-set balance of absent questions)."""
+        plan = self._plan(report)
+        return self._pairs(report, plan, plan.checked.absent[: self.max_absence])
+
+    def card_info(self) -> dict:
+        c = self.counts
+        info = {"generator": self.name, "seed": self.seed, "phrasing": "varied" if self.vary else "canonical"}
+        info["findings sentences rendered"] = _share(c["findings sentences rendered"], c["findings sentences"])
+        info["impression sentences rendered"] = _share(c["impression sentences rendered"], c["impression sentences"])
+        info["reports with a full description"] = _share(c["reports with a full description"],
+                                                         c["reports with findings"])
+        info["reports with an impression answer"] = _share(c["reports with an impression answer"],
+                                                           c["reports with an impression"])
+        info["skipped or uncertain findings"] = {k: v for k, v in sorted(c.items()) if k not in _SECTION_COUNTS}
+        return info
+
+    def _plan(self, report: Report) -> _Plan:
+        findings, impression = read_section(report.findings), read_section(report.impression)
+        checked = check(report.mesh, findings, impression, report.text)
+        for name, sentences in (("findings", findings), ("impression", impression)):
+            self.counts[f"{name} sentences"] += len(sentences)
+            self.counts[f"{name} sentences rendered"] += sum(s.rendered for s in sentences)
+        return _Plan(findings, impression, checked)
+
+    def _balance_absent(self, plans: dict[str, _Plan]) -> dict[str, list[Fact]]:
+        """Absent facts to ask per report: per finding at most `absent_per_present` x its confirmed count."""
+        confirmed = Counter(f.key for p in plans.values() for f in p.checked.findings)
+        quota = {k: math.ceil(n * self.absent_per_present) for k, n in confirmed.items()}
+        order = sorted(plans)
+        random.Random(self.seed).shuffle(order)
+        chosen: dict[str, list[Fact]] = {}
+        for uid in order:
+            candidates = [f for f in plans[uid].checked.absent if quota.get(f.key, 0) > 0]
+            candidates.sort(key=lambda f: -quota[f.key])
+            chosen[uid] = candidates[: self.max_absence]
+            for f in chosen[uid]:
+                quota[f.key] -= 1
+            self.counts["absent findings not asked (balance)"] += len(plans[uid].checked.absent) - len(chosen[uid])
+        return chosen
+
+    def _pairs(self, report: Report, plan: _Plan, absent: list[Fact]) -> list[QAPair]:
+        rng = random.Random(f"{self.seed}:{report.uid}")
+        w = Wording(rng, self.vary)
+        checked = plan.checked
+        self.counts.update(checked.counts)
+        if any(checked.counts[k] for k in _CONFLICTS) or report.is_normal and checked.text_abnormal:
+            self.counts["reports where MeSH and text disagree"] += 1
+        pairs = [p for p in [self._normality(report, checked, w)] if p]
+        blocks = [finding_pairs(f, w) for f in self._asked(checked, rng)] + [[absent_pair(f, w)] for f in absent]
+        if self.vary:
+            rng.shuffle(blocks)  # the position of a question must not give its answer away
+        pairs += [p for block in blocks for p in block]
+        pairs += self._sections(plan, w)
+        return _unique(pairs, self.counts)
+
+    def _asked(self, checked: Checked, rng: random.Random) -> list:
+        disease = [f for f in checked.findings if not f.benign]
+        benign = [f for f in checked.findings if f.benign]
+        if self.vary:
+            rng.shuffle(disease)
+        return (disease + benign)[: self.max_presence]
+
+    def _normality(self, report: Report, checked: Checked, w: Wording) -> QAPair | None:
+        usable = [t for t in report.mesh if not DEID_RE.search(t.head) and t.head.lower() != "no indexing"]
+        if not usable:
+            return None
+        if report.is_normal:
+            if checked.text_abnormal:
+                self.counts["normality not asked (MeSH normal, text abnormal)"] += 1
+                return None
+            return normal_pair(w)
+        disease = [f for f in checked.findings if not f.benign]
+        benign = [f for f in checked.findings if f.benign]
+        if not disease and benign and checked.no_acute_scope == "cardiopulmonary" and not checked.text_abnormal \
+                and all(f.key in BENIGN for f in checked.findings):
+            return normal_pair(w, benign)
+        pair = abnormal_pair(checked, w) if disease else None
+        if pair is None:
+            self.counts["normality not asked (no certain finding)"] += 1
+        return pair
+
+    def _sections(self, plan: _Plan, w: Wording) -> list[QAPair]:
+        out = []
+        for qtype, sentences in (("description", plan.findings), ("impression", plan.impression)):
+            if not sentences:
+                continue
+            section = "findings" if qtype == "description" else "impression"
+            self.counts[f"reports with {'findings' if qtype == 'description' else 'an impression'}"] += 1
+            zh = render_section(sentences)
+            if zh:
+                key = "reports with a full description" if qtype == "description" else \
+                    "reports with an impression answer"
+                self.counts[key] += 1
+                out.append(text_pair(qtype, zh, w))
+            else:
+                self.counts[f"{section} sections not rendered whole"] += 1
+        return out
+
+
+_CONFLICTS = ("MeSH findings the text negates", "MeSH findings whose side the text contradicts",
+              "text findings not in MeSH", "MeSH severities the text contradicts")
+_SECTION_COUNTS = frozenset({
+    "findings sentences", "findings sentences rendered", "impression sentences", "impression sentences rendered",
+    "reports with a full description", "reports with findings", "reports with an impression answer",
+    "reports with an impression"})
+
+
+def _share(n: int, total: int) -> str:
+    return f"{n} / {total} ({100 * n / total:.1f}%)" if total else "0 / 0"
+
+
+def _unique(pairs: list[QAPair], counts: Counter) -> list[QAPair]:
+    """The same question never gets two answers in one conversation: later repeats are dropped."""
+    seen: set[str] = set()
+    out = []
+    for p in pairs:
+        if p.question in seen:
+            counts["repeated questions dropped"] += 1
+            continue
+        seen.add(p.question)
+        out.append(p)
+    return out

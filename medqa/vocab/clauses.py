@@ -1,0 +1,302 @@
+"""Clauses of English report sentences -> faithful Chinese and the facts they state.
+
+Each pattern reads one clause whole or not at all: a negation ('no large pleural effusion' -> 未见大量胸腔积液,
+keeping the qualifier), a hedge ('possible small right pleural effusion' -> 不除外右侧少量胸腔积液, an uncertain
+fact, never a present one), a subject and predicate ('the heart is normal in size' -> 心脏大小正常), a finding
+('mild cardiomegaly' -> 心脏轻度增大) with an optional diagnosis ('..., likely atelectasis' -> ...，考虑为肺不张).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+
+from medqa.vocab.lexicon import finding_key
+from medqa.vocab.mesh import MeshTerm
+from medqa.vocab.phrases import Phrase, Tokens, parse_phrase
+from medqa.vocab.words import WordTable
+
+PRESENT, ABSENT, UNCERTAIN, FOLLOWUP = "present", "absent", "uncertain", "followup"
+STRONG, WEAK = "strong", "weak"  # how sure an uncertain finding is: 考虑为 (probable) or 不除外 (possible)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One finding a clause states: present, absent, uncertain (with its hedge), or to be followed up."""
+
+    term: MeshTerm
+    status: str
+    hedge: str = ""
+    device: bool = False  # a device, surgery or normal variant: never a disease
+    parsed: bool = True  # False: read by the keyword extractor from a sentence the grammar could not render
+
+    @property
+    def key(self) -> str:
+        return finding_key(self.term)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause in Chinese and the facts it states."""
+
+    zh: str
+    facts: tuple[Fact, ...] = ()
+
+
+_SEPARATORS = WordTable({",;and;or;nor;and/or;versus;vs;as well as;, and;, or;, nor": True})
+_JOIN = {"or": "或", "nor": "或", "versus": "或", "vs": "或", "and/or": "和/或", "and": "及"}
+_NEG_CUES = WordTable({
+    "no;there is no;there are no;there has been no;there is no evidence of;there are no signs of;no evidence of;"
+    "no radiographic evidence of;there is no radiographic evidence of;negative for;without;without evidence of;"
+    "free of;clear of;no signs of;no sign of;no findings of;there are no findings of;with no;no convincing evidence of;"
+    "not seeing;i do not see;without radiographic evidence of": "未见{}",
+    "resolution of;interval resolution of;there is resolution of;there has been resolution of": "{}已吸收",
+})
+_NEG_TAILS = WordTable({
+    "[is|are|] [seen|identified|noted|present|demonstrated|appreciated|visualized|evident|detected|apparent|visible]"
+    "[ bilaterally|]": True, "bilaterally;on either side": True,
+})
+_NEG_AFTER = WordTable({
+    "[is|are|] not [seen|identified|visualized|present|demonstrated|appreciated|evident]": "未见{}",
+    "[is|are|] absent": "未见{}",
+    "[is|are|] no longer [seen|visualized|present|evident|identified|demonstrated]": "{}已消失",
+    "[has|have|] [resolved|cleared]": "{}已吸收",
+})
+_WRAPPERS = WordTable({"findings of;signs of;features of": "{}征象", "typical findings of": "典型{}征象"})
+_HEDGE_BEFORE = WordTable({
+    "possible;possibly;questionable;question of;suspected;suspicion of;equivocal;may be;could be;might be;"
+    "cannot exclude;can't exclude;can not exclude;difficult to exclude;cannot rule out;possibility of;there may be;"
+    "there is possible;there is questionable;there is possibly;there could be;there might be;"
+    "there is suspected;there is equivocal": (WEAK, "不除外"),
+    "probable;probably;likely;most likely;presumably;presumed;suggestion of;suggestive of;concerning for;"
+    "suspicious for;worrisome for;findings suggestive of;findings concerning for;there is probable;there is likely;"
+    "there are probable;there are likely;compatible with": (STRONG, "考虑为"),
+})
+_HEDGE_AFTER = WordTable({
+    "[cannot|can not|could not] be [excluded|ruled out];[is|are|] not [entirely |completely |]excluded;"
+    "[is|are|] difficult to exclude;[is|are|] not ruled out;[is|are] possible;[is|are] suspected;"
+    "[is|are] questioned;[is|are] questionable;may be present": (WEAK, "不除外"),
+    "[is|are] likely;[is|are] probable;[is|are] favored": (STRONG, "考虑为"),
+})
+DIAGNOSES = WordTable({
+    "[which|that|] [may|might|could|can] [represent|reflect|be|indicate] [early|];[which|that|] [may|might|could] be "
+    "[due to|secondary to|related to|from|compatible with];possibly [representing|reflecting|due to|secondary to|];"
+    "possible;questionable;perhaps": (UNCERTAIN, WEAK, "不除外{}"),
+    "[most |more |]likely [representing|reflecting|due to|secondary to|related to|];probably [representing|reflecting|"
+    "due to|secondary to|];suggestive of;suggesting;[which is |]concerning for;suspicious for;worrisome for;"
+    "compatible with;presumably [representing|due to|]": (UNCERTAIN, STRONG, "考虑为{}"),
+    "consistent with;in keeping with;[which is |]typical of;diagnostic of;representing;reflecting":
+        (PRESENT, "", "符合{}"),
+    "[due to|secondary to|related to|caused by|from]": (PRESENT, "", "系{}所致"),
+    "causing;resulting in;with resultant;with associated": (PRESENT, "", "伴{}"),
+})
+_POS_PREFIX = WordTable({
+    "there is;there are;there has been;there is a;there are some;there is some;note is made of;noted is;"
+    "evidence of;there is evidence of;again noted is;there is again;there are again;status post;post": "",
+    "redemonstration of;redemonstrated;again seen is;again noted are;there is persistent;there are persistent;"
+    "persistent;again seen are": "仍可见",
+})
+_POS_TAILS = WordTable({
+    "[is|are|] [present|noted|seen|identified|demonstrated|visualized|evident|appreciated|visible]": "",
+    "[is|are|] [again|still] [noted|seen|demonstrated|present|visualized|identified];again [noted|seen];"
+    "persist[s|];remain[s|]": "仍可见{}",
+    ", [a |]normal variant;[is|are] [a |]normal variant": "{}（正常变异）",
+    "[, |][is|are|] stable [compared to|compared with|from|since] [the |][prior|previous] [exam|examination|"
+    "study|radiograph|radiographs|film|chest x-ray|examinations|studies|];[, |][is|are|] stable": "{}，较前稳定",
+    "[, |][is|are|that is |that are |] unchanged [compared to|compared with|from|since] [the |][prior|previous] "
+    "[exam|examination|study|radiograph|radiographs|film|chest x-ray|examinations|studies|];"
+    "[, |][is|are|] unchanged": "{}，较前无变化",
+    "[appear|appears|is|are|remain|remains|] intact": "{}完整",
+})
+_LEADING = WordTable({"stable": "{}，较前稳定", "unchanged": "{}，较前无变化", "persistent": "仍可见{}",
+                      "again noted": "仍可见{}", "again seen": "仍可见{}"})
+
+
+def _strip_prefix(t: Tokens, table: WordTable) -> tuple[Tokens, object]:
+    hit = table.match(t, 0)
+    return (t[hit[0]:], hit[1]) if hit else (t, None)
+
+
+def _strip_suffix(t: Tokens, table: WordTable) -> tuple[Tokens, object]:
+    for k in range(max(1, len(t) - 8), len(t)):
+        if t[k] not in table:
+            continue
+        for n, value in table.matches(t, k):
+            if k + n == len(t):
+                return t[:k], value
+    return t, None
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_list(t: Tokens) -> tuple[tuple[Phrase, ...], str] | None:
+    """'pneumothorax, effusion, or focal airspace disease' -> the phrases and the last conjunction."""
+    whole = parse_phrase(t)
+    if whole:
+        return (whole,), ""
+    for k in range(1, len(t)):
+        for n, _ in _SEPARATORS.matches(t, k):
+            head = parse_phrase(t[:k])
+            rest = parse_list(t[k + n:]) if head else None
+            if rest:
+                sep = " ".join(t[k:k + n]).removeprefix(", ").strip(",") or ","
+                return (head, *rest[0]), rest[1] or (sep if sep != "," else "")
+    return None
+
+
+def join_zh(zhs: list[str], conjunction: str) -> str:
+    """Chinese list: 气胸、胸腔积液或实变 (the English conjunction decides the last joiner)."""
+    if len(zhs) == 1:
+        return zhs[0]
+    return "、".join(zhs[:-1]) + _JOIN.get(conjunction, "、") + zhs[-1]
+
+
+def _negated_items(t: Tokens) -> tuple[str, list[Fact]] | None:
+    """The items of a negation, with 'findings of X' (X征象) and 'X to suggest Y' (提示Y的X)."""
+    t, _ = _strip_suffix(t, _NEG_TAILS)
+    suggest = next((k for k in range(len(t)) if t[k:k + 2] in (("to", "suggest"), ("to", "indicate"))), None)
+    extra: list[Fact] = []
+    prefix = ""
+    if suggest is not None:
+        target = parse_list(t[suggest + 2:])
+        if not target:
+            return None
+        prefix = "提示" + join_zh([p.zh for p in target[0]], target[1]) + "的"
+        extra = [Fact(p.term, ABSENT, device=p.kind == "device") for p in target[0]]
+        t = t[:suggest]
+    wrapper = _WRAPPERS.match(t, 0)
+    template = "{}"
+    if wrapper:
+        t, template = t[wrapper[0]:], wrapper[1]
+    items = parse_list(t)
+    if not items:
+        return None
+    zh = template.format(prefix + join_zh([p.zh for p in items[0]], items[1]))
+    return zh, [Fact(p.term, ABSENT, device=p.kind == "device") for p in items[0]] + extra
+
+
+_SUBJECT_NEGATIONS = {"cardiopulmonary disease": "心肺", "lung disease": "肺部"}
+
+
+def negation(t: Tokens) -> Clause | None:
+    """'no pneumothorax or large pleural effusion' -> 未见气胸或大量胸腔积液."""
+    cue = _NEG_CUES.match(t, 0)
+    if not cue:
+        return None
+    items = _negated_items(t[cue[0]:])
+    if not items:
+        return None
+    zh, facts = items
+    head = facts[0].term.head if len(facts) == 1 else ""
+    if head in _SUBJECT_NEGATIONS and cue[1] == "未见{}":
+        rest = parse_phrase(tuple(w for w in t[cue[0]:] if w not in ("cardiopulmonary", "pulmonary")))
+        if rest and rest.term.head in ("disease", "abnormality"):  # 心肺未见急性病变, as a Chinese report says it
+            return Clause(_SUBJECT_NEGATIONS[head] + "未见" + rest.zh, tuple(facts))
+    return Clause(cue[1].format(zh), tuple(facts))
+
+
+def negated_after(t: Tokens) -> Clause | None:
+    """'the pneumothorax has resolved' -> 气胸已吸收; 'effusion is not seen' -> 未见胸腔积液."""
+    body, template = _strip_suffix(t, _NEG_AFTER)
+    if not template:
+        return None
+    body, _ = _strip_prefix(body, _POS_PREFIX)
+    items = parse_list(body)
+    if not items:
+        return None
+    facts = tuple(Fact(p.term, ABSENT, device=p.kind == "device") for p in items[0])
+    return Clause(template.format(join_zh([p.zh for p in items[0]], items[1])), facts)
+
+
+def uncertain(items: tuple[Phrase, ...], hedge: str, like: MeshTerm | None = None) -> tuple[Fact, ...]:
+    """Uncertain facts; a diagnosis with no place of its own takes the place of the finding it explains."""
+    facts = []
+    for p in items:
+        term = p.term
+        if like is not None and not _placed(term):
+            term = MeshTerm(term.head, (*term.qualifiers, *(q for q in like.qualifiers if q in _PLACES)))
+        facts.append(Fact(term, UNCERTAIN, hedge, device=p.kind == "device"))
+    return tuple(facts)
+
+
+_PLACES = {"right", "left", "bilateral", "base", "apex", "upper lobe", "middle lobe", "lower lobe", "lingula",
+           "mid lung zone", "lung", "retrocardiac", "hilum", "perihilar"}
+
+
+def _placed(term: MeshTerm) -> bool:
+    return any(q in _PLACES for q in term.qualifiers)
+
+
+def hedged(t: Tokens) -> Clause | None:
+    """'possible small right pleural effusion', 'pneumonia cannot be excluded' -> 不除外..."""
+    cue = _HEDGE_BEFORE.match(t, 0)
+    if cue:
+        body, (hedge, word) = t[cue[0]:], cue[1]
+    else:
+        body, found = _strip_suffix(t, _HEDGE_AFTER)
+        if not found:
+            return None
+        hedge, word = found
+    items = parse_list(body)
+    if not items:
+        return None
+    zh = word + join_zh([p.zh for p in items[0]], items[1] or "or")
+    return Clause(zh, uncertain(items[0], hedge))
+
+
+def certain(items: tuple[Phrase, ...]) -> tuple[Fact, ...]:
+    return tuple(Fact(p.term, PRESENT, device=p.kind == "device") for p in items)
+
+
+def _differential(t: Tokens) -> tuple[str, tuple[Fact, ...]] | None:
+    """'atelectasis versus infiltrate', 'effusions and/or atelectasis': alternatives, each uncertain."""
+    items = parse_list(t)
+    if not items or items[1] not in ("or", "versus", "vs", "and/or"):
+        return None
+    return "考虑为" + join_zh([p.zh for p in items[0]], items[1]), uncertain(items[0], WEAK)
+
+
+def _with_diagnosis(t: Tokens) -> tuple[str, tuple[Fact, ...]] | None:
+    """'right basilar opacity, likely atelectasis' -> 右肺底部阴影，考虑为肺不张."""
+    for k in range(1, len(t)):
+        comma = t[k] == ","
+        for n, (status, hedge, template) in DIAGNOSES.matches(t, k + comma):
+            first, second = parse_list(t[:k]), parse_list(t[k + comma + n:])
+            if first and second:
+                zh = join_zh([p.zh for p in first[0]], first[1])
+                second_zh = join_zh([p.zh for p in second[0]], second[1] or "or")
+                facts = certain(first[0])
+                like = first[0][0].term
+                more = uncertain(second[0], hedge, like) if status == UNCERTAIN else certain(second[0])
+                if status == UNCERTAIN and second[1] in ("or", "versus", "vs", "and/or"):
+                    more = tuple(replace(f, hedge=WEAK) for f in more)
+                return zh + "，" + template.format(second_zh), facts + more
+        if comma:
+            first, rest = parse_list(t[:k]), _differential(t[k + 1:])
+            if first and rest and len(first[0]) == 1 and parse_list(t[k + 1:])[1] != "or":
+                like = first[0][0].term
+                facts = tuple(replace(f, term=_inherit(f.term, like)) for f in rest[1])
+                return join_zh([p.zh for p in first[0]], first[1]) + "，" + rest[0], certain(first[0]) + facts
+    return None
+
+
+def _inherit(term: MeshTerm, like: MeshTerm) -> MeshTerm:
+    if _placed(term):
+        return term
+    return MeshTerm(term.head, (*term.qualifiers, *(q for q in like.qualifiers if q in _PLACES)))
+
+
+def positive(t: Tokens) -> Clause | None:
+    """A stated finding, optionally with a diagnosis: 'there is a small left pleural effusion'."""
+    t, prefix = _strip_prefix(t, _POS_PREFIX)
+    t, leading = _strip_prefix(t, _LEADING)
+    t, tail = _strip_suffix(t, _POS_TAILS)
+    if not leading and "stable" in t[:3] and t[-1] != "stable":  # 'mild stable cardiomegaly'
+        t, leading = tuple(w for w in t if w != "stable"), "{}，较前稳定"
+    template = next((x for x in (leading, prefix, tail) if x and "{}" in x), "{}")
+    items = parse_list(t)
+    if items and items[1] not in ("or", "versus", "vs", "and/or"):
+        return Clause(template.format(join_zh([p.zh for p in items[0]], items[1])), certain(items[0]))
+    found = _with_diagnosis(t) or _differential(t)
+    if not found:
+        return None
+    return Clause(template.format(found[0]), found[1])

@@ -1,0 +1,125 @@
+"""Where a report's text speaks of a MeSH finding the sentence grammar could not read: keyword stems per finding
+key, and the status the sentence gives them (negated, hedged, or stated).
+
+Used only to confirm a MeSH term (never to add one): a sentence that names the finding with no hedge or negation
+confirms it; with a hedge the finding is uncertain; with a negation before it, negated.
+"""
+
+from __future__ import annotations
+
+import re
+
+# finding key (or lexicon head key) -> regex of English stems that name it
+STEMS: dict[str, str] = {
+    "scoliosis": r"scolio|curvature",
+    "kyphosis": r"kyphos|kyphotic",
+    "fractures, bone": r"fractur",
+    "deformity": r"deformit|fractur|wedg",
+    "implanted medical device": r"pacemaker|pacer|defibrillator|aicd|stimulator|device|valve|loop recorder|generator",
+    "catheters, indwelling": r"catheter|picc|\bport\b|central line|\bline\b|tubing|dialysis",
+    "medical device": r"device|\bleads?\b|monitor|stimulator|pacemaker|catheter",
+    "tube, inserted": r"\btube\b",
+    "surgical instruments": r"\bclips?\b|staples|surgical|sutures?",
+    "sutures": r"sternotomy|sutures?|wires?",
+    "foreign bodies": r"foreign bod|radiopaque|piercing|ring\b|bullet|stimulator|artifact",
+    "blunted costophrenic angle": r"blunt",
+    "elevated diaphragm": r"elevat",
+    "flattened diaphragm": r"flatten",
+    "hyperdistention": r"hyperexpan|hyperinflat|hyperaerat|overinflat|large lung volumes|increased lung volumes",
+    "hypoinflation": r"low lung volumes|low volumes|hypoinflat|underinflat|hypoventilat|diminished lung volumes|"
+                     r"decreased lung volumes|lung volumes are low|shallow inspiration|poor inspiration",
+    "tortuous aorta": r"tortu|unfold|ectatic|ectasia",
+    "aortic enlargement": r"ectatic|ectasia|dilat|enlarg|aneurysm",
+    "calcinosis": r"calcif|calcific",
+    "atherosclerosis": r"atheroscl|calcif",
+    "cardiomegaly": r"cardiomegaly|enlarged|enlargement|heart size|cardiac size",
+    "pulmonary congestion": r"congest|vascular prominence|engorge|cephaliz|venous hypertension|vascular markings",
+    "heart failure": r"heart failure|\bchf\b|congest",
+    "markings": r"marking|crowding|interstitial prominence",
+    "epicardial fat": r"epicardial fat|fat pad",
+    "bone diseases, metabolic": r"osteopen|demineraliz",
+    "osteoporosis": r"osteopor|osteopen",
+    "degenerative change": r"degenerat|spondyl|osteophyt|spur|arthrit|endplate|syndesmophyt",
+    "lung, hyperlucent": r"hyperlucen|lucen",
+    "spinal fusion": r"fusion",
+    "widened mediastinum": r"widen|prominen",
+    "nodule": r"nodul|granulom",
+    "calcified granuloma": r"granulom|calcified nodul",
+    "granuloma": r"granulom",
+    "granulomatous disease": r"granulom",
+    "pulmonary atelectasis": r"atelecta|collapse",
+    "volume loss": r"volume loss",
+    "shift": r"shift|deviat",
+    "pulmonary disease, chronic obstructive": r"\bcopd\b|obstructive|emphysem",
+    "sclerosis": r"scleros|sclerotic",
+    "lung/obscured": r"obscur",
+    "heart/obscured": r"obscur",
+    "enlarged pulmonary artery": r"pulmonary arter",
+    "diaphragmatic eventration": r"eventration",
+    "lung diseases, interstitial": r"interstitial",
+    "hernia, hiatal": r"hiat\w* hernia",
+    "opacity": r"opaci|densit|airspace|infiltrat|consolidat",
+    "cicatrix": r"scar|fibros|fibrotic",
+    "emphysema": r"emphysem",
+    "thickening": r"thicken",
+    "pleural effusion": r"effusion|pleural fluid",
+    "lymphadenopathy": r"lymph",
+    "mass": r"\bmass",
+    "dislocations": r"dislocat|sublux",
+    "pulmonary edema": r"edema",
+    "pneumonia": r"pneumonia",
+    "lucency": r"lucen",
+    "cysts": r"cyst",
+    "bulla": r"bull(a|ae|ous)",
+    "funnel chest": r"pectus excavatum",
+    "pectus carinatum": r"pectus carinatum",
+    "nipple shadow": r"nipple",
+    "breast implants": r"implant",
+    "mastectomy": r"mastectomy",
+    "pneumonectomy": r"pneumonectomy|lobectomy",
+    "hilar enlargement": r"hil(um|ar|a)",
+    "stents": r"stent",
+}
+_COMPILED = {k: re.compile(rf"\b(?:{v})") for k, v in STEMS.items()}
+_NEGATION = re.compile(r"\b(no|not|without|negative for|free of|resolved|removed|absent)\b")
+# A hedge before a finding word makes it uncertain ('possible effusion'); after it, only these do
+# ('effusion versus thickening', 'pneumonia cannot be excluded'): 'opacity, likely atelectasis' states the opacity.
+_HEDGE_BEFORE = re.compile(
+    r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
+    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|indeterminate|uncertain|unclear|"
+    r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome|apparent|vague)\b")
+_HEDGE_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,4}?(?:versus|vs|and/or|or)\b|\bmay (?:be|represent) (?:\w+ )?(?:artifact\w*|technical|"
+    r"overlap\w*|projection\w*|summation|superimpos\w*|soft tissue|nipple)|"
+    r"\b(?:cannot be|not|can not be|difficult to be) (?:entirely )?"
+    r"(?:excluded|ruled out)\b|\b(?:is|are) (?:possible|suspected|questioned|questionable|likely|probable)\b|"
+    r"\bmay be present\b")
+
+
+def hedged_at(low: str, start: int, end: int) -> bool:
+    """Whether a finding word at low[start:end] is hedged: a hedge word before it, or a differential or an
+    'is not excluded' after it."""
+    slash = low[start - 1:start] == "/" or low[end:].split(" ", 1)[0].startswith("/")  # 'thickening/scarring'
+    return bool(slash or _HEDGE_BEFORE.search(low, 0, start) or _HEDGE_AFTER.search(low[end:]))
+_CLAUSE = re.compile(r"[,;:]|\b(?:but|however|although|with)\b")
+SIDE_WORDS = {"right": re.compile(r"\bright\b"), "left": re.compile(r"\bleft\b")}
+
+
+def stems_for(key: str) -> re.Pattern | None:
+    return _COMPILED.get(key)
+
+
+def keyword_status(sentence: str, stems: re.Pattern) -> str | None:
+    """'present', 'absent', 'uncertain' for a stem named in the sentence, or None when not named."""
+    low = sentence.lower()
+    for clause in _CLAUSE.split(low):
+        if not clause:
+            continue
+        hit = stems.search(clause)
+        if not hit:
+            continue
+        if _NEGATION.search(clause[: hit.start()]):
+            return "absent"
+        at = low.find(clause) + hit.start()
+        return "uncertain" if hedged_at(low, at, at + hit.end() - hit.start()) else "present"
+    return None

@@ -1,0 +1,231 @@
+"""Noun phrases of English report sentences -> MeSH-like terms, rendered in Chinese by the lexicon.
+
+'small left pleural effusion' -> Pleural Effusion/left/small -> 左侧少量胸腔积液;
+'mild degenerative changes of the thoracic spine' -> degenerative change/mild/thoracic vertebrae -> 胸椎轻度退行性变;
+'tortuosity of the aorta' -> Aorta/tortuous -> 主动脉迂曲. A phrase with any word the tables lack is not parsed.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from medqa.vocab.lexicon import describe_term, finding_key
+from medqa.vocab.mesh import MeshTerm
+from medqa.vocab.words import (
+    ANATOMY,
+    DESCRIPTORS,
+    DEVICE_NOUNS,
+    EMPTY_WORDS,
+    FINDING_NOUNS,
+    PLACE_ADJECTIVES,
+    SEVERITY_WORDS,
+    STATE_NOUNS,
+    STATES,
+    WordTable,
+    expand,
+)
+
+Tokens = tuple[str, ...]
+
+_HEADS = WordTable({**{k: (v, "finding") for k, v in FINDING_NOUNS.items()},
+                    **{k: (v, "device") for k, v in DEVICE_NOUNS.items()}})
+_ANATOMY = WordTable(ANATOMY)
+_STATE_NOUNS = WordTable(STATE_NOUNS)
+_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;projecting over;near;on;"
+                           "in the region of;adjacent to;at the level of;seen in;noted in;located in;from;beneath;"
+                           "under;below;above": True})
+_SIDE_WORDS = {("bilaterally",): "bilateral", ("on", "the", "right"): "right", ("on", "the", "left"): "left",
+               ("posteriorly",): "posterior", ("anteriorly",): "anterior",
+               ("on", "both", "sides"): "bilateral", ("in", "both", "lungs"): "bilateral"}
+
+
+def _flat(table: dict) -> dict[str, object]:
+    return {phrase: value for spec, value in table.items() for phrase in expand(spec)}
+
+
+_SEVERITY = _flat(SEVERITY_WORDS)
+_DESCRIPTOR = _flat(DESCRIPTORS)
+_PLACE = _flat(PLACE_ADJECTIVES)
+_STATE = _flat(STATES)
+_MODIFIERS = WordTable({phrase: phrase for phrase in (*_SEVERITY, *_DESCRIPTOR, *_PLACE, *_STATE)})
+# Special states: the finding is another head placed at the anatomy ('calcified lymph nodes' = Calcinosis).
+_STATE_HEADS = {"calcified": "calcinosis", "atherosclerotic": "atherosclerosis"}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One parsed noun phrase: the MeSH-like term it names and whether it is a device or a finding."""
+
+    term: MeshTerm
+    kind: str  # "finding" or "device"
+
+    @property
+    def zh(self) -> str:
+        return describe_term(self.term).phrase
+
+    @property
+    def key(self) -> str:
+        return finding_key(self.term)
+
+
+@dataclass
+class _Posts:
+    quals: list[str]
+    anatomy: list[str]  # anatomy heads named after a preposition ('of the aorta')
+
+
+def _location(tokens: Tokens) -> tuple[list[str], list[str]] | None:
+    """'the right upper lobe' -> (qualifiers, anatomy heads), or None."""
+    quals: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in EMPTY_WORDS:
+            i += 1
+            continue
+        anat = _ANATOMY.match(tokens, i)
+        if anat and i + anat[0] == len(tokens):
+            head, implied = anat[1]
+            return quals + list(implied), [head]
+        mod = _MODIFIERS.match(tokens, i)
+        if not mod or mod[1] not in _PLACE:
+            return None
+        quals += _PLACE[mod[1]]
+        i += mod[0]
+    return None
+
+
+def _posts(tokens: Tokens) -> _Posts | None:
+    """Everything after the head noun: 'in the right upper lobe', 'of the thoracic spine', 'bilaterally'."""
+    posts = _Posts([], [])
+    i = 0
+    while i < len(tokens):
+        side = next((v for k, v in _SIDE_WORDS.items() if tokens[i:i + len(k)] == k), None)
+        if side:
+            posts.quals.append(side)
+            i += next(len(k) for k, v in _SIDE_WORDS.items() if tokens[i:i + len(k)] == k and v == side)
+            continue
+        prep = _PREPOSITIONS.match(tokens, i)
+        if not prep:
+            return None
+        # The location runs to the next preposition (or the end): try the longest first.
+        for end in range(len(tokens), i + prep[0], -1):
+            loc = _location(tokens[i + prep[0]:end])
+            if loc:
+                posts.quals += loc[0]
+                posts.anatomy += loc[1]
+                i = end
+                break
+        else:
+            return None
+    return posts
+
+
+def _resolve(mods: list[str], anatomy_head: bool) -> tuple[list[str], list[str]] | None:
+    """Modifier phrases -> (qualifiers, states); states only count before anatomy."""
+    quals: list[str] = []
+    states: list[str] = []
+    for mod in mods:
+        if anatomy_head and mod in _STATE and mod not in _PLACE:
+            states.append(_STATE[mod])
+        elif mod in _SEVERITY:
+            quals.append(_SEVERITY[mod])
+        elif mod in _DESCRIPTOR:
+            quals.append(_DESCRIPTOR[mod])
+        elif mod in _PLACE:
+            quals += _PLACE[mod]
+        else:
+            return None
+    return quals, states
+
+
+def _anatomy_term(head: str, quals: list[str], state: str) -> MeshTerm:
+    """A state of an anatomy as a term: Aorta/tortuous, or Calcinosis/lymph nodes for 'calcified'."""
+    if state in _STATE_HEADS:
+        return MeshTerm(_STATE_HEADS[state], (head, *quals))
+    return MeshTerm(head, (*quals, state))
+
+
+def _finding(head: tuple, mods: list[str], posts: _Posts) -> Phrase | None:
+    (name, implied), kind = head
+    resolved = _resolve(mods, anatomy_head=False)
+    if resolved is None or resolved[1]:
+        return None
+    quals = [q for q in resolved[0] if not (kind == "device" and q == "prior")]  # 'prior sternotomy': 术后 says it
+    return Phrase(MeshTerm(name, (*implied, *quals, *posts.quals, *posts.anatomy)), kind)
+
+
+def _anatomy(anat: tuple, mods: list[str], posts: _Posts, noun_state: str = "") -> Phrase | None:
+    head, implied = anat
+    resolved = _resolve(mods, anatomy_head=True)
+    if resolved is None:
+        return None
+    quals, states = resolved
+    states = states + ([noun_state] if noun_state else [])
+    if len(states) != 1 or posts.anatomy:
+        return None
+    return Phrase(_anatomy_term(head, [*implied, *quals, *posts.quals], states[0]), "finding")
+
+
+def _state_noun(state: str, mods: list[str], posts: _Posts) -> Phrase | None:
+    """'tortuosity of the aorta' (anatomy after it) or 'aortic tortuosity' (anatomy before it)."""
+    if len(posts.anatomy) == 1:
+        return _anatomy((posts.anatomy[0], ()), mods, _Posts(posts.quals, []), state)
+    places = [m for m in mods if m in _PLACE and _PLACE[m] and _PLACE[m][-1] in _ANATOMY_PLACES]
+    if len(places) == 1 and not posts.anatomy:
+        rest = [m for m in mods if m != places[0]]
+        return _anatomy((_ANATOMY_PLACES[_PLACE[places[0]][-1]], ()), rest, posts, state)
+    return None
+
+
+_ANATOMY_PLACES = {"aorta": "aorta", "aorta, thoracic": "aorta, thoracic", "mediastinum": "mediastinum",
+                   "hilum": "hilum"}
+
+
+def _heads_at(tokens: Tokens, i: int, mods: list[str]) -> Phrase | None:
+    """A head noun at tokens[i] whose remaining words are all post-modifiers, or None."""
+    for n, head in _HEADS.matches(tokens, i):
+        posts = _posts(tokens[i + n:])
+        if posts is not None:
+            found = _finding(head, mods, posts)
+            if found:
+                return found
+    for n, anat in _ANATOMY.matches(tokens, i):
+        posts = _posts(tokens[i + n:])
+        if posts is not None:
+            found = _anatomy(anat, mods, posts)
+            if found:
+                return found
+        for m, state in _STATE_NOUNS.matches(tokens, i + n):  # 'costophrenic angle blunting'
+            posts = _posts(tokens[i + n + m:])
+            if posts is not None:
+                found = _anatomy(anat, mods, posts, state)
+                if found:
+                    return found
+    for n, state in _STATE_NOUNS.matches(tokens, i):
+        posts = _posts(tokens[i + n:])
+        if posts is not None:
+            found = _state_noun(state, mods, posts)
+            if found:
+                return found
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_phrase(tokens: Tokens) -> Phrase | None:
+    """The finding a whole noun phrase names ('a small left pleural effusion'), or None."""
+    mods: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in EMPTY_WORDS:
+            i += 1
+            continue
+        found = _heads_at(tokens, i, mods)
+        if found:
+            return found
+        mod = _MODIFIERS.match(tokens, i)
+        if not mod:
+            return None
+        mods.append(mod[1])
+        i += mod[0]
+    return None
