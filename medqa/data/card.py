@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from medqa.core.conversation import message_text
@@ -23,6 +24,34 @@ def fold_stats(records: list[dict]) -> dict[str, int]:
             "text_tokens": tokens}
 
 
+def answer_stats(folds: dict[int, list[dict]]) -> dict:
+    """How templated the data is: distinct questions and answers, the share of pairs the 10 most frequent answers
+    take, pairs per question type, and (from the labels) how often a presence answer is the one its finding most
+    often gets, i.e. predictable from the question without the image."""
+    questions: Counter[str] = Counter()
+    answers: Counter[str] = Counter()
+    qtypes: Counter[str] = Counter()
+    by_finding: dict[str, Counter] = defaultdict(Counter)
+    for records in folds.values():
+        for r in records:
+            texts = [message_text(m) for m in r["messages"]]
+            labels = r.get("labels") or [None] * len(r.get("qtypes", []))
+            for i, (qtype, label) in enumerate(zip(r.get("qtypes", []), labels, strict=False)):
+                questions[texts[2 * i]] += 1
+                answers[texts[2 * i + 1]] += 1
+                qtypes[qtype] += 1
+                if qtype == "presence" and label:
+                    by_finding[label["finding"]][label["status"]] += 1
+    pairs = sum(answers.values())
+    presence = sum(sum(c.values()) for c in by_finding.values())
+    return {
+        "distinct_questions": len(questions), "distinct_answers": len(answers), "pairs": pairs,
+        "top10_answer_share": sum(n for _, n in answers.most_common(10)) / pairs if pairs else 0.0,
+        "top_answers": answers.most_common(10), "by_qtype": dict(qtypes.most_common()),
+        "presence_predictable": sum(max(c.values()) for c in by_finding.values()) / presence if presence else None,
+    }
+
+
 def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_read: int, skipped: str) -> Path:
     """Write README.md in the dataset folder (counts per fold, reports read, `skipped` summary); return its path."""
     gen = meta["generator"]
@@ -41,6 +70,7 @@ def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_re
     lines += ["", "Text tokens count one per CJK character and one per Latin word or number "
               "(the tokenisation `medqa.eval.metrics` uses).", "",
               f"Reports read: {n_reports_read}. Skipped: {skipped}.", ""]
+    lines += _variety_section(answer_stats(folds))
     lines += _generator_section(gen)
     lines += ["## Licence", "", LICENCE, ""]
     path = out / "README.md"
@@ -48,9 +78,30 @@ def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_re
     return path
 
 
+def _variety_section(stats: dict) -> list[str]:
+    lines = ["## Questions and answers", "",
+             f"Distinct questions: {stats['distinct_questions']}; distinct answers: {stats['distinct_answers']} "
+             f"over {stats['pairs']} pairs. The 10 most frequent answers take "
+             f"{100 * stats['top10_answer_share']:.1f}% of the pairs.", ""]
+    if stats["presence_predictable"] is not None:
+        lines += [f"Presence answers that are their finding's most frequent status (guessable from the question "
+                  f"alone): {100 * stats['presence_predictable']:.1f}%.", ""]
+    lines += ["| question type | pairs |", "|---|---|"]
+    lines += [f"| {qtype} | {n} |" for qtype, n in stats["by_qtype"].items()]
+    lines += ["", "Most frequent answers:", ""]
+    lines += [f"- {n}: {answer}" for answer, n in stats["top_answers"]]
+    return lines + [""]
+
+
 def _generator_section(gen: dict) -> list[str]:
     lines = ["## Generator", ""]
-    lines += [f"- {key}: {value}" for key, value in gen.items() if key != "untranslated_terms"]
+    for key, value in gen.items():
+        if key == "untranslated_terms":
+            continue
+        if isinstance(value, dict):
+            lines += [f"- {key}:"] + [f"  - {k}: {v}" for k, v in value.items()]
+        else:
+            lines.append(f"- {key}: {value}")
     missing = gen.get("untranslated_terms") or {}
     if missing:
         lines += ["", "MeSH words the lexicon lacks (kept in English inside the Chinese text):", ""]

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 
 from medqa.core.config import parse_config
-from medqa.data.config import OPTIONS
+from medqa.data.config import AUDIT_OPTIONS, OPTIONS
 from medqa.data.openi import InputError
 
 PROG = "python -m medqa.data"
@@ -51,7 +51,25 @@ def build(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build}
+def audit(argv: list[str]) -> int:
+    """Write a clinician's review sheet of a built dataset (DIR --sample N --seed S), or total one (--score SHEET)."""
+    from medqa.data.audit import SheetError, format_score, score_sheet, write_sheet
+
+    (args,) = parse_config(AUDIT_OPTIONS, argv, prog=f"{PROG} audit", description=audit.__doc__, positional=("dir",))
+    try:
+        if args.score is not None:
+            print(format_score(score_sheet(args.score)), end="")
+            return 0
+        path, n_reports, n_rows = write_sheet(args.dir, args.sample, args.seed, args.out, args.reports)
+    except (SheetError, InputError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: {n_rows} pairs of {n_reports} reports; mark the verdict column "
+          f"(faithful / wrong / unsupported / misleading), then run `{PROG} audit --score {path}`")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit}
 
 
 def main(argv: list[str] | None = None) -> int:

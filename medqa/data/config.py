@@ -51,3 +51,29 @@ class BuildArguments:
 
 
 OPTIONS = (BuildArguments,)  # `python -m medqa.data build`'s options
+
+
+@dataclass
+class AuditArguments:
+    """Write a review sheet of a built dataset (DIR), or total the verdicts of a marked one (--score)."""
+
+    dir: Path | None = field(default=None, metadata={
+        "help": "built dataset folder (fold_*.jsonl, dataset.json) to sample; also the first argument"})
+    sample: int = field(default=100, metadata={"help": "reports to put on the sheet (one conversation each)"})
+    seed: int = field(default=0, metadata={"help": "seed of the report sample"})
+    out: Path | None = field(default=None, metadata={
+        "default_text": "DIR/audit_sheet.csv", "help": "where to write the sheet (CSV, UTF-8 with BOM)"})
+    reports: Path | None = field(default=None, metadata={
+        "default_text": "the reports file dataset.json names",
+        "help": "indiana_reports.csv or XML folder the dataset was built from (findings, impression, MeSH)"})
+    score: Path | None = field(default=None, metadata={
+        "help": "a marked sheet: total its verdicts (faithful / wrong / unsupported / misleading) instead"})
+
+    def __post_init__(self) -> None:
+        if (self.dir is None) == (self.score is None):
+            raise ValueError("give a dataset folder to sample (DIR) or a marked sheet to total (--score), not both")
+        if self.sample < 1:
+            raise ValueError(f"--sample must be at least 1, got {self.sample}")
+
+
+AUDIT_OPTIONS = (AuditArguments,)  # `python -m medqa.data audit`'s options

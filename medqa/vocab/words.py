@@ -267,13 +267,13 @@ DESCRIPTORS: dict[str, str] = {
     "wedge": "wedge", "underlying": "underlying",
     "prior": "prior", "previous": "prior", "superimposed": "superimposed", "parenchymal": "parenchymal",
     "traumatic": "traumatic", "consolidative": "consolidative", "consolidating": "consolidative",
-    "abnormal": "abnormal", "multilevel": "multilevel", "mild to moderate": "mild to moderate",
+    "multilevel": "multilevel", "mild to moderate": "mild to moderate",
     "chronic-appearing": "chronic",
 }
 
 # Words that add nothing under negation or in a phrase ('no visible pneumothorax' = 未见气胸).
 EMPTY_WORDS = frozenset({"a", "an", "the", "any", "some", "visible", "visualized", "identifiable", "radiographic",
-                         "appreciable", "detectable",
+                         "appreciable", "detectable", "abnormal",
                          "apparent", "evident", "other", "additional", "further", "signs", "of"})
 
 # States of anatomy, as adjectives before it or predicates after it ('tortuous aorta', 'aorta is tortuous').

@@ -1,8 +1,14 @@
-"""The offline rule generator: agreement with the report, negation, unknown terms."""
+"""The offline rule generator: labels, hedges, wording variety, determinism, balance of absent questions."""
+
+import re
 
 from medqa.data.records import Report, SkipLog, XrayImage
-from medqa.data.rule import RuleGenerator, projection_pair
+from medqa.data.rule import RuleGenerator
+from medqa.data.rule.phrasing import ANSWERS, QUESTIONS
 from medqa.vocab.mesh import parse_mesh
+
+LABEL_KEYS = {"finding", "status", "side", "severity"}
+HEDGES = ("可能", "考虑", "不除外", "待排除")
 
 
 def _report(mesh, findings="", impression="", uid="1"):
@@ -17,57 +23,100 @@ def _by_type(pairs):
     return out
 
 
-def test_normal_report():
-    pairs = _by_type(RuleGenerator().generate(_report("normal", "No pneumothorax. Normal heart size.")))
-    assert pairs["normality"][0].answer == "正常。这张胸片未见明显异常。"
-    # "Normal heart size" negates cardiomegaly too.
-    assert sorted(p.answer for p in pairs["absence"]) == ["没有。报告未见心脏增大。", "没有。报告未见气胸。"]
-    assert pairs["impression"][0].answer == "心肺未见明显异常，胸片正常。"
-    assert "presence" not in pairs
+def test_normal_report_is_normal_described_and_labelled():
+    report = _report("normal", "The lungs are clear. Heart size normal. No pneumothorax.",
+                     "No acute cardiopulmonary disease.")
+    pairs = _by_type(RuleGenerator(vary=False).generate(report))
+    assert pairs["normality"][0].answer == "心肺未见明显异常。"
+    assert pairs["normality"][0].label == {"finding": "normal", "status": "present", "side": None, "severity": None}
+    assert pairs["description"][0].answer == "双肺清晰。心脏大小正常。未见气胸。"
+    assert pairs["impression"][0].answer == "心肺未见急性病变。"
+    assert pairs["description"][0].label is None and pairs["impression"][0].label is None
+    absent = {p.label["finding"]: p.answer for p in pairs["presence"]}
+    assert absent == {"pneumothorax": "未见气胸。", "cardiomegaly": "未见心脏增大。"}
 
 
-def test_present_finding_with_location_and_severity():
-    pairs = _by_type(RuleGenerator().generate(_report("Pulmonary Atelectasis/base/right/mild")))
-    assert pairs["presence"][0].answer.startswith("有。可见") and "肺不张" in pairs["presence"][0].answer
-    assert pairs["location"][0].answer.endswith("。") and "右" in pairs["location"][0].answer
-    assert pairs["severity"][0].answer == "肺不张为轻度。"
-    assert pairs["normality"][0].answer.startswith("不正常。")
+def test_present_finding_has_side_and_severity_labels():
+    report = _report("Pleural Effusion/left/small", "Small left pleural effusion.")
+    pairs = _by_type(RuleGenerator(vary=False).generate(report))
+    assert pairs["presence"][0].answer == "可见左侧少量胸腔积液。"
+    assert pairs["presence"][0].label == {"finding": "pleural effusion", "status": "present", "side": "left",
+                                          "severity": "small"}
+    assert pairs["location"][0].answer == "胸腔积液位于左侧。" and pairs["location"][0].label["side"] == "left"
+    assert pairs["severity"][0].answer == "胸腔积液为少量。" and pairs["severity"][0].label["severity"] == "small"
 
 
-def test_negated_text_never_contradicts_a_mesh_finding():
-    # The text negates an effusion on one side while MeSH records one on the other: ask "present" only.
-    report = _report("Pleural Effusion/right/small", findings="Small right effusion. No left pleural effusion.")
-    pairs = RuleGenerator().generate(report)
-    assert not any(p.qtype == "absence" and "胸腔积液" in p.question for p in pairs)
-    assert any(p.qtype == "presence" and "胸腔积液" in p.question and p.answer.startswith("有") for p in pairs)
+def test_hedged_findings_are_uncertain_in_every_phrasing():
+    report = _report("Pleural Effusion/right/small;Pneumonia/lung/lower lobe/right",
+                     "Possible small right pleural effusion. Right lower lobe opacity, concerning for pneumonia.")
+    for seed in range(12):
+        presence = [p for p in RuleGenerator(seed=seed).generate(report) if p.qtype == "presence"]
+        assert {p.label["status"] for p in presence} == {"uncertain"}
+        for p in presence:
+            assert any(h in p.answer for h in HEDGES) and not p.answer.startswith("有"), p.answer
 
 
-def test_unknown_term_falls_back_to_english_and_is_counted():
+def test_a_mesh_finding_the_text_negates_is_not_asked():
+    gen = RuleGenerator()
+    pairs = gen.generate(_report("Pneumothorax/right", "No pneumothorax. The lungs are clear."))
+    assert not any(p.label and p.label["finding"] == "pneumothorax" for p in pairs)
+    assert gen.counts["MeSH findings the text negates"] == 1
+
+
+def test_answers_speak_of_the_film_and_one_question_has_one_answer():
+    report = _report("Opacity/lung/base/left;Opacity/lung/upper lobe/right;Cardiomegaly/mild",
+                     "Left basilar opacity. Right upper lobe opacity. Mild cardiomegaly. No pneumothorax.",
+                     "No acute disease.")
+    for seed in range(10):
+        pairs = RuleGenerator(seed=seed).generate(report)
+        questions = [p.question for p in pairs]
+        assert len(questions) == len(set(questions))
+        assert not any("报告" in p.answer or "XXXX" in p.answer for p in pairs)
+        assert not any(re.search(r"[A-Za-z]", (p.question + p.answer).replace("X光", "")) for p in pairs)
+
+
+def test_wording_varies_with_the_seed_and_repeats_for_the_same_seed():
+    assert all(len(v) >= 5 for v in QUESTIONS.values())
+    assert all(len(v) >= 3 for v in ANSWERS.values())
+    report = _report("Cardiomegaly/mild", "Mild cardiomegaly. No pneumothorax.", "Mild cardiomegaly.")
+    assert RuleGenerator(seed=3).generate(report) == RuleGenerator(seed=3).generate(report)
+    seen = {tuple(p.question for p in RuleGenerator(seed=s).generate(report)) for s in range(8)}
+    assert len(seen) >= 4
+
+
+def test_absent_questions_are_balanced_over_the_data_set():
+    """A finding is asked about as absent at most as often as it is present somewhere: never-present findings
+    (pneumothorax here) get no absent question, whose answer the question alone would give away."""
+    reports = [_report("Cardiomegaly", "Cardiomegaly. No pneumothorax.", uid="a"),
+               _report("normal", "Heart size normal. No pneumothorax.", uid="b"),
+               _report("normal", "The heart is not enlarged. No pneumothorax.", uid="c")]
+    gen = RuleGenerator()
+    out = gen.generate_all(reports, SkipLog())
+    labels = [p.label for pairs in out.values() for p in pairs if p.qtype == "presence"]
+    assert not any(lab["finding"] == "pneumothorax" for lab in labels)
+    statuses = [lab["status"] for lab in labels if lab["finding"] == "cardiomegaly"]
+    assert statuses.count("present") == 1 and statuses.count("absent") == 1
+    assert gen.counts["absent findings not asked (balance)"] == 4
+
+
+def test_closed_turns_carry_labels_and_nothing_to_ask_is_counted():
     gen = RuleGenerator()
     skips = SkipLog()
-    out = gen.generate_all([_report("Xyzosis/lung/left", uid="9")], skips)
-    text = " ".join(p.answer for p in out["9"])
-    assert "Xyzosis" in text and "左" in text
-    assert gen.card_info()["untranslated_terms"] == {"Xyzosis": 1}
-    assert gen.card_info()["reports_with_untranslated_terms"] == 1
+    out = gen.generate_all([_report("No Indexing", uid="5"), _report("XXXX", "Lungs clear.", uid="6"),
+                            _report("Nodule/lung/upper lobe/left", "Left upper lobe nodule.", uid="7")], skips)
+    assert list(out) == ["6", "7"]
+    assert [p.qtype for p in out["6"]] == ["description"]  # the text is described; the XXXX head asks nothing
+    assert skips.counts == {"nothing to ask": 1}
+    assert gen.counts["de-identified MeSH heads"] == 1
+    for p in out["7"]:
+        if p.qtype in ("normality", "presence", "location", "severity"):
+            assert set(p.label) >= LABEL_KEYS, p
+    info = gen.card_info()
+    assert info["generator"] == "rule" and "reports with a full description" in info
 
 
-def test_no_usable_term_is_skipped_not_fatal():
-    skips = SkipLog()
-    out = RuleGenerator().generate_all([_report("No Indexing", uid="5"), _report("normal", uid="6")], skips)
-    assert list(out) == ["6"]
-    assert skips.counts == {"no usable MeSH term": 1}
-
-
-def test_deid_tokens_never_reach_the_output():
-    pairs = RuleGenerator().generate(_report("normal", findings="No XXXX pneumothorax. XXXX effusion absent."))
-    assert all("XXXX" not in p.question + p.answer for p in pairs)
-
-
-def test_wording_is_deterministic_for_a_seed_and_projection_is_answered():
-    report = _report("Cardiomegaly/mild;Scoliosis", findings="No pneumothorax.")
-    assert RuleGenerator(seed=3).generate(report) == RuleGenerator(seed=3).generate(report)
-    import random
-
-    assert projection_pair("Lateral", random.Random(0)).answer == "这是侧位胸片。"
-    assert projection_pair("", random.Random(0)) is None
+def test_untranslated_mesh_words_are_counted_not_asked():
+    gen = RuleGenerator()
+    pairs = gen.generate(_report("Xyzosis/lung/left", "Xyzosis of the left lung."))
+    assert not any("Xyzosis" in p.answer for p in pairs)
+    assert gen.counts["MeSH terms with untranslated words"] == 1
