@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+MASKED = "masked"  # a fact whose status a de-identified word hides
+
 # finding key (or lexicon head key) -> regex of English stems that name it
 STEMS: dict[str, str] = {
     "scoliosis": r"scolio|curvature",
@@ -79,6 +81,10 @@ STEMS: dict[str, str] = {
     "pneumonectomy": r"pneumonectomy|lobectomy",
     "hilar enlargement": r"hil(um|ar|a)",
     "stents": r"stent",
+    "density": r"densit",
+    "airspace disease": r"airspace|air space",
+    "infiltrate": r"infiltrat",
+    "consolidation": r"consolidat",
 }
 _COMPILED = {k: re.compile(rf"\b(?:{v})") for k, v in STEMS.items()}
 _NEGATION = re.compile(r"\b(no|not|without|negative for|free of|resolved|removed|absent)\b")
@@ -93,14 +99,31 @@ _HEDGE_AFTER = re.compile(
     r"overlap\w*|projection\w*|summation|superimpos\w*|soft tissue|nipple)|"
     r"\b(?:cannot be|not|can not be|difficult to be) (?:entirely )?"
     r"(?:excluded|ruled out)\b|\b(?:is|are) (?:possible|suspected|questioned|questionable|likely|probable)\b|"
-    r"\bmay be present\b")
+    r"\bmay be present\b|\b(?:related to|due to|secondary to|represents?|reflects?|from) (?:the |a )?(?:scapul|"
+    r"superimpos|overlap|nipple|soft tissue|artifact|costochondral|overlying|skin fold|breast)")
+
+
+# 'bibasilar opacities, XXXX atelectasis', 'which is XXXX a hiatal hernia': the de-identified word next to a
+# finding may be 'likely' or 'no'; what the sentence says of that finding cannot be known.
+# ('XXXX opacities' is most often an adjective, 'streaky opacities', and states them.)
+_MASKED_BEFORE = re.compile(
+    r"(?:^|[,;:]\s*)xxxx\s+(?:[\w-]+\s+){0,2}$|\bxxxx\s+(?:represent\w*|reflect\w*|is|are|be|a|an|may|suggest\w*|"
+    r"consistent|compatible|related)\b[^,;]*$|\b(?:which|that|most|more)\s+xxxx\b[^,;]*$")
+
+
+_ALTERNATIVE_BEFORE = re.compile(r"\b(?:or|versus|vs)\s+(?:[\w-]+\s+){0,2}$")  # 'scarring or atelectasis'
+
+
+def masked_at(low: str, start: int) -> bool:
+    """Whether a de-identified word stands just before the finding word at low[start]."""
+    return bool(_MASKED_BEFORE.search(low[:start]))
 
 
 def hedged_at(low: str, start: int, end: int) -> bool:
     """Whether a finding word at low[start:end] is hedged: a hedge word before it, or a differential or an
     'is not excluded' after it."""
-    slash = low[start - 1:start] == "/" or low[end:].split(" ", 1)[0].startswith("/")  # 'thickening/scarring'
-    return bool(slash or _HEDGE_BEFORE.search(low, 0, start) or _HEDGE_AFTER.search(low[end:]))
+    return bool(_HEDGE_BEFORE.search(low, 0, start) or _HEDGE_AFTER.search(low[end:])
+                or _ALTERNATIVE_BEFORE.search(low[:start]))
 _CLAUSE = re.compile(r"[,;:]|\b(?:but|however|although|with)\b")
 SIDE_WORDS = {"right": re.compile(r"\bright\b"), "left": re.compile(r"\bleft\b")}
 
@@ -110,7 +133,8 @@ def stems_for(key: str) -> re.Pattern | None:
 
 
 def keyword_status(sentence: str, stems: re.Pattern) -> str | None:
-    """'present', 'absent', 'uncertain' for a stem named in the sentence, or None when not named."""
+    """'present', 'absent', 'uncertain' or 'masked' (a de-identified word beside it) for a stem named in the
+    sentence, or None when not named."""
     low = sentence.lower()
     for clause in _CLAUSE.split(low):
         if not clause:
@@ -118,8 +142,10 @@ def keyword_status(sentence: str, stems: re.Pattern) -> str | None:
         hit = stems.search(clause)
         if not hit:
             continue
+        at = low.find(clause) + hit.start()
+        if masked_at(low, at):
+            return MASKED
         if _NEGATION.search(clause[: hit.start()]):
             return "absent"
-        at = low.find(clause) + hit.start()
         return "uncertain" if hedged_at(low, at, at + hit.end() - hit.start()) else "present"
     return None

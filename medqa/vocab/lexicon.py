@@ -231,7 +231,7 @@ def _location(p: _Parts, subject: str) -> str:
     if "retrocardiac" in p.places and not p.regions:
         in_lung = False  # the retrocardiac region is 心后区 on its own, never 肺心后区
     p.places = [k for k in p.places if k != "lung"]
-    if p.laterality == "左" and "middle lobe" in p.regions:
+    if p.laterality in ("左", "双") and "middle lobe" in p.regions:
         # The left lung has no middle lobe: indexers mean the mid zone (左中肺野).
         p.regions[p.regions.index("middle lobe")] = "mid lung zone"
     text = ""
@@ -257,7 +257,7 @@ def _name_with_severity(name: str, severity: str, others: list[str], location: s
                         subject: str) -> list[str]:
     """The name with severity and descriptors placed: 心脏轻度增大, 轻度肺通气不足, 右肺不张."""
     # The lung is named once: 左肺 + 肺通气不足 reads 左肺通气不足, 右肺 + 肺不张 reads 右肺不张.
-    if location and (location.endswith(("肺", "肺尖", "肺底")) or subject == "lung"):
+    if location and (location.endswith(("肺", "肺尖", "肺底")) or subject == "lung") and not (severity or others):
         name = name[2:] if name.startswith("肺野") else name[1:] if name.startswith("肺") else name
     noun, bar, pred = name.partition("|")
     if bar:

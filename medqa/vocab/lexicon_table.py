@@ -340,6 +340,8 @@ HEAD_QUALIFIER_NAMES: dict[tuple[str, str], str] = {
     ("kyphosis", "lumbar vertebrae"): "腰椎后凸",
     ("scoliosis", "thoracic vertebrae"): "胸椎侧弯",
     ("scoliosis", "lumbar vertebrae"): "腰椎侧弯",
+    ("scoliosis", "spine"): "脊柱侧弯",
+    ("kyphosis", "spine"): "脊柱后凸",
     ("spondylosis", "thoracic vertebrae"): "胸椎退行性变",
     ("spondylosis", "lumbar vertebrae"): "腰椎退行性变",
     ("spondylosis", "cervical vertebrae"): "颈椎退行性变",
@@ -367,4 +369,5 @@ PLACE_POSITIONS: dict[tuple[str, str], str] = {
     ("heart", "apex"): "心尖",
     ("mediastinum", "anterior"): "前纵隔",
     ("mediastinum", "posterior"): "后纵隔",
+    ("mediastinum", "base"): "纵隔底部",
 }

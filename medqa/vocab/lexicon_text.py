@@ -44,6 +44,8 @@ TEXT_HEADS: dict[str, Head] = {
     "endplate changes": Head("终板改变", FINDING, "degenerative change"),
     "lobectomy": Head("肺叶切除术后改变", FINDING, "pneumonectomy"),
     "cholecystectomy": Head("胆囊切除术后改变", FINDING, "surgical instruments"),
+    "surgical clips": Head("手术夹影", FINDING, "surgical instruments"),
+    "cholecystectomy clips": Head("胆囊切除术后金属夹影", FINDING, "surgical instruments"),
 }
 
 TEXT_QUALIFIERS: dict[str, Qual] = {

@@ -139,6 +139,16 @@ def _resolve(mods: list[str], anatomy_head: bool) -> tuple[list[str], list[str]]
     return quals, states
 
 
+def _unique(quals) -> tuple[str, ...]:
+    """Qualifiers once each ('old healed fracture' is 陈旧性骨折, not 陈旧性陈旧性骨折); 'prior' is 'healed'."""
+    out: list[str] = []
+    for q in quals:
+        q = "healed" if q == "prior" and "healed" in quals else q
+        if q not in out:
+            out.append(q)
+    return tuple(out)
+
+
 def _anatomy_term(head: str, quals: list[str], state: str) -> MeshTerm:
     """A state of an anatomy as a term: Aorta/tortuous, or Calcinosis/lymph nodes for 'calcified'."""
     if state in _STATE_HEADS:
@@ -152,7 +162,7 @@ def _finding(head: tuple, mods: list[str], posts: _Posts) -> Phrase | None:
     if resolved is None or resolved[1]:
         return None
     quals = [q for q in resolved[0] if not (kind == "device" and q == "prior")]  # 'prior sternotomy': 术后 says it
-    return Phrase(MeshTerm(name, (*implied, *quals, *posts.quals, *posts.anatomy)), kind)
+    return Phrase(MeshTerm(name, _unique((*implied, *quals, *posts.quals, *posts.anatomy))), kind)
 
 
 def _anatomy(anat: tuple, mods: list[str], posts: _Posts, noun_state: str = "") -> Phrase | None:

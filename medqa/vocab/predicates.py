@@ -152,7 +152,8 @@ def subject_predicate(t: Tokens) -> Clause | None:
             parts.append(subject + zh if k == 0 else zh)
         else:
             parts.append(zh)
-    return Clause(preds[1].join(parts) if preds[1] else parts[0], tuple(facts))
+    text = preds[1].join(parts) if preds[1] else parts[0]
+    return Clause(text.replace("大小大小", "大小"), tuple(facts))  # 'borderline heart size': 心脏大小临界
 
 
 @functools.lru_cache(maxsize=65536)

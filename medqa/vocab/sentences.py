@@ -32,7 +32,7 @@ from medqa.vocab.clauses import (
     uncertain,
 )
 from medqa.vocab.findings import extract_findings
-from medqa.vocab.keywords import hedged_at, stems_for
+from medqa.vocab.keywords import MASKED, hedged_at, masked_at, stems_for
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
@@ -97,7 +97,7 @@ _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommen
 _HEDGE_WORDS = re.compile(
     r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
     r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|indeterminate|uncertain|unclear|"
-    r"recommend\w*|followup|correlat\w*)\b")
+    r"recommend\w*|followup|correlat\w*|vague|apparent|compatible|worrisome|presum\w*)\b")
 
 
 @dataclass(frozen=True)
@@ -226,13 +226,13 @@ def _special(s: str) -> Clause | None:
     return None
 
 
-def _unread_facts(sentence: str) -> tuple[Fact, ...]:
-    """Facts of a sentence the grammar cannot read: its keywords, uncertain where a hedge bears on them."""
-    low = sentence.lower()
+def _unread_facts(low: str) -> tuple[Fact, ...]:
+    """Facts of a (normalized) sentence the grammar cannot read: its keywords, uncertain where a hedge bears on
+    them, unknown where a de-identified word stands beside them."""
     any_hedge = bool(_HEDGE_WORDS.search(low))
     follow_up = bool(_FOLLOW_UP_WORDS.search(low))
     facts = []
-    for key, present in extract_findings(sentence).items():
+    for key, present in extract_findings(low).items():
         if key == "normal":
             continue
         if not present:  # 'to exclude pneumonia' asks for follow-up; it does not say there is none
@@ -240,7 +240,9 @@ def _unread_facts(sentence: str) -> tuple[Fact, ...]:
             continue
         stems = stems_for(key)
         hit = stems.search(low) if stems else None
-        if hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
+        if hit and masked_at(low, hit.start()):
+            facts.append(Fact(MeshTerm(key), MASKED, parsed=False))
+        elif hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
             facts.append(Fact(MeshTerm(key), UNCERTAIN, WEAK, parsed=False))
         else:
             facts.append(Fact(MeshTerm(key), PRESENT, parsed=False))
@@ -260,10 +262,10 @@ def read_sentence(sentence: str) -> tuple[str | None, tuple[Fact, ...]]:
             tokens = tokens[len(lead):]
             break
     if "xxxx" in tokens or not tokens:
-        return None, _unread_facts(sentence)
+        return None, _unread_facts(s)
     found = parse_tokens(tokens)
     if found is None:
-        return None, _unread_facts(sentence)
+        return None, _unread_facts(s)
     return found.zh, found.facts
 
 

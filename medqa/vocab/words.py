@@ -49,7 +49,8 @@ FINDING_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pulmonary disease process;lung disease process": ("lung disease", ()),
     "dislocation[s|];subluxation[s|]": ("dislocations", ()),
     "granulomatous sequela[e|]": ("granulomatous disease", ("healed",)),
-    "tuberculous disease;tuberculous process;active tuberculosis": ("tuberculosis", ()),
+    "tuberculous disease;tuberculous process": ("tuberculosis", ()),
+    "active tuberculosis;active tuberculous disease;active tuberculous process": ("tuberculosis", ("active",)),
     "pectus carinatum": ("pectus carinatum", ()),
     "pectus excavatum;pectus excavatum deformity": ("funnel chest", ()),
     "hemidiaphragm eventration;diaphragmatic eventration": ("diaphragmatic eventration", ()),
@@ -121,7 +122,8 @@ FINDING_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "osseous change[s|]": ("bone abnormality", ()),
     "bony or soft tissue abnormalit[y|ies]": ("bone or soft tissue abnormality", ()),
     "cardiopulmonary abnormalit[y|ies];cardiopulmonary disease;cardiopulmonary process;cardiopulmonary finding[s|];"
-    "cardiothoracic abnormalit[y|ies];intrathoracic abnormalit[y|ies];intrathoracic process":
+    "cardiothoracic abnormalit[y|ies];intrathoracic abnormalit[y|ies];intrathoracic process;intrathoracic disease;"
+    "cardiothoracic disease;thoracic disease":
         ("cardiopulmonary disease", ()),
     "pulmonary disease;pulmonary abnormalit[y|ies];pulmonary process;pulmonary finding[s|];lung disease":
         ("lung disease", ()),
@@ -140,7 +142,8 @@ DEVICE_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("sternal wires", ()),
     "median sternotomy;sternotomy;midline sternotomy;postoperative changes of sternotomy":
         ("sternotomy", ()),
-    "surgical clips;clips;cholecystectomy clips;surgical staples;axillary surgical clips": ("surgical instruments", ()),
+    "surgical clips;clips;surgical staples;axillary surgical clips": ("surgical clips", ()),
+    "cholecystectomy clips;cholecystectomy surgical clips": ("cholecystectomy clips", ()),
     "stent[s|];coronary artery stent[s|];coronary stent[s|]": ("stents", ()),
     "endotracheal tube;nasogastric tube;enteric tube;feeding tube;chest tube": ("tube, inserted", ()),
     "gastrostomy tube": ("gastrostomy tube", ()),

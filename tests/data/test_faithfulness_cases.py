@@ -1,7 +1,8 @@
 """The hand-written faithfulness table (issue 10): report sentences + MeSH -> the expected Chinese, or no question.
 
 Each row of faithfulness_cases.tsv names its error class (hedge, qualifier, followup, crosscheck, normality,
-impression, lexicon, film, hygiene, dedupe, grammar) and what it checks:
+impression, lexicon, film, hygiene, dedupe, grammar, masked: a de-identified word beside a finding) and what it
+checks:
 
 * render: the findings sentence(s) -> the description in Chinese ("not rendered" when the grammar must refuse);
 * presence / location / severity: the answer about finding `target` (its label key), canonical phrasing;
@@ -28,7 +29,7 @@ from medqa.vocab.sentences import read_section, render_section
 TABLE = Path(__file__).with_name("faithfulness_cases.tsv")
 NO_QUESTION, NOT_RENDERED, TECHNIQUE = "no question asked", "not rendered", "technique line, no Chinese"
 CLASSES = {"hedge", "qualifier", "followup", "crosscheck", "normality", "impression", "lexicon", "film", "hygiene",
-           "dedupe", "grammar"}
+           "dedupe", "grammar", "masked"}
 
 
 def _unescape(text: str) -> str:

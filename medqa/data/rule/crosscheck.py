@@ -9,14 +9,15 @@ another sentence, a hedge, a follow-up) speaks of them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from medqa.vocab.clauses import ABSENT, FOLLOWUP, PRESENT, STRONG, UNCERTAIN, WEAK, Fact
-from medqa.vocab.keywords import SIDE_WORDS, keyword_status, stems_for
+from medqa.vocab.keywords import MASKED, SIDE_WORDS, keyword_status, stems_for
 from medqa.vocab.lexicon import describe_term, finding_key
 from medqa.vocab.mesh import DEID_RE, MeshTerm
-from medqa.vocab.sentences import Sentence
+from medqa.vocab.sentences import Sentence, normalize
 
 # Finding keys one radiologist writes and another indexes differently: the same question.
 GROUPS: dict[str, str] = {
@@ -115,6 +116,9 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
                 counts["MeSH Markings without a stated change"] += 1
                 continue
             term = MeshTerm(term.head, (*term.qualifiers, state))
+        if "middle lobe" in term.qualifiers and "middle lobe" not in text and re.search(r"mid[- ]?lung", text):
+            # 'right midlung' indexed as the middle lobe: the text names a zone, not a lobe (右中肺野)
+            term = MeshTerm(term.head, tuple("mid lung zone" if q == "middle lobe" else q for q in term.qualifiers))
         if describe_term(term).unknown:
             counts["MeSH terms with untranslated words"] += 1
             continue
@@ -125,7 +129,16 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
 def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | None:
     """Confirm one MeSH term against the text facts of its group."""
     side = side_of(term)
+    exact = [f for f in facts if f.key == finding_key(term)]
+    # 'Opacity, atelectasis versus infiltrate': the opacity is certain, the infiltrate is not. A finding's own
+    # words decide; words for another finding of its group ('airspace disease' for Opacity) only when it has none.
+    facts = exact or facts
     same = [f for f in facts if _compatible(f, side)]
+    masked = [f for f in same if f.status == MASKED]
+    same = [f for f in same if f.status != MASKED]
+    if masked and not same:
+        counts["MeSH findings beside a de-identified word"] += 1
+        return None
     if not same and facts:
         counts["MeSH findings whose side the text contradicts"] += 1
         return None
@@ -149,6 +162,9 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
     severity_ok = not severities or severities == {mesh_severity}
     if not severity_ok:
         counts["MeSH severities the text contradicts"] += 1
+    if status == PRESENT and "healed" not in term.qualifiers and any(
+            "healed" in f.term.qualifiers for f in same if f.parsed and f.status == PRESENT):
+        term = MeshTerm(term.head, (*term.qualifiers, "healed"))  # 'old granulomatous disease': 陈旧性
     return Finding([term], status, hedge, benign=finding_key(term) in BENIGN, severity_ok=severity_ok)
 
 
@@ -181,6 +197,11 @@ def _absent(by_group: dict[str, list[Fact]], mesh_groups: set[str]) -> list[Fact
     return out
 
 
+# A foreign body that is jewellery or clothing on the patient is no disease ('umbilical piercing').
+_EXTERNAL = re.compile(r"piercing|jewel|\bring\b|clothing|external|outside the patient|overlying the patient|"
+                       r"\bbutton|\bsnap|artifact")
+
+
 def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     """Facts about a MeSH term from sentences that name it in words the grammar did not map to its key."""
     key = finding_key(term)
@@ -190,10 +211,10 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     side = side_of(term)
     facts = []
     for sentence in sentences:
-        status = keyword_status(sentence.text, stems)
+        status = keyword_status(normalize(sentence.text), stems)
         if status is None:
             continue
-        low = sentence.text.lower()
+        low = normalize(sentence.text)
         sides = {s for s, pattern in SIDE_WORDS.items() if pattern.search(low)}
         if side in SIDE_WORDS and sides and side not in sides:
             continue  # the sentence speaks of the other side
@@ -214,6 +235,8 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
         mesh_groups.add(g)
         facts = by_group.get(g) or _keyword_facts(term, findings + impression)
         decided = _decide(term, facts, checked.counts)
+        if decided and decided.key == "foreign bodies" and _EXTERNAL.search(text.lower()):
+            decided.benign = True
         if decided:
             _merge(checked.findings, decided, checked.counts)
     for g, facts in by_group.items():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
-from medqa.data.rule.crosscheck import BENIGN, Checked, check
+from medqa.data.rule.crosscheck import Checked, check
 from medqa.data.rule.phrasing import Wording
 from medqa.data.rule.turns import abnormal_pair, absent_pair, finding_pairs, normal_pair, text_pair
 from medqa.vocab.clauses import Fact
@@ -136,8 +136,7 @@ class RuleGenerator:
             return normal_pair(w)
         disease = [f for f in checked.findings if not f.benign]
         benign = [f for f in checked.findings if f.benign]
-        if not disease and benign and checked.no_acute_scope == "cardiopulmonary" and not checked.text_abnormal \
-                and all(f.key in BENIGN for f in checked.findings):
+        if not disease and benign and checked.no_acute_scope == "cardiopulmonary" and not checked.text_abnormal:
             return normal_pair(w, benign)
         pair = abnormal_pair(checked, w) if disease else None
         if pair is None:

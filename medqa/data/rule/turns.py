@@ -12,8 +12,13 @@ from medqa.vocab.lexicon import describe_term
 from medqa.vocab.mesh import MeshTerm
 
 _SIZE_WORDS = {"小": "较小", "大": "较大", "临界": "临界程度"}
-_PA = re.compile(r"\b(?:pa|posteroanterior|postero-anterior)\b", re.IGNORECASE)
-_AP = re.compile(r"\b(?:ap|anteroposterior|antero-posterior|portable)\b", re.IGNORECASE)
+# Findings of both lungs as a whole: "where is it?" has no useful answer.
+_DIFFUSE = frozenset({"hypoinflation", "hyperdistention", "emphysema", "pulmonary edema", "pulmonary congestion",
+                      "pulmonary disease, chronic obstructive", "cardiomegaly"})
+# A view named PA or AP ('PA and lateral', 'AP supine'), not the AP window or a PA (pulmonary artery) catheter.
+_VIEW = r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|only)\b)"
+_PA = re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b", re.IGNORECASE)
+_AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b", re.IGNORECASE)
 
 
 def label(finding: str, status: str, term: MeshTerm | None = None, terms: list[MeshTerm] | None = None,
@@ -35,8 +40,8 @@ def projection_pair(projection: str, technique: str, w: Wording) -> QAPair | Non
     if projection == "Lateral":
         kind = "projection_lateral"
     elif projection == "Frontal":
-        kind = ("projection_pa" if _PA.search(technique) else
-                "projection_ap" if _AP.search(technique) else "projection_frontal")
+        pa, ap = bool(_PA.search(technique)), bool(_AP.search(technique))
+        kind = "projection_pa" if pa and not ap else "projection_ap" if ap and not pa else "projection_frontal"
     else:
         return None
     return QAPair(w.question("projection"), w.answer(kind), "projection")
@@ -79,7 +84,7 @@ def finding_pairs(f: Finding, w: Wording) -> list[QAPair]:
     if f.status != PRESENT:
         return pairs
     zh = [describe_term(t) for t in f.terms]
-    if all(z.location for z in zh):
+    if all(z.location and z.location != "肺" for z in zh) and f.key not in _DIFFUSE:
         where = "、".join(z.location for z in zh)
         pairs.append(QAPair(w.question("location", f.name), w.answer("location", x=where, name=f.name),
                             "location", label(f.key, PRESENT, terms=f.terms, severity=False)))
