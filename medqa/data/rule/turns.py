@@ -16,7 +16,8 @@ _SIZE_WORDS = {"小": "较小", "大": "较大", "临界": "临界程度"}
 _DIFFUSE = frozenset({"hypoinflation", "hyperdistention", "emphysema", "pulmonary edema", "pulmonary congestion",
                       "pulmonary disease, chronic obstructive", "cardiomegaly"})
 # A view named PA or AP ('PA and lateral', 'AP supine'), not the AP window or a PA (pulmonary artery) catheter.
-_VIEW = r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|only)\b)"
+_VIEW = (r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|"
+         r"only)\b)")
 _PA = re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b", re.IGNORECASE)
 _AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b", re.IGNORECASE)
 
