@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import hashlib
 import json
-import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -66,8 +66,9 @@ def write_sheet(data_dir: Path, sample: int, seed: int, out: Path | None = None,
     by_uid = _one_record_per_report(read_folds(data_dir, list(range(meta["folds"]))))
     source = Path(reports or meta["reports"])
     texts = {r.uid: r for r in read_reports(source, None, SkipLog())}
-    uids = sorted(by_uid, key=lambda u: (len(u), u))
-    chosen = random.Random(seed).sample(uids, min(sample, len(uids)))
+    # Each report's place in the draw depends on the seed and its own uid only, so rebuilding the data set
+    # (a report more or less) keeps the other reports of a sheet.
+    chosen = sorted(by_uid, key=lambda uid: hashlib.sha256(f"{seed}:{uid}".encode()).hexdigest())[:sample]
     rows = [row for uid in chosen for row in _rows(by_uid[uid], texts.get(uid))]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")

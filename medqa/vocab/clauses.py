@@ -171,7 +171,21 @@ def _negated_items(t: Tokens) -> tuple[str, list[Fact]] | None:
     if not items:
         return None
     zh = template.format(prefix + join_zh([p.zh for p in items[0]], items[1]))
-    return zh, [Fact(p.term, ABSENT, device=p.kind == "device") for p in items[0]] + extra
+    return zh, [Fact(term, ABSENT, device=p.kind == "device") for p, term in _distribute(items[0])] + extra
+
+
+# A hedging qualifier of the first item covers the list: 'no gross consolidation, atelectasis or infiltrate' says
+# no *gross* atelectasis either ('focal', 'large' do not spread: 'no focal consolidation or pneumothorax').
+_SPREADING = ("significant", "definite")
+
+
+def _distribute(items: tuple[Phrase, ...]) -> list[tuple[Phrase, MeshTerm]]:
+    spread = [q for q in items[0].term.qualifiers if q in _SPREADING]
+    out = []
+    for p in items:
+        missing = tuple(q for q in spread if q not in p.term.qualifiers)
+        out.append((p, MeshTerm(p.term.head, (*p.term.qualifiers, *missing)) if missing else p.term))
+    return out
 
 
 _SUBJECT_NEGATIONS = {"cardiopulmonary disease": "心肺", "lung disease": "肺部"}

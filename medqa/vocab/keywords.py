@@ -93,9 +93,14 @@ _NEGATION = re.compile(r"\b(no|not|without|negative for|free of|resolved|removed
 _HEDGE_BEFORE = re.compile(
     r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
     r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|indeterminate|uncertain|unclear|"
-    r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome|apparent|vague)\b")
+    r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome|apparent)\b")
+# 'opacity, scarring versus atelectasis' hedges the opacity's nature, not the opacity: an alternative right after a
+# finding word hedges it only when no diagnosis cue (suggestive of, likely, ...) comes between.
+_ALTERNATIVE_AFTER = re.compile(r"^\W*((?:\w+\W+){0,4}?)(?:versus|vs|and/or|or)\b")
+_DIAGNOSIS_CUE = re.compile(r"suggest|consistent|compatib|likely|may|represent|reflect|which|due|concern|possibl|"
+                            r"probabl|favou?r|secondary|related|from|of\b")
 _HEDGE_AFTER = re.compile(
-    r"^\W*(?:\w+\W+){0,4}?(?:versus|vs|and/or|or)\b|\bmay (?:be|represent) (?:\w+ )?(?:artifact\w*|technical|"
+    r"\bmay (?:be|represent) (?:\w+ )?(?:artifact\w*|technical|"
     r"overlap\w*|projection\w*|summation|superimpos\w*|soft tissue|nipple)|"
     r"\b(?:cannot be|not|can not be|difficult to be) (?:entirely )?"
     r"(?:excluded|ruled out)\b|\b(?:is|are) (?:possible|suspected|questioned|questionable|likely|probable)\b|"
@@ -114,16 +119,27 @@ _MASKED_BEFORE = re.compile(
 _ALTERNATIVE_BEFORE = re.compile(r"\b(?:or|versus|vs)\s+(?:[\w-]+\s+){0,2}$")  # 'scarring or atelectasis'
 
 
-def masked_at(low: str, start: int) -> bool:
-    """Whether a de-identified word stands just before the finding word at low[start]."""
-    return bool(_MASKED_BEFORE.search(low[:start]))
+# Before a diagnosis ('with XXXX atelectasis') the de-identified word is most often a hedge ('likely'); before a
+# description ('XXXX opacities') most often an adjective ('streaky').
+DIAGNOSES = frozenset({"pulmonary atelectasis", "pneumonia", "cicatrix", "pulmonary fibrosis", "pleural effusion",
+                       "pulmonary edema", "hernia, hiatal", "fractures, bone", "granulomatous disease", "emphysema",
+                       "pulmonary disease, chronic obstructive", "infiltrate", "consolidation", "heart failure",
+                       "pulmonary congestion", "mass", "tuberculosis", "granuloma", "calcified granuloma"})
+_MASKED_ADJACENT = re.compile(r"\bxxxx\s+(?:[\w-]+\s+)?$")
+
+
+def masked_at(low: str, start: int, key: str = "") -> bool:
+    """Whether a de-identified word stands just before the finding word at low[start] (for a diagnosis `key`,
+    also one word before it)."""
+    return bool(_MASKED_BEFORE.search(low[:start]) or key in DIAGNOSES and _MASKED_ADJACENT.search(low[:start]))
 
 
 def hedged_at(low: str, start: int, end: int) -> bool:
     """Whether a finding word at low[start:end] is hedged: a hedge word before it, or a differential or an
     'is not excluded' after it."""
+    after = _ALTERNATIVE_AFTER.match(low[end:])
     return bool(_HEDGE_BEFORE.search(low, 0, start) or _HEDGE_AFTER.search(low[end:])
-                or _ALTERNATIVE_BEFORE.search(low[:start]))
+                or _ALTERNATIVE_BEFORE.search(low[:start]) or after and not _DIAGNOSIS_CUE.search(after.group(1)))
 _CLAUSE = re.compile(r"[,;:]|\b(?:but|however|although|with)\b")
 SIDE_WORDS = {"right": re.compile(r"\bright\b"), "left": re.compile(r"\bleft\b")}
 
@@ -132,7 +148,7 @@ def stems_for(key: str) -> re.Pattern | None:
     return _COMPILED.get(key)
 
 
-def keyword_status(sentence: str, stems: re.Pattern) -> str | None:
+def keyword_status(sentence: str, stems: re.Pattern, key: str = "") -> str | None:
     """'present', 'absent', 'uncertain' or 'masked' (a de-identified word beside it) for a stem named in the
     sentence, or None when not named."""
     low = sentence.lower()
@@ -143,7 +159,7 @@ def keyword_status(sentence: str, stems: re.Pattern) -> str | None:
         if not hit:
             continue
         at = low.find(clause) + hit.start()
-        if masked_at(low, at):
+        if masked_at(low, at, key):
             return MASKED
         if _NEGATION.search(clause[: hit.start()]):
             return "absent"

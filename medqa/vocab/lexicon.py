@@ -257,7 +257,7 @@ def _name_with_severity(name: str, severity: str, others: list[str], location: s
                         subject: str) -> list[str]:
     """The name with severity and descriptors placed: 心脏轻度增大, 轻度肺通气不足, 右肺不张."""
     # The lung is named once: 左肺 + 肺通气不足 reads 左肺通气不足, 右肺 + 肺不张 reads 右肺不张.
-    if location and (location.endswith(("肺", "肺尖", "肺底")) or subject == "lung") and not (severity or others):
+    if location and (location.endswith(("肺", "肺尖", "肺底")) or subject == "lung") and not others:
         name = name[2:] if name.startswith("肺野") else name[1:] if name.startswith("肺") else name
     noun, bar, pred = name.partition("|")
     if bar:

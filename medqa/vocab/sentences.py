@@ -41,6 +41,7 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z]{2}\.)(?=[A-Z])")
 _MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")
 _TRAILING_MARKER = re.compile(r"(?<=[a-z])\s+(\d)\.$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'/.][a-z0-9]+)*|[,;:()]")
+_STRANGE = re.compile(r"[^a-z0-9\s,;:()'/.%-]")  # '?', brackets, arrows: the sentence says more than its words
 # De-identified words whose meaning the context fixes; any other XXXX leaves a sentence unread.
 _REPAIRS = [(re.compile(p), r) for p, r in (
     (r"\bx-xxxx\b", "x-ray"), (r"\blymph xxxx\b", "lymph nodes"), (r"\bcostophrenic xxxx\b", "costophrenic angles"),
@@ -240,7 +241,7 @@ def _unread_facts(low: str) -> tuple[Fact, ...]:
             continue
         stems = stems_for(key)
         hit = stems.search(low) if stems else None
-        if hit and masked_at(low, hit.start()):
+        if hit and masked_at(low, hit.start(), key):
             facts.append(Fact(MeshTerm(key), MASKED, parsed=False))
         elif hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
             facts.append(Fact(MeshTerm(key), UNCERTAIN, WEAK, parsed=False))
@@ -256,7 +257,7 @@ def read_sentence(sentence: str) -> tuple[str | None, tuple[Fact, ...]]:
     special = _special(s)
     if special:
         return special.zh, special.facts
-    tokens = tuple(_TOKEN.findall(s))
+    tokens = tuple(_TOKEN.findall(s)) if not _STRANGE.search(s) else ()
     for lead in sorted(_LEADING, key=len, reverse=True):
         if tokens[:len(lead)] == lead:
             tokens = tokens[len(lead):]

@@ -43,7 +43,7 @@ BENIGN = frozenset({
 GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
 _SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
 _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
-               "large": "large", "borderline": "borderline"}
+               "large": "large", "borderline": "borderline", "mild to moderate": "mild to moderate"}
 
 
 def group(key: str) -> str:
@@ -116,14 +116,30 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
                 counts["MeSH Markings without a stated change"] += 1
                 continue
             term = MeshTerm(term.head, (*term.qualifiers, state))
-        if "middle lobe" in term.qualifiers and "middle lobe" not in text and re.search(r"mid[- ]?lung", text):
-            # 'right midlung' indexed as the middle lobe: the text names a zone, not a lobe (右中肺野)
-            term = MeshTerm(term.head, tuple("mid lung zone" if q == "middle lobe" else q for q in term.qualifiers))
+        lobe = next((q for q in ("middle lobe", "lingula") if q in term.qualifiers), "")
+        if lobe and not re.search(r"middle lobe|lingul", text) and re.search(r"mid[- ]?lung", text):
+            # 'left midlung' indexed as the lingula or a middle lobe: the text names a zone, not a lobe (左中肺野)
+            quals = tuple("mid lung zone" if q == lobe else q for q in term.qualifiers)
+            term = MeshTerm(term.head, quals + (("left",) if lobe == "lingula" and "left" not in quals else ()))
         if describe_term(term).unknown:
             counts["MeSH terms with untranslated words"] += 1
             continue
         out.append(term)
     return out
+
+
+def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[MeshTerm, bool]:
+    """The term with the text's own severity where the two differ ('mild to moderate' tortuosity indexed as
+    moderate is 轻至中度); with several text severities, none (and no severity question)."""
+    said = {q for f in same if f.status == PRESENT and f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
+    mesh = [q for q in term.qualifiers if q in _SEVERITIES]
+    if not said or {_SEVERITIES[q] for q in said} == {_SEVERITIES[q] for q in mesh}:
+        return term, True
+    counts["MeSH severities the text contradicts"] += 1
+    kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
+    if len(said) == 1:
+        return MeshTerm(term.head, (*kept, *said)), True
+    return MeshTerm(term.head, kept), False
 
 
 def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | None:
@@ -157,11 +173,7 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
     else:
         counts["MeSH findings not found in the text"] += 1
         return None
-    severities = {severity_of(f.term) for f in same if f.status == PRESENT} - {None}
-    mesh_severity = severity_of(term)
-    severity_ok = not severities or severities == {mesh_severity}
-    if not severity_ok:
-        counts["MeSH severities the text contradicts"] += 1
+    term, severity_ok = _text_severity(term, same, counts)
     if status == PRESENT and "healed" not in term.qualifiers and any(
             "healed" in f.term.qualifiers for f in same if f.parsed and f.status == PRESENT):
         term = MeshTerm(term.head, (*term.qualifiers, "healed"))  # 'old granulomatous disease': 陈旧性
@@ -211,7 +223,7 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     side = side_of(term)
     facts = []
     for sentence in sentences:
-        status = keyword_status(normalize(sentence.text), stems)
+        status = keyword_status(normalize(sentence.text), stems, key)
         if status is None:
             continue
         low = normalize(sentence.text)
@@ -249,7 +261,8 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
         if f.status == UNCERTAIN:
             checked.counts["uncertain findings"] += 1
     for s in impression:
-        said = [f for f in s.facts if f.status == ABSENT and f.key in GENERIC]
+        said = [f for f in s.facts if f.status == ABSENT and f.key in GENERIC
+                and {"acute", "active"} & set(f.term.qualifiers)]
         if said and s.zh and len(s.facts) == len(said) and not checked.no_acute_disease:
             checked.no_acute_disease = s.zh
             checked.no_acute_scope = "lung" if all(f.key == "lung disease" for f in said) else "cardiopulmonary"

@@ -81,6 +81,9 @@ class RuleGenerator:
 
     def _plan(self, report: Report) -> _Plan:
         findings, impression = read_section(report.findings), read_section(report.impression)
+        if not findings and not impression:
+            self.counts["reports without findings or impression (nothing asked)"] += 1
+            return _Plan([], [], Checked())
         checked = check(report.mesh, findings, impression, report.text)
         for name, sentences in (("findings", findings), ("impression", impression)):
             self.counts[f"{name} sentences"] += len(sentences)
@@ -104,6 +107,8 @@ class RuleGenerator:
         return chosen
 
     def _pairs(self, report: Report, plan: _Plan, absent: list[Fact]) -> list[QAPair]:
+        if not plan.findings and not plan.impression:
+            return []  # MeSH alone, with no report text to check it against, is not asked about
         rng = random.Random(f"{self.seed}:{report.uid}")
         w = Wording(rng, self.vary)
         checked = plan.checked
