@@ -10,8 +10,8 @@ turn of one conversation per report, beside the report's findings, impression an
 from __future__ import annotations
 
 import csv
-import io
 import hashlib
+import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
