@@ -138,8 +138,20 @@ def hedged_at(low: str, start: int, end: int) -> bool:
     """Whether a finding word at low[start:end] is hedged: a hedge word before it, or a differential or an
     'is not excluded' after it."""
     after = _ALTERNATIVE_AFTER.match(low[end:])
-    return bool(_HEDGE_BEFORE.search(low, 0, start) or _HEDGE_AFTER.search(low[end:])
-                or _ALTERNATIVE_BEFORE.search(low[:start]) or after and not _DIAGNOSIS_CUE.search(after.group(1)))
+    clause = max(low.rfind(c, 0, start) for c in ",;:") + 1  # 'Considering technical factors, ...' hedges nothing
+    return bool(_HEDGE_BEFORE.search(low, clause, start) or _HEDGE_AFTER.search(low[end:])
+                or _ALTERNATIVE_BEFORE.search(low[:start]) or after and not _DIAGNOSIS_CUE.search(after.group(1))
+                or _SLASHED_BEFORE.search(low[:start]) or _SLASHED_AFTER.match(low[end:]))
+
+
+# 'infiltrate/atelectasis' names alternatives, 'ectasia/tortuosity' one finding twice: a slash joins alternatives
+# only between two diagnoses.
+_DIAGNOSIS_WORDS = r"(?:atelecta\w*|infiltrat\w*|pneumon\w*|scar\w*|effusion\w*|edema|consolidat\w*|fibros\w*|" \
+                   r"thicken\w*|contusion|aspiration|fat|fluid|granulom\w*|nodul\w*|mass\w*)"
+_SLASHED_BEFORE = re.compile(rf"\b{_DIAGNOSIS_WORDS}/$")
+_SLASHED_AFTER = re.compile(rf"^\w*/{_DIAGNOSIS_WORDS}\b")
+
+
 _CLAUSE = re.compile(r"[,;:]|\b(?:but|however|although|with)\b")
 SIDE_WORDS = {"right": re.compile(r"\bright\b"), "left": re.compile(r"\bleft\b")}
 

@@ -89,7 +89,7 @@ def finding_pairs(f: Finding, w: Wording) -> list[QAPair]:
         where = "、".join(z.location for z in zh)
         pairs.append(QAPair(w.question("location", f.name), w.answer("location", x=where, name=f.name),
                             "location", label(f.key, PRESENT, terms=f.terms, severity=False)))
-    if len(zh) == 1 and zh[0].severity and f.severity_ok:
+    if len(zh) == 1 and zh[0].severity and f.severity_ok and zh[0].severity not in ("小", "大"):
         size = _SIZE_WORDS.get(zh[0].severity, zh[0].severity)
         pairs.append(QAPair(w.question("severity", f.name), w.answer("severity", x=size, name=f.name),
                             "severity", label(f.key, PRESENT, terms=f.terms)))
