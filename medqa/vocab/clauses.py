@@ -44,6 +44,7 @@ class Clause:
 
 
 _SEPARATORS = WordTable({",;and;or;nor;and/or;versus;vs;as well as;, and;, or;, nor": True})
+_ALTERNATIVES = ("or", "nor", "versus", "vs", "and/or")
 _JOIN = {"or": "或", "nor": "或", "versus": "或", "vs": "或", "and/or": "和/或", "and": "及"}
 _NEG_CUES = WordTable({
     "no;there is no;there are no;there has been no;there is no evidence of;there are no signs of;no evidence of;"
@@ -139,6 +140,8 @@ def parse_list(t: Tokens) -> tuple[tuple[Phrase, ...], str] | None:
             rest = parse_list(t[k + n:]) if head else None
             if rest:
                 sep = " ".join(t[k:k + n]).removeprefix(", ").strip(",") or ","
+                if sep == "and" and rest[1] in _ALTERNATIVES or sep in _ALTERNATIVES and rest[1] == "and":
+                    return None  # 'pneumonia and scarring or atelectasis': which items are alternatives is unclear
                 return (head, *rest[0]), rest[1] or (sep if sep != "," else "")
     return None
 

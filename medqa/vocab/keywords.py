@@ -113,7 +113,7 @@ _HEDGE_AFTER = re.compile(
 # ('XXXX opacities' is most often an adjective, 'streaky opacities', and states them.)
 _MASKED_BEFORE = re.compile(
     r"(?:^|[,;:]\s*)xxxx\s+(?:[\w-]+\s+){0,2}$|\bxxxx\s+(?:represent\w*|reflect\w*|is|are|be|a|an|may|suggest\w*|"
-    r"consistent|compatible|related)\b[^,;]*$|\b(?:which|that|most|more)\s+xxxx\b[^,;]*$")
+    r"consistent|compatible|related|due|secondary)\b[^,;]*$|\b(?:which|that|most|more)\s+xxxx\b[^,;]*$")
 
 
 _ALTERNATIVE_BEFORE = re.compile(r"\b(?:or|versus|vs)\s+(?:[\w-]+\s+){0,2}$")  # 'scarring or atelectasis'
@@ -132,6 +132,17 @@ def masked_at(low: str, start: int, key: str = "") -> bool:
     """Whether a de-identified word stands just before the finding word at low[start] (for a diagnosis `key`,
     also one word before it)."""
     return bool(_MASKED_BEFORE.search(low[:start]) or key in DIAGNOSES and _MASKED_ADJACENT.search(low[:start]))
+
+
+_STRONG_HEDGE = re.compile(r"\b(?:probabl\w*|likely|compatible|consistent|suggest\w*|concern\w*|worrisome|presum\w*|"
+                           r"favou?r\w*)\b")
+
+
+def hedge_strength(low: str, start: int) -> str:
+    """'strong' (考虑为: probable, likely, compatible with, suggestive of) when such a word comes before the finding
+    in its clause, else 'weak' (不除外: possible, may, cannot exclude, versus)."""
+    clause = max(low.rfind(c, 0, start) for c in ",;:") + 1
+    return "strong" if _STRONG_HEDGE.search(low, clause, start) else "weak"
 
 
 def hedged_at(low: str, start: int, end: int) -> bool:

@@ -32,7 +32,7 @@ from medqa.vocab.clauses import (
     uncertain,
 )
 from medqa.vocab.findings import extract_findings
-from medqa.vocab.keywords import MASKED, hedged_at, masked_at, stems_for
+from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, stems_for
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
@@ -244,7 +244,8 @@ def _unread_facts(low: str) -> tuple[Fact, ...]:
         if hit and masked_at(low, hit.start(), key):
             facts.append(Fact(MeshTerm(key), MASKED, parsed=False))
         elif hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
-            facts.append(Fact(MeshTerm(key), UNCERTAIN, WEAK, parsed=False))
+            strength = hedge_strength(low, hit.start()) if hit else WEAK
+            facts.append(Fact(MeshTerm(key), UNCERTAIN, strength, parsed=False))
         else:
             facts.append(Fact(MeshTerm(key), PRESENT, parsed=False))
     return tuple(facts)
@@ -270,10 +271,27 @@ def read_sentence(sentence: str) -> tuple[str | None, tuple[Fact, ...]]:
     return found.zh, found.facts
 
 
+# A report that also reads another film ('Right knee. ... No fractures.'): what follows such a heading is not
+# about the chest, so it is neither rendered nor used as a fact, until a 'Chest' heading.
+_OTHER_EXAM = re.compile(
+    r"^(?:\d+\.\s*)?(?:(?:right|left|bilateral)\s+)?(?:knees?|shoulders?|ankles?|foot|feet|hips?|pelvis|"
+    r"lumbar spine|lumbosacral spine|cervical spine|abdomen|hands?|wrists?|elbows?|femurs?|tibias?|fibula|forearm|"
+    r"sacrum|soft tissue neck|rib films?|pelvis and \w+ hip)\s*[.:]", re.IGNORECASE)
+_CHEST_HEADING = re.compile(r"^(?:\d+\.\s*)?(?:chest|two-view chest|pa and lateral chest)\s*[.:]", re.IGNORECASE)
+
+
 def read_section(text: str) -> list[Sentence]:
-    """Every sentence of a findings or impression section, read."""
+    """Every sentence of a findings or impression section, read (sentences about another film unread)."""
     out = []
+    other = False
     for marker, sentence in split_sentences(text):
+        if _OTHER_EXAM.match(sentence):
+            other = True
+        elif _CHEST_HEADING.match(sentence):
+            other = False
+        if other:
+            out.append(Sentence(sentence, None, (), marker))
+            continue
         zh, facts = read_sentence(sentence)
         out.append(Sentence(sentence, zh, facts, marker))
     return out

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from medqa.vocab.clauses import ABSENT, FOLLOWUP, PRESENT, STRONG, UNCERTAIN, WEAK, Fact
-from medqa.vocab.keywords import MASKED, SIDE_WORDS, keyword_status, stems_for
+from medqa.vocab.keywords import MASKED, SIDE_WORDS, hedge_strength, keyword_status, stems_for
 from medqa.vocab.lexicon import describe_term, finding_key
 from medqa.vocab.mesh import DEID_RE, MeshTerm
 from medqa.vocab.sentences import Sentence, normalize
@@ -51,7 +51,8 @@ def group(key: str) -> str:
 
 
 def side_of(term: MeshTerm) -> str | None:
-    return next((_SIDES[q] for q in term.qualifiers if q in _SIDES), None)
+    side = next((_SIDES[q] for q in term.qualifiers if q in _SIDES), None)
+    return side or ("left" if "lingula" in term.qualifiers else None)  # only the left lung has a lingula
 
 
 def severity_of(term: MeshTerm) -> str | None:
@@ -175,7 +176,7 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
         return None
     term, severity_ok = _text_severity(term, same, counts)
     if status == PRESENT and "healed" not in term.qualifiers and any(
-            "healed" in f.term.qualifiers for f in same if f.parsed and f.status == PRESENT):
+            {"healed", "prior"} & set(f.term.qualifiers) for f in same if f.parsed and f.status == PRESENT):
         term = MeshTerm(term.head, (*term.qualifiers, "healed"))  # 'old granulomatous disease': 陈旧性
     return Finding([term], status, hedge, benign=finding_key(term) in BENIGN, severity_ok=severity_ok)
 
@@ -230,7 +231,8 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
         sides = {s for s, pattern in SIDE_WORDS.items() if pattern.search(low)}
         if side in SIDE_WORDS and sides and side not in sides:
             continue  # the sentence speaks of the other side
-        facts.append(Fact(term, status, WEAK if status == UNCERTAIN else "", parsed=False))
+        strength = hedge_strength(low, low.find(stems.search(low).group())) if status == UNCERTAIN else ""
+        facts.append(Fact(term, status, strength, parsed=False))
     return facts
 
 
