@@ -102,7 +102,8 @@ _DIAGNOSIS_CUE = re.compile(r"suggest|consistent|compatib|likely|may|represent|r
 _HEDGE_AFTER = re.compile(
     r"\bmay (?:be|represent) (?:\w+ )?(?:artifact\w*|technical|"
     r"overlap\w*|projection\w*|summation|superimpos\w*|soft tissue|nipple)|"
-    r"\b(?:cannot be|not|can not be|difficult to be) (?:entirely )?"
+    r"^\W*(?:\w+\W+){0,2}?(?:is |are )?(?:suggested|suspected|questioned|not excluded)\b|"
+    r"\bdifficult to exclude\b|\b(?:cannot be|not|can not be|difficult to be) (?:entirely )?"
     r"(?:excluded|ruled out)\b|\b(?:is|are) (?:possible|suspected|questioned|questionable|likely|probable)\b|"
     r"\bmay be present\b|\b(?:related to|due to|secondary to|represents?|reflects?|from) (?:the |a )?(?:scapul|"
     r"superimpos|overlap|nipple|soft tissue|artifact|costochondral|overlying|skin fold|breast)")
@@ -138,10 +139,23 @@ _STRONG_HEDGE = re.compile(r"\b(?:probabl\w*|likely|compatible|consistent|sugges
                            r"favou?r\w*)\b")
 
 
+def clause_start(low: str, start: int) -> int:
+    """Where the clause of the word at low[start] begins. 'Considering technical factors heart size ..., aortic
+    calcifications' keeps the first hedge to itself; 'may be secondary to crowding, mild pulmonary edema' is one
+    clause whose list items (a few words each) the hedge covers."""
+    begin = max(low.rfind(c, 0, start) for c in ",;:") + 1
+    while begin > 0:
+        before = max(low.rfind(c, 0, begin - 1) for c in ",;:") + 1
+        if len(low[before:begin - 1].split()) > 3 or low[begin - 1] != ",":
+            break
+        begin = before
+    return begin
+
+
 def hedge_strength(low: str, start: int) -> str:
     """'strong' (考虑为: probable, likely, compatible with, suggestive of) when such a word comes before the finding
     in its clause, else 'weak' (不除外: possible, may, cannot exclude, versus)."""
-    clause = max(low.rfind(c, 0, start) for c in ",;:") + 1
+    clause = clause_start(low, start)
     return "strong" if _STRONG_HEDGE.search(low, clause, start) else "weak"
 
 
@@ -149,8 +163,7 @@ def hedged_at(low: str, start: int, end: int) -> bool:
     """Whether a finding word at low[start:end] is hedged: a hedge word before it, or a differential or an
     'is not excluded' after it."""
     after = _ALTERNATIVE_AFTER.match(low[end:])
-    clause = max(low.rfind(c, 0, start) for c in ",;:") + 1  # 'Considering technical factors, ...' hedges nothing
-    return bool(_HEDGE_BEFORE.search(low, clause, start) or _HEDGE_AFTER.search(low[end:])
+    return bool(_HEDGE_BEFORE.search(low, clause_start(low, start), start) or _HEDGE_AFTER.search(low[end:])
                 or _ALTERNATIVE_BEFORE.search(low[:start]) or after and not _DIAGNOSIS_CUE.search(after.group(1))
                 or _SLASHED_BEFORE.search(low[:start]) or _SLASHED_AFTER.match(low[end:]))
 

@@ -231,6 +231,8 @@ def _location(p: _Parts, subject: str) -> str:
     if "retrocardiac" in p.places and not p.regions:
         in_lung = False  # the retrocardiac region is 心后区 on its own, never 肺心后区
     p.places = [k for k in p.places if k != "lung"]
+    if not p.laterality and "middle lobe" in p.regions:
+        p.laterality = "右"  # only the right lung has a middle lobe
     if p.laterality in ("左", "双") and "middle lobe" in p.regions:
         # The left lung has no middle lobe: indexers mean the mid zone (左中肺野).
         p.regions[p.regions.index("middle lobe")] = "mid lung zone"
