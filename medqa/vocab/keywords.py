@@ -92,7 +92,8 @@ _NEGATION = re.compile(r"\b(no|not|without|negative for|free of|resolved|removed
 # ('effusion versus thickening', 'pneumonia cannot be excluded'): 'opacity, likely atelectasis' states the opacity.
 _HEDGE_BEFORE = re.compile(
     r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
-    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|indeterminate|uncertain|unclear|"
+    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|"
+    r"(?<!age-)(?<!age )indeterminate|uncertain|unclear|"
     r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome|apparent)\b")
 # 'opacity, scarring versus atelectasis' hedges the opacity's nature, not the opacity: an alternative right after a
 # finding word hedges it only when no diagnosis cue (suggestive of, likely, ...) comes between.

@@ -97,7 +97,8 @@ _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommen
                                r"evaluat\w*|correlat\w*|if)\b")
 _HEDGE_WORDS = re.compile(
     r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
-    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|indeterminate|uncertain|unclear|"
+    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|"
+    r"(?<!age-)(?<!age )indeterminate|uncertain|unclear|"
     r"recommend\w*|followup|correlat\w*|vague|apparent|compatible|worrisome|presum\w*)\b")
 
 
