@@ -92,7 +92,7 @@ _NEGATION = re.compile(r"\b(no|not|without|negative for|free of|resolved|removed
 # ('effusion versus thickening', 'pneumonia cannot be excluded'): 'opacity, likely atelectasis' states the opacity.
 _HEDGE_BEFORE = re.compile(
     r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
-    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider\w*|"
+    r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider(?!ing)\w*|"
     r"(?<!age-)(?<!age )indeterminate|uncertain|unclear|"
     r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome|apparent)\b")
 # 'opacity, scarring versus atelectasis' hedges the opacity's nature, not the opacity: an alternative right after a
@@ -106,8 +106,11 @@ _HEDGE_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:is |are )?(?:suggested|suspected|questioned|not excluded)\b|"
     r"\bdifficult to exclude\b|\b(?:cannot be|not|can not be|difficult to be) (?:entirely )?"
     r"(?:excluded|ruled out)\b|\b(?:is|are) (?:possible|suspected|questioned|questionable|likely|probable)\b|"
-    r"\bmay be present\b|\b(?:related to|due to|secondary to|represents?|reflects?|from) (?:the |a )?(?:scapul|"
-    r"superimpos|overlap|nipple|soft tissue|artifact|costochondral|overlying|skin fold|breast)")
+    r"\bmay be present\b")
+# An explanation by overlying structures, later in the sentence, questions the finding itself.
+_ARTIFACT_AFTER = re.compile(
+    r"\b(?:related to|due to|secondary to|represents?|reflects?|from) (?:the |a )?(?:scapul|superimpos|overlap|nipple|"
+    r"soft tissue|artifact|costochondral|overlying|skin fold|breast)")
 
 
 # 'bibasilar opacities, XXXX atelectasis', 'which is XXXX a hiatal hernia': the de-identified word next to a
@@ -145,11 +148,15 @@ def clause_start(low: str, start: int) -> int:
     calcifications' keeps the first hedge to itself; 'may be secondary to crowding, mild pulmonary edema' is one
     clause whose list items (a few words each) the hedge covers."""
     begin = max(low.rfind(c, 0, start) for c in ",;:") + 1
-    while begin > 0:
+    stop = min([i for i in (low.find(c, start) for c in ",;:") if i != -1] or [len(low)])
+    if len(low[begin:stop].split()) > 4:
+        return begin  # a clause of its own
+    while begin > 0 and low[begin - 1] == ",":  # a list item: the clause starts where the list's head does
         before = max(low.rfind(c, 0, begin - 1) for c in ",;:") + 1
-        if len(low[before:begin - 1].split()) > 3 or low[begin - 1] != ",":
-            break
+        head = low[before:begin - 1]
         begin = before
+        if len(head.split()) > 4:
+            break
     return begin
 
 
@@ -163,8 +170,10 @@ def hedge_strength(low: str, start: int) -> str:
 def hedged_at(low: str, start: int, end: int) -> bool:
     """Whether a finding word at low[start:end] is hedged: a hedge word before it, or a differential or an
     'is not excluded' after it."""
+    rest = re.split(r"[,;:]", low[end:], maxsplit=1)[0]  # what follows, within its clause
     after = _ALTERNATIVE_AFTER.match(low[end:])
-    return bool(_HEDGE_BEFORE.search(low, clause_start(low, start), start) or _HEDGE_AFTER.search(low[end:])
+    return bool(_HEDGE_BEFORE.search(low, clause_start(low, start), start) or _HEDGE_AFTER.search(rest)
+                or _ARTIFACT_AFTER.search(low[end:])
                 or _ALTERNATIVE_BEFORE.search(low[:start]) or after and not _DIAGNOSIS_CUE.search(after.group(1))
                 or _SLASHED_BEFORE.search(low[:start]) or _SLASHED_AFTER.match(low[end:]))
 
