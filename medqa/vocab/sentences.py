@@ -46,7 +46,7 @@ _STRANGE = re.compile(r"[^a-z0-9\s,;:()'/.%-]")  # '?', brackets, arrows: the se
 _REPAIRS = [(re.compile(p), r) for p, r in (
     (r"\bx-xxxx\b", "x-ray"), (r"\blymph xxxx\b", "lymph nodes"), (r"\bcostophrenic xxxx\b", "costophrenic angles"),
     (r"\b(no|there are no|there is no) xxxx of\b", r"\1 signs of"), (r"\bsternotomy xxxx\b", "sternotomy wires"),
-    (r"\baortic xxxx\b", "aortic arch"), (r"\bxxxx (?=(?:median |midline )?sternotomy\b)", ""))]
+    (r"\bxxxx (?=(?:median |midline )?sternotomy\b)", ""))]
 _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\bair[- ]space\b", "airspace"), (r"\bcardio[- ]mediastinal\b", "cardiomediastinal"),
     (r"\bwell[- ](expanded|aerated|inflated)\b", r"well \1"), (r"\bosseus\b", "osseous"), (r"\bthere's\b", "there is"),
