@@ -349,6 +349,8 @@ HEAD_QUALIFIER_NAMES: dict[tuple[str, str], str] = {
     ("thickening", "bronchovascular"): "支气管血管束增厚",
     ("thickening", "interstitial"): "间质增厚",
     ("diaphragmatic eventration", "diaphragm"): "膈膨升",
+    ("tube, inserted", "trachea"): "气管内置管",  # the tip is placed against the trachea/carina, not in it
+    ("tube, inserted", "trachea, carina"): "气管内置管",
 }
 QUALIFIER_OVERRIDES: dict[tuple[str, str], str] = {
     ("fractures, bone", "chronic"): "陈旧性",

@@ -140,7 +140,7 @@ def split_sentences(text: str) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=16384)
 def normalize(sentence: str) -> str:
     """Lower case, repaired de-identification, one spelling per word, no final full stop."""
-    s = sentence.lower().strip().rstrip(".").strip()
+    s = clean_text(sentence).lower().rstrip(".").strip()
     for pattern, repl in (_REPAIRS if "xxxx" in s else []) + _SPELLING:
         s = pattern.sub(repl, s)
     return s

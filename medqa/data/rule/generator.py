@@ -69,6 +69,9 @@ class RuleGenerator:
 
     def card_info(self) -> dict:
         c = self.counts
+        for always in ("de-identified MeSH heads", "MeSH terms with untranslated words", "uncertain findings",
+                       "reports where MeSH and text disagree"):
+            c[always] += 0  # shown in the card even when none
         info = {"generator": self.name, "seed": self.seed, "phrasing": "varied" if self.vary else "canonical"}
         info["findings sentences rendered"] = _share(c["findings sentences rendered"], c["findings sentences"])
         info["impression sentences rendered"] = _share(c["impression sentences rendered"], c["impression sentences"])
