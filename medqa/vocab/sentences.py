@@ -66,6 +66,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\b(?:post-?surgical|post-?operative) changes? (?:of|from) (?:an? |the )?", ""),
     (r"\b(small|moderate|large)[- ]sized?\b", r"\1"), (r"\boverlies?\b", "overlying"),
     (r"\bdegenerative spurring\b", "spurring"))]
+_SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ",")}
 _TECHNIQUE = re.compile(
@@ -141,7 +142,7 @@ def split_sentences(text: str) -> list[tuple[str, str]]:
 def normalize(sentence: str) -> str:
     """Lower case, repaired de-identification, one spelling per word, no final full stop."""
     s = clean_text(sentence).lower().rstrip(".").strip()
-    for pattern, repl in (_REPAIRS if "xxxx" in s else []) + _SPELLING:
+    for pattern, repl in (_REPAIRS if "xxxx" in s else []) + (_SPELLING if _SPELLING_ANY.search(s) else []):
         s = pattern.sub(repl, s)
     return s
 
