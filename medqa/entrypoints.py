@@ -39,6 +39,12 @@ def _build():
     return OPTIONS
 
 
+def _audit():
+    from medqa.data.config import AUDIT_OPTIONS
+
+    return AUDIT_OPTIONS
+
+
 def _train():
     from medqa.train.config import OPTIONS
 
@@ -77,6 +83,7 @@ def _merge():
 
 ENTRY_POINTS: dict[str, EntryPoint] = {ep.name: ep for ep in (
     EntryPoint("data-build", "python -m medqa.data build", _build),
+    EntryPoint("data-audit", "python -m medqa.data audit", _audit, positional=("dir",)),
     EntryPoint("tiny", "python -m medqa.tiny", _tiny, positional=("out_dir",)),
     EntryPoint("train", "python train.py", _train, own_only=_train_own),
     EntryPoint("merge", "python -m medqa.export merge", _merge, positional=("adapter", "out")),

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Values an option must take together with the one under test (required options, cross-checks).
 BASE = {
     "data-build": {"reports": "r.csv", "out": "o"},
+    "data-audit": {"dir": "ds"},
     "tiny": {"out_dir": "tiny-out"},
     "merge": {"adapter": "runs/a", "out": "merged"},
     "demo": {"base_url": "http://127.0.0.1:8000/v1"},
@@ -169,3 +170,4 @@ def test_registry_covers_what_the_scripts_parse():
     assert ENTRY_POINTS["train"].options() == train.OPTIONS
     assert ENTRY_POINTS["evaluate"].options() == evaluate.OPTIONS
     assert ENTRY_POINTS["data-build"].options() == cli.OPTIONS
+    assert ENTRY_POINTS["data-audit"].options() == cli.AUDIT_OPTIONS

@@ -67,11 +67,12 @@ class AuditArguments:
         "default_text": "the reports file dataset.json names",
         "help": "indiana_reports.csv or XML folder the dataset was built from (findings, impression, MeSH)"})
     score: Path | None = field(default=None, metadata={
-        "help": "a marked sheet: total its verdicts (faithful / wrong / unsupported / misleading) instead"})
+        "help": "a marked sheet: total its verdicts (faithful / wrong / unsupported / misleading) instead of "
+                "writing one"})
 
     def __post_init__(self) -> None:
-        if (self.dir is None) == (self.score is None):
-            raise ValueError("give a dataset folder to sample (DIR) or a marked sheet to total (--score), not both")
+        if self.dir is None and self.score is None:
+            raise ValueError("give a dataset folder to sample (DIR) or a marked sheet to total (--score)")
         if self.sample < 1:
             raise ValueError(f"--sample must be at least 1, got {self.sample}")
 
