@@ -313,7 +313,11 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
     is_spread = [k in QUALIFIERS and QUALIFIERS[k].kind == DISTRIBUTION for k in p.extras]
     spread = [zh for zh, s in zip(extras, is_spread, strict=True) if s]
     others = [zh for zh, s in zip(extras, is_spread, strict=True) if not s]
-    phrase = _join(location, *spread, *_name_with_severity(name, severity, others, location, subject))
+    others.sort(key=lambda zh: zh != "可疑")  # 可疑气腔阴影, not 气腔可疑阴影
+    if severity and "明显" in others:
+        others.remove("明显")  # 'mildly prominent density' is 轻度密度增高影, not 轻度明显
+    where = "肺内" if location == "肺" and others else location  # 肺内可疑阴影, not 肺可疑阴影
+    phrase = _join(where, *spread, *_name_with_severity(name, severity, others, location, subject))
     if name == _LOBECTOMY:
         phrase = _join(location, *spread, *others, "切除术后改变")  # 右肺上叶切除术后改变
     zh = TermZh(
