@@ -1,6 +1,5 @@
 """Finding extraction with negation (Chinese, English, mixed) and the finding-level F1."""
 
-import time
 
 import pytest
 
@@ -115,19 +114,3 @@ def test_f1_needs_paired_inputs():
     with pytest.raises(ValueError, match="2 predictions for 1 references"):
         finding_f1(["气胸", "气胸"], ["气胸"])
 
-
-def test_ten_thousand_chinese_pairs_well_under_a_second():
-    answers = [
-        "不正常。主要发现：心脏轻度增大；右肺底部轻度肺不张；胸椎轻度退行性变。未见气胸及胸腔积液。",
-        "正常。这张胸片未见明显异常。",
-        "有。可见双侧少量胸腔积液，左侧肋膈角变钝。",
-        "没有。报告未见气胸。",
-        "主要影像表现：主动脉迂曲；双肺过度充气；右肺上叶多发小结节；纵隔向右移位。",
-    ]
-    preds = [answers[i % 5] for i in range(10_000)]
-    refs = [answers[(i * 3 + 1) % 5] for i in range(10_000)]
-    start = time.perf_counter()
-    result = finding_f1(preds, refs)
-    elapsed = time.perf_counter() - start
-    assert result["support"] > 0
-    assert elapsed < 1.0, f"10,000 pairs took {elapsed:.2f}s"
