@@ -1,7 +1,7 @@
 """Run the clinician demo (also a Hugging Face Space's app_file).
 
     python demo/app.py [--model ID_OR_PATH|tiny] [--adapter PATH] [--backend local|openai --base-url URL]
-                       [--db ratings.db] [--host 127.0.0.1] [--port 7860]
+                       [--db ratings.db] [--host 127.0.0.1] [--port 7860] [--study STUDY.yaml]
 
 Every option also comes from an environment variable (MEDQA_MODEL, MEDQA_ADAPTER, ...; see
 medqa/app/settings.py). If the model cannot be loaded the app still starts and says why.
@@ -35,8 +35,31 @@ def create_app(argv: list[str] | None = None):
             backend = backends.UnavailableBackend(f"the warm-up generation failed: {problem}")
         elif problem:  # a server that is still starting may answer later
             logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
+    if settings.study:  # the chat stays as a tab beside the study's own
+        return _study_app(settings, build_demo(backend, _chat_store(settings), settings)), settings
     store = FeedbackStore(default_db_path(settings.db), store_images=settings.store_images)
     return build_demo(backend, store, settings), settings
+
+
+def _chat_store(settings):
+    """The free chat's rating store with a study: beside the study's tables in a SQLite --db, else the default."""
+    from medqa.feedback.ratings import default_db_path
+    from medqa.feedback.store import FeedbackStore
+    from medqa.study.db import is_postgres_url
+
+    db = None if settings.db and is_postgres_url(settings.db) else settings.db
+    return FeedbackStore(default_db_path(db), store_images=settings.store_images)
+
+
+def _study_app(settings, chat):
+    """The study's rater and coordinator tabs around the chat demo (StudyError: the study is not usable)."""
+    from medqa.app.i18n import t
+    from medqa.study.app import build_study_demo, open_study
+
+    study, store = open_study(settings.study, settings.db)
+    demo = build_study_demo(study, store, chat, settings.admin_password, t("chat", study.language))
+    demo.study = study  # for launch(): the case images' folder and the keyboard shortcuts
+    return demo
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns what matters
     demo, settings = create_app(argv)
-    demo.launch(server_name=settings.host, server_port=settings.port, **launch_options())
+    options = launch_options()
+    if settings.study:
+        from medqa.study.app import study_launch_options
+
+        options = study_launch_options(demo.study, options)
+    demo.launch(server_name=settings.host, server_port=settings.port, **options)
     return 0
 
 

@@ -39,6 +39,9 @@ class AppSettings:
     db: str | None = field(default=None, metadata={
         "default_text": "/data/medqa_ratings.db where /data exists (Spaces), else ratings.db",
         "help": "SQLite ratings database"})
+    study: str | None = field(default=None, metadata={
+        "help": "a study file (python -m medqa.study prepare it first): adds the raters' and the study "
+                "coordinator's tabs; --db then names the study database (SQLite file or postgresql://...)"})
     host: str | None = field(default=None, metadata={
         "default_text": "$GRADIO_SERVER_NAME, else 127.0.0.1 (0.0.0.0 on a Space)", "help": "interface to listen on"})
     port: int | None = field(default=None, metadata={
