@@ -295,15 +295,24 @@ class DemoHandlers:
         return t("rating_saved", lang, id=row_id), session
 
     def like(self, state, evt: gr.LikeData, request: gr.Request) -> tuple:
-        """The chat's own thumbs: pre-fill the rating form for that answer."""
+        """The chat's own thumbs under an answer: saved at once as that answer's rating (the form shows which)."""
         session = self.session(state, request)
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         if not isinstance(index, int) or not 0 <= index < len(session.display):
-            return gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), session
         answer = session.display[index].answer
-        if answer is None:
-            return gr.skip(), gr.skip()
-        return answer + 1, "up" if evt.liked else "down"
+        if answer is None or evt.liked is None:  # not an answer, or a thumb taken back: nothing to store
+            return gr.skip(), gr.skip(), gr.skip(), session
+        thumbs = "up" if evt.liked else "down"
+        status, session = self.rate(None, answer + 1, thumbs, None, None, None, "", session, request)
+        return answer + 1, thumbs, status, session
+
+    @staticmethod
+    def reset_form(status: str) -> tuple:
+        """After a saved rating the form starts empty for the next answer; after a refused one it keeps its values."""
+        if not str(status or "").startswith("✅"):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return None, None, None, None, ""
 
     def switch_language(self, lang, state, labels: Labels, request: gr.Request) -> list:
         """Relabel every component in `labels`; later chat messages use the new language too."""

@@ -134,9 +134,11 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
                               api_name="set_clinician")
     ui["clinician"].submit(h.set_clinician, [ui["clinician"], state], [ui["clinician_status"], state],
                            api_visibility="private")
-    ui["rate"].click(h.rate, [ui["clinician"], ui["number"], ui["thumbs"], *ui["scores"], ui["comment"], state],
-                     [ui["rate_status"], state], api_name="rate")
-    ui["chatbot"].like(h.like, [state], [ui["number"], ui["thumbs"]], api_visibility="private")
+    form = [ui["thumbs"], *ui["scores"], ui["comment"]]
+    ui["rate"].click(h.rate, [ui["clinician"], ui["number"], *form, state], [ui["rate_status"], state],
+                     api_name="rate").then(h.reset_form, [ui["rate_status"]], form, api_visibility="private")
+    ui["chatbot"].like(h.like, [state], [ui["number"], ui["thumbs"], ui["rate_status"], state],
+                       api_visibility="private")
 
     def switch_language(lang, st, request: gr.Request):
         return h.switch_language(lang, st, labels, request)

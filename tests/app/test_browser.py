@@ -45,7 +45,8 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     settings = AppSettings(model="tiny", admin_password="s3cret", default_max_new_tokens=24)
-    demo = build_demo(LocalBackend(load_model(str(tiny_model))), FeedbackStore(tmp_path / "r.db"), settings)
+    store = FeedbackStore(tmp_path / "r.db")
+    demo = build_demo(LocalBackend(load_model(str(tiny_model))), store, settings)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -69,9 +70,29 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
             expect(page.locator("#chat").get_by_text("这张胸片正常吗？")).to_be_visible(timeout=60_000)
             expect(page.locator("#rating input[type=number]")).to_have_value("1", timeout=60_000)  # answer done
             shot = page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+            rate_in_the_chat(page)
             browser.close()
     finally:
         demo.close()
     assert Image.open(tmp_path / "demo.png").size[0] == 1440 and len(shot) > 10_000
+    thumbs, form = store.ratings()  # the chat's own thumb saved one rating, the form another
+    assert (thumbs["answer_index"], thumbs["thumbs"], thumbs["accuracy"]) == (0, "up", None)
+    assert (form["answer_index"], form["thumbs"], form["accuracy"], form["comment"]) == (0, "up", 4, "清楚")
     if os.environ.get("MEDQA_SCREENSHOT"):
         shutil.copyfile(tmp_path / "demo.png", os.environ["MEDQA_SCREENSHOT"])
+
+
+def rate_in_the_chat(page) -> None:
+    """The thumbs under an answer save a rating at once; the form saves one and then starts empty again."""
+    from playwright.sync_api import expect
+
+    page.get_by_placeholder("例如 rad-07").fill("rad-01")
+    page.get_by_role("button", name="确定", exact=True).click()
+    page.locator('#chat button[aria-label="Like"]').last.click()
+    expect(page.locator("#rating")).to_contain_text("评价已保存", timeout=30_000)
+    expect(page.locator("#rating input[type=radio][value=up]")).to_be_checked()  # the form shows which answer
+    page.locator("#rating").get_by_text("4", exact=True).first.click()
+    page.locator("#rating textarea").fill("清楚")
+    page.get_by_role("button", name="提交评价", exact=True).click()
+    expect(page.locator("#rating textarea")).to_have_value("", timeout=30_000)  # the form reset after saving
+    expect(page.locator("#rating input[type=radio]:checked")).to_have_count(0)
