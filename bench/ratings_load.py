@@ -120,14 +120,23 @@ class GradioSession:
         self.client = Client(url, verbose=False)
 
     def call(self, api: str, *data) -> list:
-        return list(self.client.predict(*data, api_name="/" + api))
+        out = list(self.client.predict(*data, api_name="/" + api))
+        return [None, None, *out]  # gradio_client leaves out the two layout outputs (sign-in and case panels)
 
 
 def rater_session(url: str, code: str, args, record, signed_in: threading.Barrier) -> None:
     """Sign in, then (once every session has) submit the whole queue, every 10th twice; record each outcome."""
-    session = (HttpSession if args.client == "http" else GradioSession)(url)
-    out = session.call("study_sign_in", code)
-    signed_in.wait()  # the sign-in burst (scrypt, ~60 ms each) is not what is timed
+    try:
+        session = (HttpSession if args.client == "http" else GradioSession)(url)
+        out = session.call("study_sign_in", code)
+    except Exception as exc:  # counted as a failed session, not a crashed benchmark
+        signed_in.abort()
+        record(None, None, f"sign-in failed: {exc!r}")
+        return
+    try:
+        signed_in.wait()  # the sign-in burst (scrypt, ~60 ms each) is not what is timed
+    except threading.BrokenBarrierError:
+        return
     token, n = out[TOKEN], 0
     while out[ASSIGNMENT] not in (None, ""):
         aid = int(out[ASSIGNMENT])
@@ -230,15 +239,18 @@ def summarise(results: list, db: str, wall: float, killed: bool, args) -> dict:
     stored_keys = {(r["assignment_id"], r["arm_id"]) for r in rows}
     stored_assignments = {a for a, _ in stored_keys}
     acked = {aid for aid, ms, _ in results if ms is not None}
+    failures = [status for aid, _, status in results if aid is None]
     latencies = sorted(ms for _, ms, _ in results if ms is not None)
     pct = (lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)) if latencies else None
     return {"db": "postgresql" if db.startswith("postgres") else "sqlite", "client": args.client, "app": args.app,
-            "sessions": args.sessions, "sent": len(results), "acked": sum(ms is not None for _, ms, _ in results),
+            "sessions": args.sessions, "sent": sum(aid is not None for aid, _, _ in results),
+            "acked": sum(ms is not None for _, ms, _ in results),
             "stored": len(acked & stored_assignments), "duplicates": len(rows) - len(stored_keys),
             "lost": len(acked - stored_assignments), "p50_ms": pct(0.5) if pct else None,
             "p99_ms": pct(0.99) if pct else None,
             "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
-            "rate_per_s": round(len(latencies) / wall, 1), "killed": killed}
+            "rate_per_s": round(len(latencies) / wall, 1), "killed": killed,
+            **({"failed_sessions": len(failures), "first_failure": failures[0][:200]} if failures else {})}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,6 +75,12 @@ def _tiny():
     return (TinyArguments,)
 
 
+def _study():
+    from medqa.study.config import StudyArguments
+
+    return (StudyArguments,)
+
+
 def _merge():
     from medqa.export import MergeArguments
 
@@ -89,6 +95,7 @@ ENTRY_POINTS: dict[str, EntryPoint] = {ep.name: ep for ep in (
     EntryPoint("merge", "python -m medqa.export merge", _merge, positional=("adapter", "out")),
     EntryPoint("evaluate", "python evaluate.py", _evaluate),
     EntryPoint("demo", "python demo/app.py", _demo),
+    EntryPoint("study", "python -m medqa.study", _study, positional=("command", "study")),
 )}
 
 _BLOCK = re.compile(r"(<!-- options:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /options -->)", re.S)

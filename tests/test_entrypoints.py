@@ -24,6 +24,7 @@ BASE = {
     "tiny": {"out_dir": "tiny-out"},
     "merge": {"adapter": "runs/a", "out": "merged"},
     "demo": {"base_url": "http://127.0.0.1:8000/v1"},
+    "study": {"command": "report", "study": "study.yaml"},
     "data-build+llm": {"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "m"},
 }
 # Options whose values the dataclass checks: a valid non-default value for each.
