@@ -27,6 +27,7 @@ def create_app(argv: list[str] | None = None):
 
     settings = from_args(argv)
     logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))
+    study = _open_study(settings) if settings.study else None  # a wrong study stops us before any model loads
     backend = backends.build_backend(settings)
     if settings.warmup and not isinstance(backend, backends.UnavailableBackend):
         # Warm up before the first clinician arrives: kernels, allocator and caches are ready then.
@@ -35,8 +36,8 @@ def create_app(argv: list[str] | None = None):
             backend = backends.UnavailableBackend(f"the warm-up generation failed: {problem}")
         elif problem:  # a server that is still starting may answer later
             logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
-    if settings.study:  # the chat stays as a tab beside the study's own
-        return _study_app(settings, build_demo(backend, _chat_store(settings), settings)), settings
+    if study:  # the chat stays as a tab beside the study's own
+        return _study_app(settings, study, build_demo(backend, _chat_store(settings), settings)), settings
     store = FeedbackStore(default_db_path(settings.db), store_images=settings.store_images)
     return build_demo(backend, store, settings), settings
 
@@ -51,12 +52,19 @@ def _chat_store(settings):
     return FeedbackStore(default_db_path(db), store_images=settings.store_images)
 
 
-def _study_app(settings, chat):
-    """The study's rater and coordinator tabs around the chat demo (StudyError: the study is not usable)."""
-    from medqa.app.i18n import t
-    from medqa.study.app import build_study_demo, open_study
+def _open_study(settings):
+    """(study, store) of --study, prepared in its database (StudyError / DatabaseError when it is not usable)."""
+    from medqa.study.app import open_study
 
-    study, store = open_study(settings.study, settings.db)
+    return open_study(settings.study, settings.db)
+
+
+def _study_app(settings, opened, chat):
+    """The study's rater and coordinator tabs around the chat demo."""
+    from medqa.app.i18n import t
+    from medqa.study.app import build_study_demo
+
+    study, store = opened
     demo = build_study_demo(study, store, chat, settings.admin_password, t("chat", study.language))
     demo.study = study  # for launch(): the case images' folder and the keyboard shortcuts
     return demo
@@ -68,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns what matters
-    demo, settings = create_app(argv)
+    try:
+        demo, settings = create_app(argv)
+    except ValueError as exc:  # a study file or database that cannot be used (StudyError, DatabaseError)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     options = launch_options()
     if settings.study:
         from medqa.study.app import study_launch_options

@@ -41,7 +41,7 @@ _DIALECT_WORDS = {
 _PG_URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(ValueError):
     """The study database cannot be opened or is in a state this code cannot use; the message says why."""
 
 

@@ -1,6 +1,7 @@
 """A whole blind pairwise study in headless Chromium, with the real demo (tiny model) and made-up films.
 
-Two raters sign in with their access codes and rate their queues (one by mouse, one by keyboard
+The study tabs run as `python -m medqa.study serve` runs them (the demo's chat tab has its own browser
+test). Two raters sign in with their access codes and rate their queues (one by mouse, one by keyboard
 shortcuts); one closes the browser midway, signs in again in a fresh browser and resumes where
 the database says; a resubmission updates instead of duplicating. The coordinator downloads the
 report, and its counts, per-arm means and agreement figures must equal what this test computes
@@ -17,11 +18,7 @@ import socket
 
 import pytest
 
-from medqa.app.settings import AppSettings
-from medqa.app.ui import build_demo, launch_options
-from medqa.core.modeling import load_model
-from medqa.feedback.store import FeedbackStore
-from medqa.serve.local import LocalBackend
+from medqa.app.ui import launch_options
 from medqa.study import codes
 from medqa.study.app import build_study_demo, open_study, study_launch_options
 from medqa.study.definition import load_study
@@ -74,9 +71,8 @@ def study_app(tiny_model, tmp_path_factory):
     invitations = {rater: codes.new_code() for rater in ("wang", "li")}
     for rater, code in invitations.items():
         store.set_code(rater, code)
-    settings = AppSettings(model=str(tiny_model), admin_password="s3cret", default_max_new_tokens=8)
-    chat = build_demo(LocalBackend(load_model(str(tiny_model))), FeedbackStore(root / "chat.db"), settings)
-    demo = build_study_demo(study, store, chat, "s3cret", "对话")
+    # The study tabs alone (as `python -m medqa.study serve`): the chat tab has its own browser test.
+    demo = build_study_demo(study, store, None, "s3cret")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

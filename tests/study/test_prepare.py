@@ -2,9 +2,11 @@
 
 import csv
 import dataclasses
+import importlib.util
 import json
 import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +155,21 @@ def test_invite_and_report_through_the_command_line(prepared, tmp_path, capsys):
     assert main(["hash-code", invites["li"]]) == 0
     assert codes.verify_code(invites["li"], capsys.readouterr().out.split()[-1])
     store.close()
+
+
+def test_the_demo_serves_a_prepared_study_beside_its_chat(prepared, tiny_model, capsys):
+    spec = importlib.util.spec_from_file_location("demo_app", Path(__file__).resolve().parents[2] / "demo" / "app.py")
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    study = prepared["study"]
+    argv = ["--model", str(tiny_model), "--no-warmup", "--study", str(study.path), "--db", study.db]
+    demo, settings = app.create_app(argv)
+    tabs = [b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"]
+    assert tabs[:3] == ["阅片研究", "对话", "研究协调"] if settings.admin_password else tabs[:2] == ["阅片研究", "对话"]
+    assert {"/study_sign_in", "/study_submit", "/ask", "/rate"} <= set(demo.get_api_info()["named_endpoints"])
+    demo.close()
+    unprepared = Path(study.path).with_name("other.yaml")
+    unprepared.write_text(Path(study.path).read_text(encoding="utf-8").replace("study: s1", "study: s2"),
+                          encoding="utf-8")
+    assert app.main(["--model", str(tiny_model), "--no-warmup", "--study", str(unprepared)]) == 2
+    assert "study 's2' is not prepared" in capsys.readouterr().err
