@@ -212,7 +212,7 @@ def _local_path(folder: Path, value: str, *, always: bool = False) -> str:
     """A relative path against the study file's folder; a model that is not a path (a hub id, tiny) as given."""
     if Path(value).is_absolute():
         return value
-    candidate = folder / value
+    candidate = (folder / value).resolve()
     return str(candidate) if always or value.startswith((".", "~")) or candidate.exists() else value
 
 
