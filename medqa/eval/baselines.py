@@ -1,10 +1,16 @@
 """Answer baselines that need no GPU: what a model must beat on the medqa dataset.
 
-Both are fitted on training items (the dataset's folds other than the evaluated one) and answer
+All are fitted on training items (the dataset's folds other than the evaluated one) and answer
 evaluation items (`medqa.eval.items.EvalItem`: question, qtype, image, reference):
 
 * `MajorityBaseline`: the most frequent training answer for the question's type (qtype); the
   most frequent answer overall for a type never seen in training.
+* `QuestionBaseline`: the question text alone, no image: the answer the training folds give to the
+  same question, or to the nearest question (character-bigram TF-IDF) for a question never seen.
+  For closed types it votes by label first (present / absent / uncertain, side, ...: the label
+  most often given to that question), then takes that label's most frequent wording, so it finds
+  whatever shortcut the question text offers. What it scores is what a model can get without
+  looking at the film.
 * `RetrievalBaseline`: the answer of the nearest training question by character-bigram TF-IDF
   cosine (smoothed idf). Among equally near questions (templated questions repeat verbatim) it
   takes the answer given about the most similar image when images are on disk: cosine of
@@ -23,6 +29,7 @@ import numpy as np
 from medqa.core.imaging import load_image, resolve_image_path
 from medqa.core.text import char_tokens
 from medqa.eval.items import EvalItem
+from medqa.eval.labels import answer_label
 
 
 class MajorityBaseline:
@@ -67,18 +74,15 @@ def _bigrams(text: str) -> list[str]:
     return ["".join(p) for p in zip(tokens, tokens[1:], strict=False)] or tokens
 
 
-class RetrievalBaseline:
-    """Nearest training question by char-bigram TF-IDF cosine; ties broken by image similarity (see module doc)."""
+class QuestionIndex:
+    """Training questions grouped by text, and the nearest groups of a new question by char-bigram TF-IDF cosine."""
 
-    def __init__(self, train: Sequence[EvalItem], thumbs: Thumbnails) -> None:
-        if not train:
-            raise ValueError("baseline:retrieval needs training folds: every fold of this dataset is being evaluated")
+    def __init__(self, train: Sequence[EvalItem]) -> None:
         groups: dict[str, list[EvalItem]] = defaultdict(list)
         for item in train:
             groups[item.question].append(item)
-        self.groups, self.thumbs = list(groups.values()), thumbs
-        self._thumb_cache: dict[int, tuple[np.ndarray, list[int]]] = {}
-        self._answer_cache: dict[int, Counter] = {}
+        self.groups = list(groups.values())
+        self.position = {q: i for i, q in enumerate(groups)}
         docs = [Counter(_bigrams(q)) for q in groups]
         df = Counter(g for doc in docs for g in doc)
         self.vocab = {g: i for i, g in enumerate(df)}
@@ -96,12 +100,53 @@ class RetrievalBaseline:
         weights = np.array([doc[g] for g in doc if g in self.vocab], dtype=np.float64) * self.idf[cols]
         return cols, weights / max(float(np.linalg.norm(weights)), 1e-12)
 
+    def nearest(self, question: str) -> np.ndarray:
+        """Indices of the groups nearest to `question` (all equally near: templated questions tie)."""
+        cols, weights = self._weights(Counter(_bigrams(question)))
+        sims = weights @ self.matrix[cols] if cols else np.zeros(self.matrix.shape[1])
+        return np.flatnonzero(sims >= sims.max() - 1e-9)
+
+
+class QuestionBaseline:
+    """The question alone: the training answer of the same (or nearest) question, voted by label (module doc)."""
+
+    def __init__(self, train: Sequence[EvalItem]) -> None:
+        if not train:
+            raise ValueError("baseline:question needs training folds: every fold of this dataset is being evaluated")
+        self.index = QuestionIndex(train)
+        self.votes = [Counter((answer_label(c.qtype, c.question, c.reference), c.reference) for c in group)
+                      for group in self.index.groups]
+
     def predict(self, items: Sequence[EvalItem]) -> list[str]:
         answers = []
         for item in items:
-            cols, weights = self._weights(Counter(_bigrams(item.question)))
-            sims = weights @ self.matrix[cols] if cols else np.zeros(self.matrix.shape[1])
-            answers.append(self._pick(np.flatnonzero(sims >= sims.max() - 1e-9), self.thumbs.get(item.image)))
+            g = self.index.position.get(item.question)
+            groups = [g] if g is not None else self.index.nearest(item.question)
+            votes = sum((self.votes[int(i)] for i in groups), Counter())
+            labels = Counter()
+            for (label, _answer), n in votes.items():
+                labels[label] += n
+            best = labels.most_common(1)[0][0]
+            answers.append(max(((n, a) for (label, a), n in votes.items() if label == best),
+                               key=lambda pair: pair[0])[1])
+        return answers
+
+
+class RetrievalBaseline:
+    """Nearest training question by char-bigram TF-IDF cosine; ties broken by image similarity (see module doc)."""
+
+    def __init__(self, train: Sequence[EvalItem], thumbs: Thumbnails) -> None:
+        if not train:
+            raise ValueError("baseline:retrieval needs training folds: every fold of this dataset is being evaluated")
+        self.index = QuestionIndex(train)
+        self.groups, self.thumbs = self.index.groups, thumbs
+        self._thumb_cache: dict[int, tuple[np.ndarray, list[int]]] = {}
+        self._answer_cache: dict[int, Counter] = {}
+
+    def predict(self, items: Sequence[EvalItem]) -> list[str]:
+        answers = []
+        for item in items:
+            answers.append(self._pick(self.index.nearest(item.question), self.thumbs.get(item.image)))
         return answers
 
     def _pick(self, groups: np.ndarray, query: np.ndarray | None) -> str:

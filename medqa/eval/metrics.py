@@ -27,10 +27,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from rouge_score import rouge_scorer as _rouge_scorer
 from rouge_score import tokenizers as _rouge_tokenizers
 
 from medqa.core.text import char_tokens
+from medqa.eval.labels import LEVELS, answer_label, finding_labels
 from medqa.vocab.findings import extract_findings
 
 __all__ = ["ROUGE_TYPES", "CharTokenizer", "JiebaTokenizer", "bleu4", "finding_f1", "get_tokenizer", "lcs_length",
@@ -201,3 +203,74 @@ def finding_f1(predictions: Sequence[str], references: Sequence[str]) -> dict:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+
+
+# -- per-item components (medqa.bootstrap turns them into every reported figure) ----------------
+COMPONENTS = ("n", *ROUGE_TYPES, *(f"{c}_{level}" for level in LEVELS for c in ("tp", "fp", "fn")),
+              "labelled", "correct", "checked", "agree")
+_SUFFIX = {"status": "", "side": "_side", "severity": "_severity"}
+# figure -> (numerator weights, denominator weights, value when the denominator is 0)
+METRICS: dict[str, tuple[dict, dict, float]] = {
+    **{name: ({name: 1.0}, {"n": 1.0}, float("nan")) for name in ROUGE_TYPES},
+    **{f"finding_f1{_SUFFIX[lv]}": ({f"tp_{lv}": 2.0}, {f"tp_{lv}": 2.0, f"fp_{lv}": 1.0, f"fn_{lv}": 1.0}, 0.0)
+       for lv in LEVELS},
+    "finding_precision": ({"tp_status": 1.0}, {"tp_status": 1.0, "fp_status": 1.0}, 0.0),
+    "finding_recall": ({"tp_status": 1.0}, {"tp_status": 1.0, "fn_status": 1.0}, 0.0),
+    "accuracy": ({"correct": 1.0}, {"labelled": 1.0}, float("nan")),
+    "label_agreement": ({"agree": 1.0}, {"checked": 1.0}, float("nan")),
+}
+
+
+def _level_counts(pred: str, ref: str) -> list[int]:
+    """[tp, fp, fn] at each level (status, + side, + severity) for one pair."""
+    p, r = finding_labels(pred) if pred else {}, finding_labels(ref) if ref else {}
+    out = []
+    for level in LEVELS:
+        ps, rs = {f.key(level) for f in p.values()}, {f.key(level) for f in r.values()}
+        out += [len(ps & rs), len(ps - rs), len(rs - ps)]
+    return out
+
+
+def finding_level_f1(predictions: Sequence[str], references: Sequence[str]) -> dict:
+    """Micro finding F1 at three levels: {"status": f1, "side": f1, "severity": f1}.
+
+    A finding matches at "status" when key and present / absent / uncertain agree; at "side" when
+    its side (left / right / bilateral / none) agrees too; at "severity" when its severity does too.
+    """
+    totals = np.zeros(9)
+    for pred, ref in zip(predictions, references, strict=True):
+        totals += _level_counts(pred, ref)
+    out = {}
+    for i, level in enumerate(LEVELS):
+        tp, fp, fn = totals[3 * i: 3 * i + 3]
+        out[level] = float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn else 0.0
+    return out
+
+
+def score_items(predictions: Sequence[str], references: Sequence[str], qtypes: Sequence[str],
+                questions: Sequence[str], reference_labels: Sequence[str | None] | None = None,
+                tokenizer: str | _rouge_tokenizers.Tokenizer = "char") -> np.ndarray:
+    """items x COMPONENTS: ROUGE F, finding counts at each level, and for closed types the exact label.
+
+    An item counts for accuracy ("labelled") when its reference has a label: the builder's
+    (`reference_labels`) where given, else the one read from the reference text; the prediction
+    is right when the label read from it is the same. Where the builder gave one, "checked" and
+    "agree" record whether the text reader finds it in the reference too.
+    """
+    tok = get_tokenizer(tokenizer)
+    given = reference_labels or [None] * len(references)
+    out = np.zeros((len(references), len(COMPONENTS)))
+    for i, (pred, ref, qtype, question, label) in enumerate(
+            zip(predictions, references, qtypes, questions, given, strict=True)):
+        pair = _pair(tok.tokenize(pred or ""), tok.tokenize(ref or ""))
+        read = answer_label(qtype, question, ref)
+        truth = label or read
+        out[i, 0] = 1.0
+        out[i, 1:4] = [pair[name] for name in ROUGE_TYPES]
+        out[i, 4:13] = _level_counts(pred, ref)
+        if truth is not None:
+            out[i, 13] = 1.0
+            out[i, 14] = float(answer_label(qtype, question, pred or "") == truth)
+        if label is not None:
+            out[i, 15], out[i, 16] = 1.0, float(read == label)
+    return out

@@ -6,6 +6,7 @@ is counted, and is scored as an empty prediction.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -14,6 +15,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from PIL import Image
+
+from medqa.core.imaging import load_image, resolve_image_path
 from medqa.eval.config import EvalArguments
 from medqa.eval.items import EvalItem, EvaluationError
 
@@ -112,3 +116,45 @@ def predict_fold(get_predictor: Callable[[], Predictor], items: Sequence[EvalIte
                                       f"model or endpoint looks broken. Rows so far are saved in {path}; fix the "
                                       f"cause and rerun with --retry_errors true")
     return done
+
+
+# -- image ablation ------------------------------------------------------------------------------
+BLANK_GREY = 128  # the uniform grey that replaces every pixel of the film
+
+
+class BlankImages:
+    """A predictor asked the same items with every image replaced by a uniform grey one of the same size.
+
+    Only the pixels change: the same prompt, the same number of image tokens (same size), the same
+    model and decoding. Whatever a model loses here it owed to reading the film. An image that
+    cannot be read fails as it would unablated (an error row). Baselines see no image at all
+    (retrieval's image vote is gone).
+    """
+
+    def __init__(self, inner: Predictor, image_root: str | Path | None) -> None:
+        self.inner, self.image_root, self.sizes = inner, image_root, {}
+
+    def _blank(self, image) -> Image.Image:
+        if isinstance(image, (str, Path)):
+            key = str(image)
+            if key not in self.sizes:
+                self.sizes[key] = load_image(resolve_image_path(image, self.image_root)).size
+            size = self.sizes[key]
+        else:
+            size = image.size
+        return Image.new("RGB", size, (BLANK_GREY,) * 3)
+
+    def _messages(self, messages: list[dict]) -> list[dict]:
+        out = []
+        for message in messages:
+            content = message.get("content")
+            if isinstance(content, list):
+                content = [{**part, "image": self._blank(part["image"])}
+                           if part.get("type") == "image" and part.get("image") is not None else part
+                           for part in content]
+            out.append({**message, "content": content})
+        return out
+
+    def predict(self, items: Sequence[EvalItem]) -> list[str]:
+        blank = [dataclasses.replace(item, prompt=self._messages(item.prompt), image=None) for item in items]
+        return self.inner.predict(blank)

@@ -7,17 +7,23 @@ evaluation); the prediction is scored against that turn's reference answer.
 A run, per model and fold, writes `OUT/predictions/<model>/fold_K.jsonl` as it goes (one row per
 item, flushed, keyed by record id + turn), so a killed run resumes where it stopped. A sample
 that fails (a corrupt image, an endpoint error) becomes an error row `{"error": "..."}`, is
-counted, and is scored as an empty prediction (0 for it). Metrics are computed per fold, then
-mean ± sample sd across folds, into `OUT/results.json` (merged with the models already there)
-and `OUT/results.md`.
+counted, and is scored as an empty prediction (0 for it). Figures are computed per fold, then
+mean ± sample sd across folds with a patient-level bootstrap 95% interval, overall and per question
+type, into `OUT/results.json` (merged with the models already there) and `OUT/results.md`
+(medqa.eval.summary, medqa.eval.tables).
 
-Baselines (`baseline:majority`, `baseline:retrieval`, see medqa.eval.baselines) need no GPU; they are
-fitted per evaluated fold on the dataset's other folds.
+Baselines (`baseline:majority`, `baseline:question`, `baseline:retrieval`, see medqa.eval.baselines)
+need no GPU; they are fitted per evaluated fold on the dataset's other folds.
+
+`--image_ablation blank` also evaluates every model with a uniform grey image in place of each
+film (a "[blank image]" row) and reports the paired drop; `--compare A B` adds a paired bootstrap
+of two rows already in OUT (OUT/comparisons.json and the table).
 """
 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -30,20 +36,31 @@ from pathlib import Path
 import torch
 
 from medqa.core.conversation import ConversationFormat
+from medqa.core.files import write_atomic
 from medqa.core.modeling import load_model
 from medqa.data.folds import load_dataset_meta, read_folds
 from medqa.data.split import parse_folds
-from medqa.eval.baselines import MajorityBaseline, RetrievalBaseline, Thumbnails
+from medqa.eval.baselines import MajorityBaseline, QuestionBaseline, RetrievalBaseline, Thumbnails
+from medqa.eval.bootstrap import ItemScores
 from medqa.eval.config import EvalArguments
 from medqa.eval.items import EvalItem, EvaluationError, build_items
-from medqa.eval.predictions import Predictor, check_run_info, predict_fold, predictions_dir, read_predictions
-from medqa.eval.tables import RUN_KEYS, score_fold, summarise, write_results
+from medqa.eval.predictions import (
+    BlankImages,
+    Predictor,
+    check_run_info,
+    predict_fold,
+    predictions_dir,
+    read_predictions,
+)
+from medqa.eval.summary import RUN_KEYS, comparison, concat, item_scores, model_entry, read_json, write_json
+from medqa.eval.tables import markdown_table
 from medqa.serve.decoding import DecodingSettings
 from medqa.serve.endpoint import OpenAIBackend
 from medqa.serve.local import LocalBackend
 
 log = logging.getLogger("medqa.eval")
-BASELINES = ("majority", "retrieval")
+BASELINES = ("majority", "question", "retrieval")
+BLANK = " [blank image]"  # the row name suffix of an image-ablated model
 
 
 class ModelPredictor:
@@ -70,13 +87,15 @@ class ModelSpec:
     kind: str
     model: str | None = None
     adapter: str | None = None
+    ablation: str | None = None  # "blank": every image replaced by a uniform grey one
+    ablation_of: str | None = None  # the row of the same model with its images
 
 
 def parse_models(args: EvalArguments) -> list[ModelSpec]:
     """The --model entries as specs; clear errors for unknown baselines, missing URLs, clashing names."""
-    if not args.model:
+    if not args.model and not args.compare:
         raise ValueError("give at least one --model: a hub id or folder, an endpoint model name with --backend "
-                         "openai, or baseline:majority / baseline:retrieval")
+                         "openai, or baseline:majority / baseline:question / baseline:retrieval")
     specs = []
     for text in args.model:
         label, sep, target = text.partition("=")
@@ -100,6 +119,9 @@ def parse_models(args: EvalArguments) -> list[ModelSpec]:
     if args.adapter and sum(s.kind == "local" for s in specs) != 1:
         raise ValueError("--adapter needs exactly one local --model; to compare several, give adapter folders "
                          "as --model")
+    if args.image_ablation != "none":
+        specs += [dataclasses.replace(s, name=s.name + BLANK, ablation=args.image_ablation, ablation_of=s.name)
+                  for s in specs]
     names = Counter(s.name for s in specs)
     if clash := [n for n, c in names.items() if c > 1]:
         raise ValueError(f"--model {clash[0]!r} is given twice; label one: --model 'NAME=MODEL'")
@@ -116,8 +138,15 @@ class Predictors:
         self.loaded_key, self.backend = None, None
 
     def get(self, spec: ModelSpec, fold: int) -> Predictor:
+        """The predictor of `spec` for `fold`; an image-ablated spec's answers the same items with grey images."""
+        predictor = self._get(spec, fold)
+        return BlankImages(predictor, self.image_root) if spec.ablation == "blank" else predictor
+
+    def _get(self, spec: ModelSpec, fold: int) -> Predictor:
         if spec.kind == "majority":
             return MajorityBaseline(self.train_items(fold))
+        if spec.kind == "question":
+            return QuestionBaseline(self.train_items(fold))
         if spec.kind == "retrieval":
             return RetrievalBaseline(self.train_items(fold), self.thumbs)
         model = spec.model.replace("{fold}", str(fold))
@@ -141,49 +170,112 @@ class Predictors:
 
 
 # -- the run -----------------------------------------------------------------------------------
+def generator_name(meta: dict) -> str:
+    """Which generator built the dataset, from its dataset.json."""
+    generator = meta.get("generator")
+    name = generator.get("generator") if isinstance(generator, dict) else generator
+    return str(name or "unknown")
+
+
+class Run:
+    """One evaluate.py invocation: the dataset's items per fold, the predictors and the output folder."""
+
+    def __init__(self, args: EvalArguments, settings: DecodingSettings, wrap: Callable | None) -> None:
+        self.args, self.settings, self.wrap = args, settings, wrap
+        self.meta = load_dataset_meta(args.data)
+        self.n_folds = int(self.meta["folds"])
+        self.cache: dict[int, list[EvalItem]] = {}
+        # Every evaluated fold is read before any work, so a missing one fails at once.
+        self.evaluated = {k: self.items(k) for k in parse_folds(args.folds, self.n_folds)}
+        self.predictors = Predictors(args, settings, args.image_root or self.meta.get("image_root"),
+                                     lambda k: [it for j in range(self.n_folds) if j != k for it in self._all(j)])
+        self.out = Path(args.out)
+        self.info = {"data": str(args.data), "limit": args.limit, "tokenizer": args.tokenizer,
+                     "generator": generator_name(self.meta)}
+
+    def _all(self, k: int) -> list[EvalItem]:
+        if k not in self.cache:
+            self.cache[k] = build_items(read_folds(self.args.data, [k]), f"fold {k}", fold=k)
+        return self.cache[k]
+
+    def items(self, k: int) -> list[EvalItem]:
+        """Fold k's items (the first --limit of them)."""
+        return self._all(k)[: self.args.limit]
+
+    def scores(self, spec: ModelSpec, folds: Sequence[int], predict: bool = True) -> tuple[ItemScores, dict[int, int]]:
+        """Per-item scores of `spec` over `folds` and its error rows per fold; with `predict`, the evaluated
+        folds' missing items are predicted first (the other folds are read as saved)."""
+        directory, parts, errors = predictions_dir(self.out, spec.name), [], {}
+        for k in folds:
+            items = self.items(k)
+            if predict and k in self.evaluated and not self.args.score_only:
+                rows = predict_fold(lambda k=k: (self.wrap or (lambda p: p))(self.predictors.get(spec, k)), items,
+                                    directory / f"fold_{k}.jsonl", self.args)
+            else:
+                rows = saved_rows(directory / f"fold_{k}.jsonl", spec.name, k, items)
+            parts.append(item_scores(items, rows, self.args.tokenizer))
+            errors[k] = sum("error" in rows[item.key] for item in items)
+        return concat(parts), errors
+
+    def folds_of(self, name: str, old: dict | None) -> list[int]:
+        """The evaluated folds, plus those an earlier run of the same model and data saved (one row per model)."""
+        folds = set(self.evaluated)
+        if old and all(old.get(k) == self.info.get(k) for k in RUN_KEYS):
+            folds |= {int(k) for k in old.get("folds", {})
+                      if (predictions_dir(self.out, name) / f"fold_{k}.jsonl").is_file()}
+        return sorted(folds)
+
+
+def saved_rows(path: Path, name: str, k: int, items: Sequence[EvalItem]) -> dict[str, dict]:
+    """Saved predictions of fold k, every item present (else a clear error: run without --score_only)."""
+    rows = read_predictions(path)
+    if not rows:
+        raise EvaluationError(f"{path} is missing or empty: no predictions of {name!r} for fold {k} to "
+                              f"score (run without --score_only to make them)")
+    if missing := [it.key for it in items if it.key not in rows]:
+        raise EvaluationError(f"{path}: {len(missing)} of {len(items)} items have no prediction (first: "
+                              f"{missing[0]}); run without --score_only to make them")
+    return rows
+
+
 def run_evaluation(args: EvalArguments, settings: DecodingSettings | None = None,
                    wrap: Callable[[Predictor], Predictor] | None = None) -> dict:
-    """Evaluate every --model on every fold; returns the merged results.json content.
+    """Evaluate every --model (and its blank-image twin) on every fold; returns the merged results.json content.
 
-    `args` carries evaluate.py's options; `wrap` (tests, instrumentation)
-    wraps each predictor before it answers.
+    `wrap` (tests, instrumentation) wraps each predictor before it answers.
     """
     specs, settings = parse_models(args), settings or DecodingSettings()
-    meta = load_dataset_meta(args.data)
-    n_folds = int(meta["folds"])
-    cache: dict[int, list[EvalItem]] = {}
-
-    def fold_items(k: int) -> list[EvalItem]:
-        if k not in cache:
-            cache[k] = build_items(read_folds(args.data, [k]), f"fold {k}")
-        return cache[k]
-
-    # Every evaluated fold is read before any work, so a missing one fails at once.
-    evaluated = {k: fold_items(k)[: args.limit] for k in parse_folds(args.folds, n_folds)}
-    predictors = Predictors(args, settings, args.image_root or meta.get("image_root"),
-                            lambda k: [it for j in range(n_folds) if j != k for it in fold_items(j)])
-    out, results = Path(args.out), {}
+    run = Run(args, settings, wrap)
+    merged = read_json(run.out / "results.json")
+    scored: dict[str, ItemScores] = {}
     for spec in specs:
-        directory = predictions_dir(out, spec.name)
         if not args.score_only:
-            check_run_info(directory, {"model": spec.name, "decoding": settings.to_dict() if spec.model else None})
-        per_fold = {k: score_fold(items, _fold_rows(spec, k, items, directory, predictors, args, wrap), args.tokenizer)
-                    for k, items in evaluated.items()}
-        results[spec.name] = summarise(per_fold) | dict(zip(RUN_KEYS, (str(args.data), args.limit, args.tokenizer),
-                                                           strict=True))
-    return write_results(out, results)
+            info = {"model": spec.name, "decoding": settings.to_dict() if spec.model else None}
+            check_run_info(predictions_dir(run.out, spec.name), info | ({"image_ablation": spec.ablation}
+                                                                        if spec.ablation else {}))
+        scored[spec.name], errors = run.scores(spec, run.folds_of(spec.name, merged.get(spec.name)))
+        merged[spec.name] = model_entry(scored[spec.name], errors, args.bootstrap_samples, args.seed) | run.info | {
+            "image_ablation": spec.ablation or "none"}
+        if spec.ablation_of:
+            merged[spec.name] |= {"ablation_of": spec.ablation_of, "drop": comparison(
+                scored[spec.ablation_of], scored[spec.name], args.bootstrap_samples, args.seed)}
+    comparisons = read_json(run.out / "comparisons.json")
+    if args.compare:
+        a, b = (scored.get(name) or _saved_scores(run, name, merged) for name in args.compare)
+        comparisons[f"{args.compare[0]} − {args.compare[1]}"] = comparison(a, b, args.bootstrap_samples, args.seed)
+        write_json(run.out / "comparisons.json", comparisons)
+    run.out.mkdir(parents=True, exist_ok=True)
+    write_json(run.out / "results.json", merged)
+    write_atomic(run.out / "results.md", markdown_table(merged, comparisons))
+    return merged
 
 
-def _fold_rows(spec: ModelSpec, k: int, items: list[EvalItem], directory: Path, predictors: Predictors,
-               args: EvalArguments, wrap: Callable | None) -> dict[str, dict]:
-    path = directory / f"fold_{k}.jsonl"
-    if args.score_only:
-        rows = read_predictions(path)
-        if not rows:
-            raise EvaluationError(f"{path} is missing or empty: no predictions of {spec.name!r} for fold {k} to "
-                                  f"score (run without --score_only to make them)")
-        if missing := [it.key for it in items if it.key not in rows]:
-            raise EvaluationError(f"{path}: {len(missing)} of {len(items)} items have no prediction (first: "
-                                  f"{missing[0]}); run without --score_only to make them")
-        return rows
-    return predict_fold(lambda: (wrap or (lambda p: p))(predictors.get(spec, k)), items, path, args)
+def _saved_scores(run: Run, name: str, merged: dict) -> ItemScores:
+    """Scores of a row evaluated earlier into the same OUT, for --compare."""
+    entry = merged.get(name)
+    if entry is None:
+        raise ValueError(f"--compare {name!r}: no such row in {run.out / 'results.json'} (rows: "
+                         f"{', '.join(merged) or 'none'}); evaluate it into this --out first")
+    if any(entry.get(k) != run.info.get(k) for k in RUN_KEYS):
+        raise ValueError(f"--compare {name!r} was evaluated on other data or settings than this run")
+    return run.scores(ModelSpec(name, "saved"), sorted(int(k) for k in entry["folds"]), predict=False)[0]

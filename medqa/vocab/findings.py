@@ -292,10 +292,10 @@ def _list_carry(low: str, pos: int, chain: bool) -> tuple[int, bool] | None:
     return pos, _LIST_OR.search(low, pos, stop.start() if stop else len(low)) is not None
 
 
-def extract_findings(text: str) -> dict[str, bool]:
-    """Findings stated in `text`: canonical key -> True if stated present, False if stated absent."""
+def find_mentions(text: str) -> list[tuple[str, bool, int, int]]:
+    """Every finding name in `text`, in order: (key, stated present?, start, end), offsets into `text.lower()`."""
     low = text.lower()
-    mentions: list[list] = []  # [key, present, fixed polarity?]
+    mentions: list[list] = []  # [key, present, fixed polarity?, start, end]
     clause_start, negated, carry = 0, False, None
     for m in _TOKEN_RE.finditer(low):
         group = m.lastgroup
@@ -308,7 +308,8 @@ def extract_findings(text: str) -> dict[str, bool]:
             if carry and group == "en" and (carry[1] or _CONJ_GAP.fullmatch(low, carry[0], m.start())):
                 negated = True
             # A phrase that states its own polarity flips under negation: 无异常 is normal.
-            mentions.append([key, (not negated) if fixed is None else fixed != negated, fixed is not None])
+            mentions.append([key, (not negated) if fixed is None else fixed != negated, fixed is not None,
+                             m.start(), m.end()])
         elif kind in (_POST, _BOTH):
             for mention in mentions[clause_start:]:
                 mention[1] = mention[1] if mention[2] else False
@@ -321,7 +322,12 @@ def extract_findings(text: str) -> dict[str, bool]:
             clause_start, negated = len(mentions), False
         elif kind in (_NEG, _BOTH):
             negated = True
+    return [(key, present, start, end) for key, present, _fixed, start, end in mentions]
+
+
+def extract_findings(text: str) -> dict[str, bool]:
+    """Findings stated in `text`: canonical key -> True if stated present, False if stated absent."""
     found: dict[str, bool] = {}
-    for key, present, _fixed in mentions:
+    for key, present, _start, _end in find_mentions(text):
         found[key] = found.get(key, False) or present
     return found
