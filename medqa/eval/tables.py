@@ -30,8 +30,10 @@ def _generator_note(results: dict) -> list[str]:
     names = sorted({str(r.get("generator") or "unknown") for r in results.values()})
     lines = []
     for name in names:
-        what = GENERATORS.get(name, f"the `{name}` generator")
-        lines.append(f"Data built by the **{name}** generator: {what}.")
+        if name == "unknown":
+            lines.append("The dataset does not say which generator built it (no `generator` in its dataset.json).")
+        else:
+            lines.append(f"Data built by the **{name}** generator: {GENERATORS.get(name, 'see its dataset card')}.")
     if "rule" in names:
         lines.append("ROUGE on rule-built data is **not comparable** with the paper's: its answers are short "
                      "templates, the paper's are free-form GPT-4 text. The paper's row is kept as a landmark only; "

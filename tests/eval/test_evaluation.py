@@ -21,7 +21,7 @@ from medqa.core.modeling import load_model
 from medqa.data import cli as data_cli
 from medqa.eval.items import build_items
 from medqa.eval.predictions import predictions_dir
-from medqa.eval.tables import MAIN_KEYS
+from medqa.eval.summary import MAIN_KEYS
 from medqa.serve.local import LocalBackend
 from medqa.train.config import LORA_TARGET
 from tests.helpers.paths import OPENI
@@ -103,9 +103,17 @@ def test_tiny_model_and_baselines_end_to_end(dataset, tiny_model, tmp_path):
     for name in names:
         entry = results[name]
         assert sorted(entry["folds"]) == ["0", "1"] and entry["errors"] == 0
-        assert set(entry["mean"]) == set(entry["sd"]) == set(MAIN_KEYS)
+        assert set(entry["mean"]) == set(entry["sd"]) == set(entry["ci95"]) == set(MAIN_KEYS)
         for fold in entry["folds"].values():
             assert fold["n"] == 4 and all(0.0 <= fold[k] <= 1.0 for k in MAIN_KEYS)
+        for key in MAIN_KEYS:
+            low, high = entry["ci95"][key]
+            assert low <= entry["mean"][key] <= high
+        assert entry["generator"] == "rule" and entry["image_ablation"] == "none"
+        # The first 4 answers of each fold: projection, normality, presence, ... each with its own figures.
+        assert sum(t["n"] for t in entry["by_type"].values()) == 8
+        assert {t: sorted(v) for t, v in entry["by_type"].items()} == {
+            t: sorted(["n", "accuracy", "sd", "ci95", "unlabelled"]) for t in entry["by_type"]}
     for name in names[1:]:
         assert results[name]["mean"]["rouge1"] > 0  # templated answers: baselines share words with references
     # The first 4 answers of fold 0 are turns 0-3 of its first record, prompted with the reference history.
@@ -116,11 +124,14 @@ def test_tiny_model_and_baselines_end_to_end(dataset, tiny_model, tmp_path):
     assert [i.prompt for i in tiny_items] == [record_messages(first)[: 2 * t + 1] for t in range(4)]
     assert json.loads((out / "results.json").read_text(encoding="utf-8")) == results
     table = (out / "results.md").read_text(encoding="utf-8").splitlines()
-    assert "| Model | ROUGE-1 | ROUGE-2 | ROUGE-L | Finding F1 |" in table
-    assert "| Qwen-VL 7B — paper (reported) | 0.6147 | 0.3535 | 0.5796 | – |" in table
+    assert "| Model | ROUGE-1 | ROUGE-2 | ROUGE-L | Finding F1 | F1 +side | F1 +severity | Closed acc. |" in table
+    assert "| Qwen-VL 7B — paper (reported) | 0.6147 | 0.3535 | 0.5796 | – | – | – | – |" in table
+    assert any(line.startswith("Data built by the **rule** generator") for line in table)
+    assert any("**not comparable** with the paper's" in line for line in table)
     for name in names:
-        m, s = results[name]["mean"], results[name]["sd"]
-        assert f"| {name} | " + " | ".join(f"{m[k]:.4f} ± {s[k]:.4f}" for k in MAIN_KEYS) + " |" in table
+        m, ci = results[name]["mean"], results[name]["ci95"]
+        assert f"| {name} | " + " | ".join(f"{m[k]:.3f} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k in MAIN_KEYS) + \
+            " |" in table
     # Rerunning resumes: nothing left to predict, so no predictor is even made (no model load).
     recorders.clear()
     main(args, wrap=wrap)
@@ -315,10 +326,26 @@ def test_baselines_by_hand(tmp_path):
     # Without images a tie goes to the most frequent answer among the tied: 没有。 (2 of 3), then 心影不大。 (3 of 6).
     assert predictions("baseline:retrieval", "r2", "--image_root", str(tmp_path / "none")) == [
         "没有。", "心影不大。", "心影不大。"]
-    # One fold: no sd, so the cells show the mean alone. majority's ROUGE-1: 没有 vs 有: P 1/2, R 1, F 2/3;
-    # 心影不大 vs itself: 1; 心影不大 vs 正位: 0 -> mean 5/9 = 0.5556.
+    # question: the question text alone. 有没有病灶？ was answered present once, absent twice -> 没有。;
+    # 心影是否增大？ is nearest to 心影大吗？ -> 心影不大。; 这是什么体位？ ties with every question, and the
+    # answers without a label (心影不大。 x3) outvote absent (x2) and present (x1).
+    assert predictions("baseline:question", "q") == ["没有。", "心影不大。", "心影不大。"]
+    # One fold, one patient: no sd, and the interval is the point. majority's ROUGE-1: 没有 vs 有: P 1/2, R 1,
+    # F 2/3; 心影不大 vs itself: 1; 心影不大 vs 正位: 0 -> mean 5/9 = 0.5556.
     table = (tmp_path / "m" / "results.md").read_text(encoding="utf-8")
-    assert "| baseline:majority | 0.5556 | " in table
+    assert "| baseline:majority | 0.556 [0.556, 0.556] | " in table
+    # A blank image takes retrieval's image vote away: it answers as without images, and the table shows the drop.
+    assert predictions("baseline:retrieval", "a", "--image_ablation", "blank") == ["有。", "心影不大。", "有。"]
+    blank = [r["prediction"] for r in saved_rows(tmp_path / "a", "baseline:retrieval [blank image]", 1)]
+    assert blank == ["没有。", "心影不大。", "心影不大。"]
+    results = json.loads((tmp_path / "a" / "results.json").read_text(encoding="utf-8"))
+    ablated = results["baseline:retrieval [blank image]"]
+    assert ablated["image_ablation"] == "blank" and ablated["ablation_of"] == "baseline:retrieval"
+    # presence: 有 right with the image, 没有 wrong without: accuracy 1 -> 0, a drop of 1 on that type.
+    assert results["baseline:retrieval"]["by_type"]["presence"]["accuracy"] == 1.0
+    assert ablated["by_type"]["presence"]["accuracy"] == 0.0
+    assert ablated["drop"]["by_type"]["presence"]["diff"]["accuracy"] == 1.0
+    assert "## Image ablation" in (tmp_path / "a" / "results.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", ["fold out of range", "missing fold file", "empty predictions", "bad model",
