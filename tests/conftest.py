@@ -1,4 +1,5 @@
-"""Shared test fixtures: tiny offline Qwen VL checkpoints built once per session, and the real Open-i data."""
+"""Shared test fixtures: tiny offline Qwen VL checkpoints built once per session, the blob task and its LoRA
+run (trained once, read by the training and image-ablation tests), and the real Open-i data."""
 
 import os
 
@@ -32,6 +33,34 @@ def tiny_models(tmp_path_factory) -> Callable[[str], Path]:
 def tiny_model(tiny_models) -> Path:
     """The default tiny checkpoint folder (qwen2_5_vl)."""
     return tiny_models("qwen2_5_vl")
+
+
+@pytest.fixture(scope="session")
+def blob_data(tmp_path_factory) -> Path:
+    """The blob task (tests.helpers.synthetic): 3 folds of 64 films, fold 0 held out."""
+    from tests.helpers.blob_training import BLOB_FOLDS, BLOB_PER_FOLD, BLOB_SEED
+    from tests.helpers.synthetic import write_blob_dataset
+
+    return write_blob_dataset(tmp_path_factory.mktemp("blobs"), n_per_fold=BLOB_PER_FOLD, folds=BLOB_FOLDS,
+                              seed=BLOB_SEED)
+
+
+@pytest.fixture(scope="session")
+def blob_lora(tiny_models, blob_data, tmp_path_factory) -> Callable[[str], tuple[Path, dict]]:
+    """Return ``get(arch) -> (adapter folder, train.main summary)``: the blob task's LoRA run, once per session."""
+    cache: dict[str, tuple[Path, dict]] = {}
+
+    def get(arch: str = "qwen2_5_vl") -> tuple[Path, dict]:
+        if arch not in cache:
+            import train
+            from tests.helpers.blob_training import LORA_LR, LORA_STEPS, train_args
+
+            out = tmp_path_factory.mktemp(f"blob_lora_{arch}") / "lora"
+            cache[arch] = (out, train.main(train_args(tiny_models(arch), blob_data, out, "lora", LORA_STEPS,
+                                                      LORA_LR)))
+        return cache[arch]
+
+    return get
 
 
 @pytest.fixture(scope="session")

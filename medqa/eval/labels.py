@@ -132,6 +132,11 @@ def _combine_sides(values: list[str]) -> str:
     return "bilateral" if "bilateral" in found or len(found) > 1 else values[0]
 
 
+def clear_cache() -> None:
+    """Forget the cached labels of texts seen so far (benchmarks time a cold start)."""
+    _labels.cache_clear()
+
+
 def finding_labels(text: str) -> dict[str, FindingLabel]:
     """The findings `text` states, each with status, side and severity (see the module doc).
 

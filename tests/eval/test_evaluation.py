@@ -348,6 +348,27 @@ def test_baselines_by_hand(tmp_path):
     assert "## Image ablation" in (tmp_path / "a" / "results.md").read_text(encoding="utf-8")
 
 
+def test_compare_two_rows_with_a_paired_bootstrap(dataset, tmp_path, capsys):
+    out = tmp_path / "out"
+    base = ["--data", str(dataset), "--folds", "0-1", "--out", str(out), "--bootstrap_samples", "200"]
+    results = main([*base, "--model", "baseline:majority", "--model", "baseline:question"])
+    # A later run compares two rows already in OUT, from their saved predictions: nothing is predicted again.
+    asked = []
+    main([*base, "--compare", "baseline:question", "baseline:majority"], wrap=lambda p: Recorder(asked)(p))
+    assert asked == []
+    comparisons = json.loads((out / "comparisons.json").read_text(encoding="utf-8"))
+    c = comparisons["baseline:question − baseline:majority"]
+    for key in ("rougeL", "finding_f1", "accuracy"):
+        diff = results["baseline:question"]["mean"][key] - results["baseline:majority"]["mean"][key]
+        assert c["diff"][key] == pytest.approx(diff)
+        assert c["ci95"][key][0] <= c["diff"][key] <= c["ci95"][key][1] and 0 < c["p"][key] <= 1
+    assert set(c["by_type"]) == set(results["baseline:majority"]["by_type"])
+    assert "## Paired comparisons (--compare A B: A − B)" in (out / "results.md").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main([*base, "--compare", "baseline:question", "baseline:oracle"])
+    assert exit_info.value.code == 2 and "no such row" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("case", ["fold out of range", "missing fold file", "empty predictions", "bad model",
                                   "no base url", "unknown baseline"])
 def test_bad_input_exits_2_with_a_clear_message(case, dataset, tmp_path, capsys):

@@ -17,8 +17,9 @@ from medqa.core.conversation import record_messages
 from medqa.core.modeling import load_model
 from medqa.data.folds import read_folds
 from medqa.tiny import ARCHES
+from tests.helpers.blob_training import LORA_LR, LORA_STEPS, train_args
 from tests.helpers.scoring import score_answers
-from tests.helpers.synthetic import ANSWERS, write_blob_dataset
+from tests.helpers.synthetic import ANSWERS
 
 pytestmark = pytest.mark.slow
 
@@ -29,11 +30,6 @@ CHANCE_AT_MOST = 0.65
 LORA_AT_LEAST = {"qwen2_5_vl": 0.85, "qwen3_vl": 0.8, "qwen2_vl": 0.75}
 
 
-@pytest.fixture(scope="module")
-def blobs(tmp_path_factory):
-    return write_blob_dataset(tmp_path_factory.mktemp("blobs"), n_per_fold=64, folds=3, seed=0)
-
-
 def held_out_accuracy(loaded, data) -> float:
     records = read_folds(data, [0])
     right = 0
@@ -41,15 +37,6 @@ def held_out_accuracy(loaded, data) -> float:
         scores = score_answers(loaded, record_messages(record)[:1], ANSWERS, image_root=data)
         right += int(max(range(len(ANSWERS)), key=scores.__getitem__) == record["label"])
     return right / len(records)
-
-
-def train_args(model, data, out, method, steps, lr):
-    return ["--model", str(model), "--data", str(data), "--fold", "0", "--output_dir", str(out),
-            "--method", method, "--lora_r", "16", "--lora_alpha", "32", "--lora_dropout", "0",
-            "--max_steps", str(steps), "--learning_rate", str(lr), "--per_device_train_batch_size", "4",
-            "--gradient_accumulation_steps", "1", "--packing", "true", "--max_length", "400",
-            "--logging_steps", "10", "--save_steps", "10000", "--seed", "0", "--disable_tqdm", "true",
-            "--report_to", "none"]
 
 
 def check_outputs(out, summary, steps):
@@ -64,37 +51,38 @@ def check_outputs(out, summary, steps):
 
 
 @pytest.mark.parametrize("arch", ["qwen2_5_vl", "qwen2_vl", "qwen3_vl"])
-def test_lora_learns_an_image_dependent_task(tiny_models, blobs, tmp_path, arch):
+def test_lora_learns_an_image_dependent_task(tiny_models, blob_data, blob_lora, arch):
     """LoRA on the language model learns blob/no blob from pixels alone.
 
     Held-out accuracy before training: 0.27-0.63 depending on arch (asserts <= 0.65); after 200
     LoRA steps (r 16, alpha 32, lr 3e-3, cosine, batch 4 packed): measured qwen2_5_vl 0.97-1.00,
     qwen3_vl 0.91-1.00, qwen2_vl 0.86-0.92 over data seeds 0-3; asserts >= 0.85 / 0.8 / 0.75.
+    The run is the session's `blob_lora` (tests/conftest.py), which the image-ablation test reads too.
     """
     assert arch in ARCHES, f"{arch} missing from this transformers install (requirements pin >= 5.17)"
     base = tiny_models(arch)
-    before = held_out_accuracy(load_model(str(base)), blobs)
+    before = held_out_accuracy(load_model(str(base)), blob_data)
     assert before <= CHANCE_AT_MOST, f"the untrained model already answers: {before}"
 
-    out = tmp_path / "lora"
-    summary = train.main(train_args(base, blobs, out, "lora", steps=200, lr=3e-3))
-    check_outputs(out, summary, 200)
+    out, summary = blob_lora(arch)
+    check_outputs(out, summary, LORA_STEPS)
     assert (out / "adapter_config.json").is_file() and (out / "adapter_model.safetensors").is_file()
+    assert LORA_LR == 3e-3  # the figures above were measured at this rate
 
-    after = held_out_accuracy(load_model(str(base), adapter=str(out)), blobs)
+    after = held_out_accuracy(load_model(str(base), adapter=str(out)), blob_data)
     assert after >= LORA_AT_LEAST[arch], f"{arch}: held-out accuracy {before:.3f} -> {after:.3f}"
 
 
-def test_full_finetune_learns(tiny_models, blobs, tmp_path):
+def test_full_finetune_learns(tiny_models, blob_data, tmp_path):
     """Full fine-tuning (vision tower frozen) learns the same task.
 
     Measured 0.92-0.98 over data seeds 0-3 after 150 steps (lr 1e-3, cosine); asserts >= 0.8.
     """
     base = tiny_models("qwen2_5_vl")
     out = tmp_path / "full"
-    summary = train.main(train_args(base, blobs, out, "full", steps=150, lr=1e-3))
+    summary = train.main(train_args(base, blob_data, out, "full", steps=150, lr=1e-3))
     check_outputs(out, summary, 150)
     assert (out / "config.json").is_file() and not (out / "adapter_config.json").exists()
 
-    after = held_out_accuracy(load_model(str(out)), blobs)
+    after = held_out_accuracy(load_model(str(out)), blob_data)
     assert after >= 0.8, f"held-out accuracy after full fine-tuning {after:.3f}"
