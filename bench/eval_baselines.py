@@ -59,6 +59,11 @@ def main() -> None:
     print(f"evaluated 3 baselines x 5 folds in {seconds:.1f} s")
     print("closed types the question alone answers (baseline:question accuracy >= "
           f"{SOLVED_AT}): " + (", ".join(f"{t} {a:.3f}" for t, a in solved.items()) or "none"))
+    yes_no = [question[t] for t in ("presence", "absence") if question.get(t, {}).get("accuracy") is not None]
+    if yes_no:  # data built before issue 10 splits the yes/no questions into two types
+        n = sum(v["n"] - v.get("unlabelled", 0) for v in yes_no)
+        right = sum(v["accuracy"] * (v["n"] - v.get("unlabelled", 0)) for v in yes_no)
+        print(f"yes/no questions (presence, absence): the question alone answers {right / n:.3f} of {n}")
     print(json.dumps({t: {k: v.get(k) for k in ("n", "accuracy", "rougeL", "finding_f1")} for t, v in
                       question.items()}, ensure_ascii=False))
 

@@ -78,7 +78,21 @@ def type_table(results: dict) -> list[str]:
         lines.append(f"| {model.replace('|', '/')} | " + " | ".join(cells) + " |")
     counts = {t: max(r.get("by_type", {}).get(t, {}).get("n", 0) for r in results.values()) for t in types}
     lines += ["", "Items per type: " + ", ".join(f"{t} {n}" for t, n in counts.items()) + "."]
-    return lines
+    return lines + _label_notes(results, types)
+
+
+def _label_notes(results: dict, types: list[str]) -> list[str]:
+    """How the closed references were labelled: answers left unlabelled, agreement with the builder's labels."""
+    first = {t: next((r["by_type"][t] for r in results.values() if t in r.get("by_type", {})), {}) for t in types}
+    unlabelled = [f"{t} {v['unlabelled']}" for t, v in first.items() if v.get("unlabelled")]
+    agree = [f"{t} {v['label_agreement']:.1%}" for t, v in first.items() if v.get("label_agreement") is not None]
+    lines = []
+    if unlabelled:
+        lines.append("Closed references that state no label (left out of accuracy): " + ", ".join(unlabelled) + ".")
+    if agree:
+        lines.append("Reference labels are the builder's (the records' `labels`); the text reader finds the same "
+                     "label in the reference answer for " + ", ".join(agree) + ".")
+    return ["", *lines] if lines else []
 
 
 def _closed(results: dict, qtype: str) -> bool:

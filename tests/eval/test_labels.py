@@ -2,6 +2,7 @@
 
 import pytest
 
+from medqa.eval.items import build_items
 from medqa.eval.labels import FindingLabel, answer_label, finding_labels
 from medqa.eval.metrics import COMPONENTS, finding_level_f1, score_items
 
@@ -86,3 +87,18 @@ def test_closed_accuracy_by_hand():
     assert col["labelled"].tolist() == [1, 1, 1, 1, 1]
     assert col["correct"].tolist() == [1, 0, 0, 1, 0]  # hedged = uncertain; flat 有 is wrong; empty is wrong
     assert col["checked"].tolist() == [0, 0, 1, 1, 0] and col["agree"].tolist() == [0, 0, 1, 1, 0]
+
+
+def test_items_carry_patient_fold_and_the_builders_label():
+    effusion = {"finding": EFFUSION, "status": "uncertain", "side": None, "severity": None}
+    messages = [{"role": "user", "content": [{"type": "text", "text": "有没有胸腔积液？"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "可能为胸腔积液。"}]},
+                {"role": "user", "content": [{"type": "text", "text": "在哪一侧？"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "左侧。"}]},
+                {"role": "user", "content": [{"type": "text", "text": "总体印象？"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "左侧胸腔积液可能。"}]}]
+    record = {"id": "r1", "uid": "7", "messages": messages, "qtypes": ["presence", "location", "impression"],
+              "labels": [effusion, {**effusion, "status": "present", "side": "left"}, None]}
+    items = build_items([record], fold=3)
+    assert [(i.patient, i.fold, i.label) for i in items] == [("7", 3, "uncertain"), ("7", 3, "left"), ("7", 3, None)]
+    assert build_items([{**record, "uid": None, "labels": None}])[0].patient == "r1"  # no uid: the record is one
