@@ -54,8 +54,9 @@ _SEVERITY_OF = {"轻度": "mild", "轻微": "mild", "稍": "mild", "略": "mild"
 _HEDGE_ZH = re.compile(r"(?<!不)考虑|(?<!不)可能(?!性[小不低])|不除外|不能除外|不能排除|待排除|待除外|"
                        r"疑似|疑为|倾向|(?<![可怀])疑")
 _HEDGE_EN_FWD = re.compile(r"\b(?:possible|possibly|probable|probably|may|might|could|likely|suspected|suspect|"
-                           r"suggest(?:s|ive of)?|concerning for|questionable|equivocal|worrisome for|"
+                           r"suggest(?:s|ive of)?|concerning for|equivocal|worrisome for|"
                            r"compatible with|consistent with|cannot exclude|can not exclude|cannot rule out)\b")
+_WEAK_HEDGE = re.compile(r"可疑|怀疑|\bsuspicious\b|\bquestionable\b")  # hedges only what is not negated
 _HEDGE_EN_BACK = re.compile(r"\b(?:cannot be (?:excluded|ruled out)|can not be (?:excluded|ruled out)|not excluded|"
                             r"not (?:be )?ruled out|is (?:possible|likely|suspected|not excluded)|versus|vs\.?|"
                             r"and/or)(?:\W|$)")
@@ -118,6 +119,17 @@ def _hedged(text: str, start: int, end: int) -> bool:
                for m in _HEDGE_EN_BACK.finditer(text))
 
 
+def _hedge_after(low: str, starts: list[int], ends: list[int], c: int, mentions: list) -> bool:
+    """Whether the clause after clause c is a bare hedge ("可疑骨折，不除外。", "..., cannot be excluded")."""
+    if c + 1 >= len(starts):
+        return False
+    a, b = starts[c + 1], ends[c + 1]
+    if any(a <= m[2] < b for m in mentions):
+        return False
+    text = low[a:b]
+    return bool(_HEDGE_ZH.search(text) or _HEDGE_EN_BACK.search(text))
+
+
 def _in(spans: list[tuple[int, int]], words: list[tuple[int, str]], combine) -> str | None:
     """The value of the words in the first span that has any (combined by `combine`)."""
     for x, y in spans:
@@ -163,7 +175,9 @@ def _labels(low: str) -> tuple[FindingLabel, ...]:
         a, b = starts[c], ends[c]
         prev_end = mentions[i - 1][3] if i and mentions[i - 1][3] >= a else a
         last = i + 1 == len(mentions) or mentions[i + 1][2] >= b
-        hedged = _hedged(low[a:b], start - a, end - a)
+        hedged = _hedged(low[a:b], start - a, end - a) or _hedge_after(low, starts, ends, c, mentions)
+        # 可疑X is a suspected X; 未见可疑X stays absent (the negation owns the qualifier).
+        hedged = hedged or (present and _WEAK_HEDGE.search(low[a:start]) is not None)
         status = "uncertain" if hedged else "present" if present else "absent"
         spans = [(start, end), (prev_end, start)] + ([(end, b)] if last else [])
         side = _in(spans, sides, _combine_sides)
@@ -181,9 +195,10 @@ def _labels(low: str) -> tuple[FindingLabel, ...]:
 _ABSENT_START = re.compile(r"\W*(?:没有|无|未见|未发现|未显示|否|不是|不存在|并无|no\b|not\b|none\b|negative\b|"
                            r"absent\b|there (?:is|are) no\b|without\b)")
 _PRESENT_START = re.compile(r"\W*(?:有|是|可见|存在|见|yes\b|present\b|positive\b|there (?:is|are)\b)")
-_ABNORMAL_START = re.compile(r"\W*(?:不正常|异常|有异常|存在异常|不是正常|abnormal\b|not normal\b)")
-_NORMAL_START = re.compile(r"\W*(?:正常|未见(?:明显)?异常|心肺未见(?:明显)?异常|无(?:明显)?异常|胸片正常|大致正常|"
-                           r"normal\b|no acute\b|unremarkable\b)")
+# The first statement about normality decides: 不正常 / 异常 / abnormal, or 正常 / 未见…异常 / no acute ...
+_NORMALITY = re.compile(r"(?P<abnormal>不正常|有异常|存在异常|异常|\babnormal|\bnot normal)|"
+                        r"(?P<normal>(?:未见|无|没有)[^，。；,;]{0,8}?异常|正常|\bno acute\b|\bunremarkable\b|"
+                        r"\bnormal\b)")
 _ASKS_ABNORMAL = re.compile(r"异常|abnormal|问题|病变|毛病")
 _FRONTAL = re.compile(r"正位|后前位|前后位|\bpa\b|\bap\b|frontal|posteroanterior|anteroposterior")
 _LATERAL = re.compile(r"侧位|\blateral\b")
@@ -233,12 +248,11 @@ def presence_label(question: str, answer: str) -> str | None:
 
 
 def normality_label(question: str, answer: str) -> str | None:
-    """normal / abnormal; a bare yes or no is read against what the question asks (正常吗 vs 有异常吗)."""
+    """normal / abnormal: the answer's first statement about it; a bare yes or no is read against what the
+    question asks (正常吗 vs 有异常吗); else the findings it states."""
     low = answer.lower()
-    if _ABNORMAL_START.match(low):
-        return "abnormal"
-    if _NORMAL_START.match(low):
-        return "normal"
+    if m := _NORMALITY.search(low):
+        return m.lastgroup
     yes, no = _PRESENT_START.match(low), _ABSENT_START.match(low)
     if yes or no:
         asks_abnormal = bool(_ASKS_ABNORMAL.search(question.lower()))
@@ -297,6 +311,9 @@ def builder_label(qtype: str, label: dict | None) -> str | None:
     qtype = ALIASES.get(qtype, qtype)
     if not isinstance(label, dict):
         return None
+    if qtype == "normality":  # the builder labels the 'normal' finding: present = normal, absent = abnormal
+        status = label.get("status") if label.get("finding") == "normal" else None
+        return {"present": "normal", "absent": "abnormal"}.get(status)
     field = {"presence": "status", "location": "side", "severity": "severity"}.get(qtype)
     value = label.get(field) if field else None
     return value if isinstance(value, str) and value not in ("", "null") else None

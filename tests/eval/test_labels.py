@@ -3,7 +3,7 @@
 import pytest
 
 from medqa.eval.items import build_items
-from medqa.eval.labels import FindingLabel, answer_label, finding_labels
+from medqa.eval.labels import FindingLabel, answer_label, builder_label, finding_labels
 from medqa.eval.metrics import COMPONENTS, finding_level_f1, score_items
 
 EFFUSION = "pleural effusion"
@@ -20,7 +20,9 @@ EFFUSION = "pleural effusion"
     ("考虑右下肺炎可能", {"pneumonia": ("uncertain", "right", None)}),
     ("不除外少量胸腔积液", {EFFUSION: ("uncertain", None, "small")}),
     ("不考虑肺炎", {"pneumonia": ("absent", None, None)}),
-    ("未见可疑结节", {"nodule": ("absent", None, None)}),  # 可疑 qualifies the nodule; it is no hedge
+    ("未见可疑结节", {"nodule": ("absent", None, None)}),  # under negation 可疑 qualifies the nodule
+    ("可疑左侧胸腔积液，不除外。", {EFFUSION: ("uncertain", "left", None)}),  # a bare trailing hedge
+    ("No suspicious pulmonary nodules.", {"nodule": ("absent", None, None)}),
     ("No pneumothorax, possible small left pleural effusion.",
      {"pneumothorax": ("absent", None, None), EFFUSION: ("uncertain", "left", "small")}),
     ("Small bilateral pleural effusions. Heart is mildly enlarged.",
@@ -62,6 +64,9 @@ def test_finding_f1_levels_by_hand():
     ("normality", "这张胸片是否正常？", "是的。", "normal"),
     ("normality", "这张胸片是否正常？", "不正常。主要发现：肺通气不足。", "abnormal"),
     ("normality", "这张胸片有异常吗？", "心肺未见明显异常，可见留置导管。", "normal"),
+    ("normality", "这张胸片是否正常？", "这张胸片不正常，可见胸椎退行性变；心肺未见急性异常。", "abnormal"),
+    ("normality", "这张片子正常吗？", "未见心肺异常，可见双侧乳房假体。", "normal"),
+    ("normality", "Is this chest film normal?", "No acute cardiopulmonary abnormality.", "normal"),
     ("projection", "这是什么体位？", "这是正位（后前位）胸片。", "frontal"),
     ("projection", "这是什么体位？", "This is a lateral view.", "lateral"),
     ("location", "胸腔积液位于什么部位？", "胸腔积液位于右侧。", "right"),
@@ -102,3 +107,6 @@ def test_items_carry_patient_fold_and_the_builders_label():
     items = build_items([record], fold=3)
     assert [(i.patient, i.fold, i.label) for i in items] == [("7", 3, "uncertain"), ("7", 3, "left"), ("7", 3, None)]
     assert build_items([{**record, "uid": None, "labels": None}])[0].patient == "r1"  # no uid: the record is one
+    normal = {"finding": "normal", "status": "absent", "side": None, "severity": None}
+    assert [builder_label("normality", {**normal, "status": s}) for s in ("present", "absent")] == ["normal",
+                                                                                                  "abnormal"]
