@@ -1,8 +1,10 @@
-"""Evaluate models and baselines on the medqa k-fold dataset: ROUGE-1/2/L and finding F1, the paper's Table II.
+"""Evaluate models and baselines on the medqa k-fold dataset: the paper's Table II, per question type, with intervals.
 
     python evaluate.py --data data/openi-zh --folds 0-4 --model Qwen/Qwen2.5-VL-7B-Instruct --out results/
     python evaluate.py --data data/openi-zh --model runs/lora-f{fold} --model baseline:majority --out results/
     python evaluate.py --data data/openi-zh --backend openai --base-url http://127.0.0.1:8000/v1 --model medqa
+    python evaluate.py --data data/openi-zh --model runs/lora-f{fold} --image_ablation blank   # + grey-image rows
+    python evaluate.py --data data/openi-zh --compare "runs/lora-f{fold}" baseline:question    # paired bootstrap
     python evaluate.py config.yaml                      # the same options from a YAML file
 
 Every option also reads MEDQA_<OPTION> from the environment. Predictions are saved as they are made

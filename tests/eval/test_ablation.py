@@ -10,7 +10,9 @@ import pytest
 
 from evaluate import main
 
-pytestmark = pytest.mark.slow
+# Whichever of this test and the training test runs first trains the shared LoRA run (about 4 minutes of
+# CPU on 2 cores); this one also evaluates, so it gets more than the default 600 s.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def presence(results: dict, name: str) -> tuple[float, float, dict]:
