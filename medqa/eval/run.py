@@ -44,6 +44,7 @@ from medqa.eval.baselines import MajorityBaseline, QuestionBaseline, RetrievalBa
 from medqa.eval.bootstrap import ItemScores
 from medqa.eval.config import EvalArguments
 from medqa.eval.items import EvalItem, EvaluationError, build_items
+from medqa.eval.metrics import bleu4
 from medqa.eval.predictions import (
     BlankImages,
     Predictor,
@@ -202,10 +203,11 @@ class Run:
         """Fold k's items (the first --limit of them)."""
         return self._all(k)[: self.args.limit]
 
-    def scores(self, spec: ModelSpec, folds: Sequence[int], predict: bool = True) -> tuple[ItemScores, dict[int, int]]:
-        """Per-item scores of `spec` over `folds` and its error rows per fold; with `predict`, the evaluated
-        folds' missing items are predicted first (the other folds are read as saved)."""
-        directory, parts, errors = predictions_dir(self.out, spec.name), [], {}
+    def scores(self, spec: ModelSpec, folds: Sequence[int], predict: bool = True) -> tuple[ItemScores, dict[int, dict]]:
+        """Per-item scores of `spec` over `folds`, and per fold its error rows (+ BLEU-4 where sacrebleu is
+        installed: a corpus figure, no per-item part); with `predict`, the evaluated folds' missing items are
+        predicted first (the other folds are read as saved)."""
+        directory, parts, extras = predictions_dir(self.out, spec.name), [], {}
         for k in folds:
             items = self.items(k)
             if predict and k in self.evaluated and not self.args.score_only:
@@ -214,8 +216,11 @@ class Run:
             else:
                 rows = saved_rows(directory / f"fold_{k}.jsonl", spec.name, k, items)
             parts.append(item_scores(items, rows, self.args.tokenizer))
-            errors[k] = sum("error" in rows[item.key] for item in items)
-        return concat(parts), errors
+            extras[k] = {"errors": sum("error" in rows[item.key] for item in items)}
+            bleu = bleu4([rows[item.key].get("prediction") or "" for item in items], [i.reference for i in items])
+            if bleu is not None:
+                extras[k]["bleu4"] = bleu
+        return concat(parts), extras
 
     def folds_of(self, name: str, old: dict | None) -> list[int]:
         """The evaluated folds, plus those an earlier run of the same model and data saved (one row per model)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,10 +72,17 @@ def _figures(keys: Sequence[str], g: int, mean, sd, ci) -> tuple[dict, dict, dic
             {k: [_num(ci[g, _M[k], 0]), _num(ci[g, _M[k], 1])] for k in keys})
 
 
-def model_entry(scores: ItemScores, errors: dict[int, int], samples: int, seed: int) -> dict:
-    """The results.json entry of one model (see the module doc), without its run keys."""
+def model_entry(scores: ItemScores, extras: dict[int, dict], samples: int, seed: int) -> dict:
+    """The results.json entry of one model (see the module doc), without its run keys.
+
+    `extras` holds per fold its error count and, where sacrebleu is installed, BLEU-4 (a corpus figure:
+    mean and sd across folds, no interval).
+    """
     s = summarise_scores(scores, samples, seed)
     mean, sd, ci = _figures(MAIN_KEYS, 0, s["mean"], s["sd"], s["ci95"])
+    bleu = [e["bleu4"] for e in extras.values() if "bleu4" in e]
+    if bleu and len(bleu) == len(extras):
+        mean["bleu4"], sd["bleu4"] = statistics.fmean(bleu), statistics.stdev(bleu) if len(bleu) > 1 else None
     by_type = {}
     for g, qtype in enumerate(s["groups"]):
         if g == 0:
@@ -91,9 +99,10 @@ def model_entry(scores: ItemScores, errors: dict[int, int], samples: int, seed: 
                 entry["label_agreement"] = float(comp[COMPONENTS.index("agree")] / checked)
         by_type[qtype] = entry
     folds = {str(k): {**{key: _num(v[_M[key]]) for key in FOLD_KEYS}, "n": int((scores.folds == k).sum()),
-                      "errors": int(errors.get(k, 0))} for k, v in ((k, f[0]) for k, f in s["folds"].items())}
+                      **extras.get(k, {"errors": 0})} for k, v in ((k, f[0]) for k, f in s["folds"].items())}
     return {"mean": mean, "sd": sd, "ci95": ci, "by_type": by_type, "folds": folds, "n": len(scores.keys),
-            "errors": int(sum(errors.values())), "bootstrap": {"samples": samples, "seed": seed, "unit": "patient"}}
+            "errors": int(sum(e["errors"] for e in extras.values())),
+            "bootstrap": {"samples": samples, "seed": seed, "unit": "patient"}}
 
 
 def comparison(a: ItemScores, b: ItemScores, samples: int, seed: int) -> dict:

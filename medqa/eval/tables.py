@@ -6,7 +6,8 @@ from __future__ import annotations
 from medqa.eval.labels import CLOSED_TYPES
 
 COLUMNS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "finding_f1": "Finding F1",
-           "finding_f1_side": "F1 +side", "finding_f1_severity": "F1 +severity", "accuracy": "Closed acc."}
+           "finding_f1_side": "F1 +side", "finding_f1_severity": "F1 +severity", "accuracy": "Closed acc.",
+           "bleu4": "BLEU-4"}
 TYPE_COLUMNS = {"accuracy": "acc.", "rougeL": "ROUGE-L", "finding_f1": "F1"}
 OPEN_TYPES = ("description", "impression", "region", "llm")
 # The paper's Table II row for its fine-tuned Qwen-VL (its own data and tokenisation: a landmark, not a peer).
@@ -56,7 +57,7 @@ def type_order(results: dict) -> list[str]:
 
 def main_table(results: dict) -> list[str]:
     """Table II: a row per model, ROUGE-1/2/L, finding F1 at three levels and closed-type accuracy."""
-    keys = list(COLUMNS)
+    keys = [k for k in COLUMNS if k != "bleu4" or any(k in r["mean"] for r in results.values())]
     lines = ["| Model | " + " | ".join(COLUMNS[k] for k in keys) + " |", "|---|" + "---:|" * len(keys)]
     name, paper = PAPER_ROW
     lines.append(f"| {name} | " + " | ".join(f"{paper[k]:.4f}" if k in paper else "–" for k in keys) + " |")

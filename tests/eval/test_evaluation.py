@@ -369,6 +369,19 @@ def test_compare_two_rows_with_a_paired_bootstrap(dataset, tmp_path, capsys):
     assert exit_info.value.code == 2 and "no such row" in capsys.readouterr().err
 
 
+def test_bleu4_per_fold_where_sacrebleu_is_installed(dataset, tmp_path, monkeypatch):
+    """BLEU-4 is a corpus figure (no per-answer part): mean and sd across folds, no interval, when available."""
+    monkeypatch.setattr("medqa.eval.run.bleu4", lambda preds, refs: 0.1 * len(preds))
+    results = main(["--data", str(dataset), "--folds", "0-1", "--model", "baseline:majority", "--out",
+                    str(tmp_path / "out"), "--limit", "3", "--bootstrap_samples", "100"])
+    entry = results["baseline:majority"]
+    assert [entry["folds"][k]["bleu4"] for k in ("0", "1")] == pytest.approx([0.3, 0.3])
+    assert entry["mean"]["bleu4"] == pytest.approx(0.3) and entry["sd"]["bleu4"] == pytest.approx(0.0)
+    assert "bleu4" not in entry["ci95"]
+    assert "| Model | ROUGE-1 | ROUGE-2 | ROUGE-L | Finding F1 | F1 +side | F1 +severity | Closed acc. | BLEU-4 |" in \
+        (tmp_path / "out" / "results.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("case", ["fold out of range", "missing fold file", "empty predictions", "bad model",
                                   "no base url", "unknown baseline"])
 def test_bad_input_exits_2_with_a_clear_message(case, dataset, tmp_path, capsys):
