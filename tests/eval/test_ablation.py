@@ -4,6 +4,10 @@ its accuracy when each film is replaced by a uniform grey image; before training
 The trained model is the session's `blob_lora` run (tests/conftest.py), the one the training test
 checks, so this test costs evaluation only: 64 held-out films, answered twice (real, blank), by the
 untrained and the trained model.
+
+Measured (fold 0, 64 films, 1,000 replicates): untrained 0.000 with the films and 0.000 blank (its
+answers name no label either way); trained 1.000 with the films, 0.500 [0.375, 0.610] blank, a paired
+drop of +0.500 [+0.390, +0.625], p = 0.001.
 """
 
 import pytest
