@@ -15,6 +15,7 @@ class DecodingSettings:
     num_beams: int = field(default=4, metadata={"help": "beams (--strategy beam)"})
     temperature: float = field(default=0.7, metadata={"help": "sampling temperature (--strategy sample)"})
     top_p: float = field(default=0.9, metadata={"help": "nucleus sampling mass (--strategy sample)"})
+    top_k: int = field(default=0, metadata={"help": "sample among the k likeliest tokens, 0 = all (--strategy sample)"})
     repetition_penalty: float = field(default=1.05, metadata={"help": "penalty on repeated tokens (1 = none)"})
 
     def __post_init__(self) -> None:
@@ -30,7 +31,10 @@ class DecodingSettings:
             return kwargs | {"do_sample": False, "num_beams": 1}
         if self.strategy == "beam":
             return kwargs | {"do_sample": False, "num_beams": self.num_beams}
-        return kwargs | {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p, "num_beams": 1}
+        # top_k always named: Qwen2.5-VL-Instruct's generation_config.json sets top_k=1, which would make
+        # sampling greedy (transformers applies the model's generation config under these arguments).
+        return kwargs | {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p, "top_k": self.top_k,
+                         "num_beams": 1}
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a plain dict (saved with predictions and ratings)."""
