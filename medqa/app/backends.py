@@ -66,7 +66,8 @@ def build_backend(settings: AppSettings):
         if settings.backend == "openai":
             saved = settings.adapter or settings.model
             fmt = ConversationFormat.load_or_default(saved if Path(saved).is_dir() else None)
-            return OpenAIBackend(settings.base_url, settings.served_model or settings.model, fmt=fmt)
+            return OpenAIBackend(settings.base_url, settings.served_model or settings.model, fmt=fmt,
+                                 budget=ImageBudget.load(saved))
         import torch
 
         from medqa.core.modeling import load_model
@@ -127,7 +128,7 @@ def token_counter(backend) -> Callable[[str], int]:
 def image_budget(backend) -> ImageBudget:
     """The pixel budget the processor resizes images into."""
     loaded = getattr(backend, "loaded", None)
-    return loaded.budget if loaded is not None else ImageBudget()
+    return loaded.budget if loaded is not None else getattr(backend, "budget", None) or ImageBudget()
 
 
 def model_input_size(backend, image_size: tuple[int, int]) -> tuple[int, int]:

@@ -37,7 +37,7 @@ import torch
 
 from medqa.core.conversation import ConversationFormat
 from medqa.core.files import write_atomic
-from medqa.core.modeling import load_model
+from medqa.core.modeling import ImageBudget, load_model
 from medqa.data.folds import load_dataset_meta, read_folds
 from medqa.data.split import parse_folds
 from medqa.eval.baselines import MajorityBaseline, QuestionBaseline, RetrievalBaseline, Thumbnails
@@ -152,8 +152,10 @@ class Predictors:
             return RetrievalBaseline(self.train_items(fold), self.thumbs)
         model = spec.model.replace("{fold}", str(fold))
         if spec.kind == "openai":
+            # A served folder's saved pixel budget (medqa_processor.json) sizes the images sent; else the default.
             return ModelPredictor(OpenAIBackend(self.args.base_url, model, ConversationFormat.load_or_default(
-                self.args.data), self.image_root, api_key=os.environ.get(self.args.api_key_env)), self.settings)
+                self.args.data), self.image_root, api_key=os.environ.get(self.args.api_key_env),
+                budget=ImageBudget.load(model)), self.settings)
         adapter = spec.adapter.replace("{fold}", str(fold)) if spec.adapter else None
         if adapter is None and (Path(model) / "adapter_config.json").is_file():
             model, adapter = None, model  # an adapter folder names its own base model
