@@ -1,11 +1,19 @@
-"""The dataset card: a README.md beside the folds with counts, the generator used, and what was skipped."""
+"""The dataset card: a README.md beside the folds with counts, the generator used, and what was skipped.
+
+Its YAML front matter (written with huggingface_hub's `DatasetCard`) makes the folder a Hugging
+Face dataset: `datasets.load_dataset(DIR)` returns one split per fold (`fold_0` ...) and reads
+only the fold files, not `dataset.json` or the exports beside them.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from huggingface_hub import DatasetCard, DatasetCardData
+
 from medqa.core.conversation import message_text
+from medqa.core.files import write_atomic
 from medqa.core.text import char_tokens
 
 LICENCE = (
@@ -14,6 +22,8 @@ LICENCE = (
     "Cite: Demner-Fushman D, et al. Preparing a collection of radiology examinations for distribution "
     "and retrieval. JAMIA 2016;23(2):304-310."
 )
+
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 
 
 def fold_stats(records: list[dict]) -> dict[str, int]:
@@ -50,6 +60,15 @@ def answer_stats(folds: dict[int, list[dict]]) -> dict:
         "top_answers": answers.most_common(10), "by_qtype": dict(qtypes.most_common()),
         "presence_predictable": sum(max(c.values()) for c in by_finding.values()) / presence if presence else None,
     }
+def card_data(folds: dict[int, list[dict]]) -> DatasetCardData:
+    """The card's metadata: licence, language, task, and one split per non-empty fold (its file only)."""
+    splits = [{"split": f"fold_{k}", "path": f"fold_{k}.jsonl"} for k, records in sorted(folds.items()) if records]
+    n = sum(len(records) for records in folds.values())
+    size = next((label for limit, label in SIZE_CATEGORIES if n < limit), "1M<n<10M")
+    return DatasetCardData(
+        license="cc-by-nc-nd-4.0", language=["zh"], pretty_name="medqa Chinese chest X-ray VQA",
+        task_categories=["visual-question-answering"], tags=["medical", "radiology", "chest-x-ray"],
+        size_categories=[size], configs=[{"config_name": "default", "data_files": splits}])
 
 
 def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_read: int, skipped: str) -> Path:
@@ -71,11 +90,26 @@ def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_re
               "(the tokenisation `medqa.eval.metrics` uses).", "",
               f"Reports read: {n_reports_read}. Skipped: {skipped}.", ""]
     lines += _variety_section(answer_stats(folds))
+    lines += _loading_section(folds, meta.get("image_root"))
     lines += _generator_section(gen)
     lines += ["## Licence", "", LICENCE, ""]
-    path = out / "README.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    card = DatasetCard(f"---\n{card_data(folds).to_yaml()}\n---\n\n" + "\n".join(lines))
+    return write_atomic(out / "README.md", str(card))
+
+
+def _loading_section(folds: dict[int, list[dict]], image_root: str | None) -> list[str]:
+    empty = [k for k, records in sorted(folds.items()) if not records]
+    lines = ["## Loading", "",
+             "`datasets.load_dataset(\"<this folder>\")` returns one split per fold (`fold_0`, `fold_1`, ...); "
+             "`images` holds paths relative to the image folder, and each `{\"type\": \"image\"}` part of "
+             "`messages` takes the next of them.", ""]
+    if empty:
+        lines += [f"Fold(s) {', '.join(map(str, empty))} have no records and are not splits.", ""]
+    lines += [f"Image folder at build time: `{image_root or 'none given (--images-dir)'}`. The exports in "
+              "`exports/` (LLaMA-Factory, ms-swift, Qwen-VL v1) are written for that folder; "
+              "`exports/export.json` records it, and `python -m medqa.data export <this folder> --image-root "
+              "<images>` writes them again for another.", ""]
+    return lines
 
 
 def _variety_section(stats: dict) -> list[str]:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 
 from medqa.core.config import parse_config
-from medqa.data.config import AUDIT_OPTIONS, OPTIONS
+from medqa.data.config import AUDIT_OPTIONS, EXPORT_OPTIONS, OPTIONS
 from medqa.data.openi import InputError
 
 PROG = "python -m medqa.data"
@@ -69,7 +69,28 @@ def audit(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit}
+def export(argv: list[str]) -> int:
+    """Write the exports again (LLaMA-Factory, ms-swift, Qwen-VL v1) for the folder the images are in now."""
+    from medqa.core.conversation import ConversationFormat
+    from medqa.data.export import ExportError, write_exports
+    from medqa.data.folds import load_dataset_meta, read_folds
+
+    (args,) = parse_config(EXPORT_OPTIONS, argv, prog=f"{PROG} export", description=export.__doc__,
+                           positional=("data",))
+    try:
+        meta = load_dataset_meta(args.data)
+        folds = {k: read_folds(args.data, [k]) for k in range(meta["folds"])}
+        root = args.image_root or meta.get("image_root")
+        write_exports(folds, args.data, ConversationFormat.load_or_default(args.data), root, args.base_model,
+                      args.max_pixels)
+    except (ExportError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.data / 'exports'} for images under {root or '(no image root: paths as in the records)'}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,3 +78,24 @@ class AuditArguments:
 
 
 AUDIT_OPTIONS = (AuditArguments,)  # `python -m medqa.data audit`'s options
+
+
+@dataclass
+class ExportArguments:
+    """Which built dataset to export, for images in which folder, and for which base model's training YAML."""
+
+    data: Path = field(metadata={"help": "the dataset folder `python -m medqa.data build` wrote"})
+    image_root: Path | None = field(default=None, metadata={
+        "default_text": "the image folder in DATA/dataset.json",
+        "help": "folder the records' image paths are relative to (where the images are now)"})
+    base_model: str = field(default="Qwen/Qwen2.5-VL-7B-Instruct", metadata={
+        "help": "model_name_or_path written into the LLaMA-Factory training YAMLs"})
+    max_pixels: int = field(default=448 * 448, metadata={
+        "help": "image pixel budget written into the LLaMA-Factory YAMLs (image_max_pixels), as train.py's"})
+
+    def __post_init__(self) -> None:
+        self.data = Path(self.data)
+        self.image_root = Path(self.image_root) if self.image_root else None
+
+
+EXPORT_OPTIONS = (ExportArguments,)  # `python -m medqa.data export`'s options

@@ -1,37 +1,62 @@
-"""Exports of medqa records to the formats other fine-tuning tools read, and imports back.
+"""Exports of medqa records to the formats other fine-tuning tools read, ready to use as each tool documents it.
 
-* Qwen-VL v1 (the original Qwen-VL finetune.py): `conversations` with from/value, the image
-  inlined as `Picture 1: <img>path</img>` in the first user turn;
-* LLaMA-Factory sharegpt: `messages` with role/content, `<image>` placeholders, `images`.
+    exports/
+      export.json                which image root the exports assume, and what each file is for
+      sharegpt/                  LLaMA-Factory (formatting sharegpt, template qwen2_vl); ms-swift reads it too
+        dataset_info.json        medqa_fold_K (fold K alone) and medqa_train_not_K (every fold but K)
+        fold_K.json, train_not_K.json
+        llamafactory_fold_K.yaml a ready `llamafactory-cli train` config: dataset_dir and media_dir set
+      qwen_vl/                   Qwen-VL v1's finetune.py, which takes one --data_path
+        fold_K.json, train_not_K.json
+
+Image paths: LLaMA-Factory joins each path to `media_dir` (the YAML sets it to the image root)
+and ms-swift to `ROOT_IMAGE_DIR`, so the sharegpt files keep paths relative to the image root
+and survive a move of the images. Qwen-VL v1 opens `<img>` paths from its working folder, so
+its files hold absolute paths. Without an image root (a build without --images-dir) the files
+keep the record's paths and `export.json` says they are not ready; `python -m medqa.data export
+DIR --image-root ROOT` writes them again for the folder the images are in.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
-from medqa.core.conversation import ConversationFormat, message_images, message_text, record_messages
+from medqa.core.conversation import ConversationFormat, message_images, message_text, record_images, record_messages
 from medqa.core.files import write_atomic
+from medqa.core.imaging import resolve_image_path
 
-_ROLE_TO_FROM = {"user": "user", "assistant": "assistant"}
+log = logging.getLogger("medqa.data")
+
+EXPORT_META = "export.json"
+# Qwen-VL v1's tokenizer packs the <img> path's UTF-8 bytes into 256 image-pad tokens.
+QWEN_VL_MAX_PATH_BYTES = 256
+# The paper's recipe (the same defaults as train.py), for the LLaMA-Factory YAML.
+PAPER_RECIPE = {"cutoff_len": 1800, "per_device_train_batch_size": 2, "gradient_accumulation_steps": 8,
+                "learning_rate": 1.0e-5, "lr_scheduler_type": "cosine", "optim": "adamw_torch",
+                "lora_rank": 64, "lora_alpha": 16, "lora_dropout": 0.05}
 
 
-def to_qwen_vl(record: dict) -> dict:
-    """One record in the Qwen-VL v1 finetuning format."""
+class ExportError(ValueError):
+    """A record that no tool could read as exported; the message names the record and the path."""
+
+
+def to_qwen_vl(record: dict, image_root: str | Path | None = None) -> dict:
+    """One record in the Qwen-VL v1 finetuning format; with `image_root`, image paths are absolute."""
     messages = record_messages(record)
-    images = message_images(messages)
+    images = [_absolute(i, image_root, record) if image_root else str(i) for i in message_images(messages)]
     conversations = []
     for i, message in enumerate(messages):
         value = message_text(message)
         if i == 0 and images:
-            value = f"Picture 1: <img>{images[0]}</img>\n{value}"
-        conversations.append({"from": _ROLE_TO_FROM[message["role"]], "value": value})
+            value = "".join(f"Picture {n}: <img>{path}</img>\n" for n, path in enumerate(images, 1)) + value
+        conversations.append({"from": message["role"], "value": value})
     return {"id": record["id"], "conversations": conversations}
 
 
-
 def to_sharegpt(record: dict, fmt: ConversationFormat | None = None) -> dict:
-    """One record in LLaMA-Factory's sharegpt format (role/content tags, `<image>` placeholder)."""
+    """One record in LLaMA-Factory's sharegpt format (role/content tags, `<image>` placeholders, `images`)."""
     fmt = fmt or ConversationFormat()
     messages, filled = [], record_messages(record)
     for message in filled:
@@ -40,27 +65,109 @@ def to_sharegpt(record: dict, fmt: ConversationFormat | None = None) -> dict:
     return {"id": record["id"], "system": fmt.system_prompt, "messages": messages, "images": message_images(filled)}
 
 
+def _absolute(image, image_root, record: dict) -> str:
+    path = str(resolve_image_path(image, image_root).resolve())
+    if len(path.encode("utf-8")) > QWEN_VL_MAX_PATH_BYTES:
+        raise ExportError(f"record {record.get('id')}: image path {path} is over Qwen-VL's "
+                          f"{QWEN_VL_MAX_PATH_BYTES}-byte limit for <img> paths; move the images to a shorter path")
+    return path
 
-def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: ConversationFormat) -> list[Path]:
-    """Write `exports/qwen_vl/fold_K.json` and `exports/sharegpt/fold_K.json` + LLaMA-Factory's dataset_info."""
+
+def missing_images(folds: dict[int, list[dict]], image_root: str | Path) -> list[str]:
+    """'record id: path' for every image of every record that is not a file under `image_root`."""
+    return [f"{r.get('id')}: {resolve_image_path(i, image_root)}" for records in folds.values() for r in records
+            for i in record_images(r) if not resolve_image_path(i, image_root).is_file()]
+
+
+def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: ConversationFormat,
+                  image_root: str | Path | None = None, base_model: str = "Qwen/Qwen2.5-VL-7B-Instruct",
+                  max_pixels: int = 448 * 448) -> list[Path]:
+    """Write every export under `out_dir/exports` for images under `image_root`; returns the files written.
+
+    A record whose image is not a file under `image_root` is left out of every export (an export
+    that sends a training run to a missing file is worse than none); `export.json` names each one.
+    If no image is there at all, the root is wrong: ExportError.
+    """
+    out_dir = Path(out_dir)
+    root = Path(image_root).resolve() if image_root else None
+    missing = missing_images(folds, root) if root is not None else []
+    if missing:
+        n_images = sum(len(record_images(r)) for records in folds.values() for r in records)
+        if len(missing) == n_images:
+            raise ExportError(f"none of the {n_images} images is under the image root {root} (e.g. "
+                              f"{missing[0].split(': ', 1)[1]}): give the folder the dataset's image paths are "
+                              "relative to")
+        log.warning("%d record(s) left out of the exports: image not under %s (listed in exports/%s)",
+                    len(missing), root, EXPORT_META)
+        gone = {m.split(": ", 1)[0] for m in missing}
+        folds = {k: [r for r in records if r.get("id") not in gone] for k, records in folds.items()}
+    share_dir, qwen_dir = out_dir / "exports" / "sharegpt", out_dir / "exports" / "qwen_vl"
     written = []
-    qwen_dir, share_dir = out_dir / "exports" / "qwen_vl", out_dir / "exports" / "sharegpt"
-    qwen_dir.mkdir(parents=True, exist_ok=True)
-    share_dir.mkdir(parents=True, exist_ok=True)
-    info = {}
-    for k, records in sorted(folds.items()):
-        written.append(_write_json(qwen_dir / f"fold_{k}.json", [to_qwen_vl(r) for r in records]))
-        written.append(_write_json(share_dir / f"fold_{k}.json", [to_sharegpt(r, fmt) for r in records]))
-        info[f"medqa_fold_{k}"] = {
-            "file_name": f"fold_{k}.json",
-            "formatting": "sharegpt",
-            "columns": {"messages": "messages", "images": "images", "system": "system"},
-            "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user",
-                     "assistant_tag": "assistant"},
-        }
-    written.append(_write_json(share_dir / "dataset_info.json", info))
+    for k in sorted(folds):
+        others = [r for j in sorted(folds) if j != k for r in folds[j]]
+        for name, records in ((f"fold_{k}", folds[k]), (f"train_not_{k}", others)):
+            written.append(_write_json(share_dir / f"{name}.json", [to_sharegpt(r, fmt) for r in records]))
+            written.append(_write_json(qwen_dir / f"{name}.json", [to_qwen_vl(r, root) for r in records]))
+        config = share_dir / f"llamafactory_fold_{k}.yaml"
+        if root is not None and folds[k]:
+            written.append(write_atomic(config, llamafactory_yaml(k, share_dir, root, base_model, max_pixels)))
+        else:  # no images to find, or no fold to hold out: an older config would now mislead
+            config.unlink(missing_ok=True)
+    written.append(_write_json(share_dir / "dataset_info.json", dataset_info(sorted(folds))))
+    written.append(_write_json(out_dir / "exports" / EXPORT_META, _export_meta(sorted(folds), root, missing)))
+    if root is None:
+        log.warning("exports written without an image root: give --image-root to `python -m medqa.data export` "
+                    "so LLaMA-Factory, ms-swift and Qwen-VL find the images")
     return written
 
 
+def dataset_info(folds: list[int]) -> dict:
+    """LLaMA-Factory's dataset_info.json: each fold alone, and each 'all folds but K' training set."""
+    entry = {"formatting": "sharegpt",
+             "columns": {"messages": "messages", "images": "images", "system": "system"},
+             "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}}
+    info = {}
+    for k in folds:
+        info[f"medqa_fold_{k}"] = {"file_name": f"fold_{k}.json", **entry}
+        info[f"medqa_train_not_{k}"] = {"file_name": f"train_not_{k}.json", **entry}
+    return info
+
+
+def llamafactory_yaml(k: int, dataset_dir: Path, image_root: Path, base_model: str, max_pixels: int) -> str:
+    """A `llamafactory-cli train` config: LoRA on every fold but K, fold K for evaluation, the paper's recipe."""
+    import yaml
+
+    config = {
+        "model_name_or_path": base_model, "image_max_pixels": max_pixels,
+        "stage": "sft", "do_train": True, "finetuning_type": "lora", "lora_target": "all",
+        "freeze_vision_tower": True,
+        "dataset_dir": str(Path(dataset_dir).resolve()), "media_dir": str(image_root),
+        "dataset": f"medqa_train_not_{k}", "eval_dataset": f"medqa_fold_{k}", "template": "qwen2_vl",
+        "output_dir": f"saves/medqa-lora-fold{k}", "num_train_epochs": 3.0, "warmup_ratio": 0.03,
+        "logging_steps": 10, "save_steps": 500, "eval_strategy": "steps", "eval_steps": 500,
+        "per_device_eval_batch_size": 2, "bf16": True,
+        "report_to": "none", **PAPER_RECIPE,
+    }
+    header = (f"# medqa fold {k}: LoRA on folds other than {k}, evaluated on fold {k}.\n"
+              f"# Run: llamafactory-cli train {Path(dataset_dir).resolve() / f'llamafactory_fold_{k}.yaml'}\n"
+              "# media_dir is the folder the image paths in the dataset files are relative to.\n")
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def _export_meta(folds: list[int], root: Path | None, missing: list[str]) -> dict:
+    return {
+        "image_root": str(root) if root else None,
+        "ready": root is not None,
+        "sharegpt": {"images": "relative to image_root", "llamafactory": "dataset_info.json; llamafactory_fold_K.yaml "
+                     "sets dataset_dir and media_dir", "ms_swift": "ROOT_IMAGE_DIR=image_root swift sft --dataset "
+                     "sharegpt/train_not_K.json --val_dataset sharegpt/fold_K.json"},
+        "qwen_vl": {"images": "absolute" if root else "as in the records (no image root known)",
+                    "finetune.py": "--data_path qwen_vl/train_not_K.json --eval_data_path qwen_vl/fold_K.json"},
+        "folds": folds,
+        "left_out": missing,
+    }
+
+
 def _write_json(path: Path, data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
