@@ -9,6 +9,11 @@ medqa/app/settings.py). If the model cannot be loaded the app still starts and s
 
 from __future__ import annotations
 
+import contextlib
+
+with contextlib.suppress(ImportError):  # ZeroGPU: `spaces` patches torch, so it comes before torch (and CUDA)
+    import spaces  # noqa: F401
+
 import logging
 import sys
 from pathlib import Path

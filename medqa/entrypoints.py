@@ -45,6 +45,12 @@ def _audit():
     return AUDIT_OPTIONS
 
 
+def _export():
+    from medqa.data.config import EXPORT_OPTIONS
+
+    return EXPORT_OPTIONS
+
+
 def _train():
     from medqa.train.config import OPTIONS
 
@@ -90,6 +96,7 @@ def _merge():
 ENTRY_POINTS: dict[str, EntryPoint] = {ep.name: ep for ep in (
     EntryPoint("data-build", "python -m medqa.data build", _build),
     EntryPoint("data-audit", "python -m medqa.data audit", _audit, positional=("dir",)),
+    EntryPoint("data-export", "python -m medqa.data export", _export, positional=("data",)),
     EntryPoint("tiny", "python -m medqa.tiny", _tiny, positional=("out_dir",)),
     EntryPoint("train", "python train.py", _train, own_only=_train_own),
     EntryPoint("merge", "python -m medqa.export merge", _merge, positional=("adapter", "out")),

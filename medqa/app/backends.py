@@ -72,14 +72,24 @@ def build_backend(settings: AppSettings):
 
         from medqa.core.modeling import load_model
 
-        device_map = "cuda" if torch.cuda.is_available() else None
+        zero_gpu = on_zero_gpu()
+        device_map = "cuda" if torch.cuda.is_available() and not zero_gpu else None
         model = resolve_model(settings.model) if settings.model else None
         loaded = load_model(model, adapter=settings.adapter, device_map=device_map)
+        if zero_gpu:
+            # ZeroGPU lends a GPU only inside @spaces.GPU calls: the model is moved to 'cuda' at start-up (spaces
+            # records the move) and is on the GPU whenever a decorated call runs. Left on the CPU, it stays there.
+            loaded.model.to("cuda")
         loaded.model.eval()
         return LocalBackend(loaded)
     except (ModelLoadError, OSError, ValueError, RuntimeError, ImportError) as exc:
         log.error("model not loaded: %s", exc)
         return UnavailableBackend(load_failure(settings, exc))
+
+
+def on_zero_gpu() -> bool:
+    """True on a ZeroGPU Space (SPACES_ZERO_GPU, the variable the `spaces` package reads)."""
+    return os.environ.get("SPACES_ZERO_GPU", "").lower() in ("1", "t", "true")
 
 
 def warm_up(backend, max_new_tokens: int = 8) -> str | None:
