@@ -87,9 +87,25 @@ def merge(adapter: str, out: str, model: str | None = None, dtype: str = "bfloat
         stale.unlink()  # --overwrite: old shards would otherwise be read beside the new ones
     merged.save_pretrained(out_dir)  # safetensors (the only format transformers 5 writes)
     loaded.processor.save_pretrained(out_dir)
+    _drop_load_flags(out_dir / "tokenizer_config.json")
     loaded.fmt.save(out_dir)
     loaded.budget.save(out_dir, base)
     return out_dir
+
+
+def _drop_load_flags(path: Path) -> None:
+    """Remove how this process loaded the tokenizer (`is_local`, `local_files_only`) from its saved config.
+
+    transformers writes them into tokenizer_config.json; a copy of the folder on the Hub or another
+    machine (vLLM, a Space) would then be told to stay offline.
+    """
+    if not path.is_file():
+        return
+    config = json.loads(path.read_text(encoding="utf-8"))
+    if {"is_local", "local_files_only"} & config.keys():
+        for key in ("is_local", "local_files_only"):
+            config.pop(key, None)
+        path.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def serve_command(out: str | Path, name: str = "medqa", max_model_len: int = 4096) -> str:

@@ -87,6 +87,9 @@ def test_merged_folder_loads_with_transformers(merged):
     assert processor.chat_template and model.config.model_type == "qwen2_5_vl"
     assert processor.image_processor.size == {"shortest_edge": BUDGET.min_pixels, "longest_edge": BUDGET.max_pixels}
     assert list(merged.glob("*.safetensors")) and not (merged / "adapter_config.json").exists()
+    # How this process loaded the tokenizer is not the folder's business: a copy elsewhere must not stay offline.
+    tokenizer_config = json.loads((merged / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert not {"is_local", "local_files_only"} & tokenizer_config.keys()
 
 
 def test_bfloat16_is_the_default(adapter, tmp_path, capsys):
