@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 BASE = {
     "data-build": {"reports": "r.csv", "out": "o"},
     "data-audit": {"dir": "ds"},
+    "data-export": {"data": "o"},
     "tiny": {"out_dir": "tiny-out"},
     "merge": {"adapter": "runs/a", "out": "merged"},
     "demo": {"base_url": "http://127.0.0.1:8000/v1"},

@@ -73,9 +73,9 @@ def _absolute(image, image_root, record: dict) -> str:
     return path
 
 
-def missing_images(folds: dict[int, list[dict]], image_root: str | Path) -> list[str]:
-    """'record id: path' for every image of every record that is not a file under `image_root`."""
-    return [f"{r.get('id')}: {resolve_image_path(i, image_root)}" for records in folds.values() for r in records
+def missing_images(folds: dict[int, list[dict]], image_root: str | Path) -> list[tuple[str, Path]]:
+    """(record id, path) for every image of every record that is not a file under `image_root`."""
+    return [(r.get("id"), resolve_image_path(i, image_root)) for records in folds.values() for r in records
             for i in record_images(r) if not resolve_image_path(i, image_root).is_file()]
 
 
@@ -95,11 +95,10 @@ def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: Conversation
         n_images = sum(len(record_images(r)) for records in folds.values() for r in records)
         if len(missing) == n_images:
             raise ExportError(f"none of the {n_images} images is under the image root {root} (e.g. "
-                              f"{missing[0].split(': ', 1)[1]}): give the folder the dataset's image paths are "
-                              "relative to")
+                              f"{missing[0][1]}): give the folder the dataset's image paths are relative to")
         log.warning("%d record(s) left out of the exports: image not under %s (listed in exports/%s)",
                     len(missing), root, EXPORT_META)
-        gone = {m.split(": ", 1)[0] for m in missing}
+        gone = {record_id for record_id, _ in missing}
         folds = {k: [r for r in records if r.get("id") not in gone] for k, records in folds.items()}
     share_dir, qwen_dir = out_dir / "exports" / "sharegpt", out_dir / "exports" / "qwen_vl"
     written = []
@@ -154,7 +153,7 @@ def llamafactory_yaml(k: int, dataset_dir: Path, image_root: Path, base_model: s
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
-def _export_meta(folds: list[int], root: Path | None, missing: list[str]) -> dict:
+def _export_meta(folds: list[int], root: Path | None, missing: list[tuple[str, Path]]) -> dict:
     return {
         "image_root": str(root) if root else None,
         "ready": root is not None,
@@ -164,7 +163,7 @@ def _export_meta(folds: list[int], root: Path | None, missing: list[str]) -> dic
         "qwen_vl": {"images": "absolute" if root else "as in the records (no image root known)",
                     "finetune.py": "--data_path qwen_vl/train_not_K.json --eval_data_path qwen_vl/fold_K.json"},
         "folds": folds,
-        "left_out": missing,
+        "left_out": [f"{record_id}: {path}" for record_id, path in missing],
     }
 
 
