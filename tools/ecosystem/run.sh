@@ -23,7 +23,10 @@ venv() {  # venv NAME PACKAGE...: create once, then reuse
   rm -rf "$dir" && python3 -m venv "$dir"
   "$dir/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])" \
     | xargs -I{} sh -c "echo '$SITE' > '{}/medqa-venv.pth'"
-  "$dir/bin/pip" install -q "$@" 2>&1 | grep -v "^WARNING: Location" || true
+  if ! "$dir/bin/pip" install -q "$@" >"$dir.log" 2>&1; then
+    grep -v "^WARNING: Location" "$dir.log" | tail -20
+    exit 1
+  fi
   touch "$dir/.ready"
   echo "installed $* in $((SECONDS - start)) s"
 }
