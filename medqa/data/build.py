@@ -17,7 +17,7 @@ from medqa.data.export import write_exports
 from medqa.data.folds import DATASET_META
 from medqa.data.images import ImageIndex
 from medqa.data.openi import read_reports
-from medqa.data.qa import QAGenerator, QAPair
+from medqa.data.qa import QAGenerator, QAPair, stored_label
 from medqa.data.records import Report, SkipLog
 from medqa.data.rule import projection_pair
 from medqa.data.rule.phrasing import Wording
@@ -98,7 +98,7 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
             "projection": image.projection,
             "messages": fmt.conversation([(p.question, p.answer) for p in turns]),
             "qtypes": [p.qtype for p in turns],
-            "labels": [p.label for p in turns],
+            "labels": [stored_label(p.label) for p in turns],
             "generator": generator,
         })
     return records

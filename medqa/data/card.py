@@ -15,6 +15,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from medqa.core.conversation import message_text
 from medqa.core.files import write_atomic
 from medqa.core.text import char_tokens
+from medqa.data.qa import LABEL_FIELDS
 
 LICENCE = (
     "Derived from the Indiana University chest X-ray collection (Open-i, NLM), licensed CC BY-NC-ND 4.0. "
@@ -60,6 +61,25 @@ def answer_stats(folds: dict[int, list[dict]]) -> dict:
         "top_answers": answers.most_common(10), "by_qtype": dict(qtypes.most_common()),
         "presence_predictable": sum(max(c.values()) for c in by_finding.values()) / presence if presence else None,
     }
+_STRING_LIST = {"list": "string"}
+# The record layout, declared so `datasets` never guesses a type from a small fold (a fold whose turns all lack
+# a side would otherwise read as a null column and clash with the next fold).
+FEATURES = [
+    {"name": "id", "dtype": "string"},
+    {"name": "uid", "dtype": "string"},
+    {"name": "images", **_STRING_LIST},
+    {"name": "projection", "dtype": "string"},
+    {"name": "messages", "list": [
+        {"name": "role", "dtype": "string"},
+        {"name": "content", "list": [{"name": "type", "dtype": "string"}, {"name": "text", "dtype": "string"}]}]},
+    {"name": "qtypes", **_STRING_LIST},
+    {"name": "labels", "list": [*({"name": key, "dtype": "string"} for key in LABEL_FIELDS),
+                                {"name": "qualifiers", **_STRING_LIST}]},
+    {"name": "generator", "dtype": "string"},
+    {"name": "fold", "dtype": "int64"},
+]
+
+
 def card_data(folds: dict[int, list[dict]]) -> DatasetCardData:
     """The card's metadata: licence, language, task, and one split per non-empty fold (its file only)."""
     splits = [{"split": f"fold_{k}", "path": f"fold_{k}.jsonl"} for k, records in sorted(folds.items()) if records]
@@ -68,7 +88,8 @@ def card_data(folds: dict[int, list[dict]]) -> DatasetCardData:
     return DatasetCardData(
         license="cc-by-nc-nd-4.0", language=["zh"], pretty_name="medqa Chinese chest X-ray VQA",
         task_categories=["visual-question-answering"], tags=["medical", "radiology", "chest-x-ray"],
-        size_categories=[size], configs=[{"config_name": "default", "data_files": splits}])
+        size_categories=[size], configs=[{"config_name": "default", "data_files": splits}],
+        dataset_info={"config_name": "default", "features": FEATURES})
 
 
 def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_read: int, skipped: str) -> Path:

@@ -13,16 +13,28 @@ from medqa.data.records import Report, SkipLog
 class QAPair:
     """One Chinese question and its answer, with the kind of question it is and, for closed questions, its label.
 
-    `qtype` is the question type of PLAN.md's contract: closed "projection", "normality", "presence" (present,
+    `qtype` is the question type evaluation scores by: closed "projection", "normality", "presence" (present,
     absent or uncertain answers), "location", "severity"; open "description", "impression", "llm".
-    `label` is {"finding", "status", "side", "severity"} (None for open questions and the LLM generator), so
-    evaluation can check its text reader against the builder.
+    `label` is {"finding", "status", "side", "severity"[, "qualifiers"]} (None for open questions and the LLM
+    generator), so evaluation can check its text reader against the builder.
     """
 
     question: str
     answer: str
     qtype: str
     label: dict | None = None
+
+
+LABEL_FIELDS = ("finding", "status", "side", "severity")
+
+
+def stored_label(label: dict | None) -> dict:
+    """A turn's label as records store it: every field present (None where unknown, `qualifiers` a list).
+
+    One shape for every turn of every fold, so `datasets` (4 and 5) reads one schema, never a null type.
+    """
+    label = label or {}
+    return {**{key: label.get(key) for key in LABEL_FIELDS}, "qualifiers": list(label.get("qualifiers") or [])}
 
 
 class QAGenerator(Protocol):

@@ -78,7 +78,9 @@ def test_answers_agree_with_their_labels_and_never_leak_deid_tokens(built):
                 answer = texts[2 * i + 1]
                 assert qtype in {"projection", "normality", "presence", "location", "severity", "description",
                                  "impression"}
-                assert (label is None) == (qtype in ("projection", "description", "impression")), (qtype, label)
+                # Every turn stores every label field (one schema for datasets); open turns name no finding.
+                assert set(label) == {"finding", "status", "side", "severity", "qualifiers"}, label
+                assert (label["finding"] is None) == (qtype in ("projection", "description", "impression")), label
                 if qtype != "presence":
                     continue
                 found = {k: v for k, v in extract_findings(answer).items() if k != "normal"}

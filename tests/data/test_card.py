@@ -44,12 +44,7 @@ def test_card_front_matter_parses(built):
     assert "Fold(s) 4 have no records" in (built[5] / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("n_folds", [
-    pytest.param(5, marks=pytest.mark.xfail(strict=True, reason=(
-        "open: a one-record fold whose `labels` have no side/severity makes datasets 5 infer a null type from "
-        "fold_0 and fail casting later folds; explicit card features fix datasets 5 but trip datasets 4.0's "
-        "cast of list<struct> with null items (see issue-13 report)"))),
-    2])
+@pytest.mark.parametrize("n_folds", [5, 2])
 def test_load_dataset_dir_gives_one_split_per_fold(built, n_folds, tmp_path):
     folder = built[n_folds]
     ds = load_dataset(str(folder), cache_dir=str(tmp_path))  # dataset.json and exports/ beside the folds
