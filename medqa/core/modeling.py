@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,15 @@ def default_dtype(device: str | torch.device | None = None) -> torch.dtype:
     if torch.cuda.is_available() and str(device or "cuda").startswith("cuda") and torch.cuda.is_bf16_supported():
         return torch.bfloat16
     return torch.float32
+
+
+def rope_index_fn(model) -> Callable | None:
+    """The model's `get_rope_index` (Qwen m-rope), found through peft wrappers; None if it has none."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    for candidate in (inner, getattr(inner, "model", None)):
+        if candidate is not None and hasattr(candidate, "get_rope_index"):
+            return candidate.get_rope_index
+    return None
 
 
 def quantization_config(mode: str, compute_dtype: torch.dtype):

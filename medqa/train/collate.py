@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from medqa.core.conversation import ConversationFormat, message_images, open_images, record_messages
+from medqa.core.modeling import rope_index_fn  # noqa: F401 - re-exported: training code finds it here
 from medqa.train.masking import IGNORE_INDEX, mask_labels
 
 
@@ -40,15 +41,6 @@ class Encoded:
 
     def __len__(self) -> int:
         return int(self.input_ids.shape[0])
-
-
-def rope_index_fn(model) -> Callable | None:
-    """The model's `get_rope_index` (Qwen m-rope), found through peft wrappers; None if it has none."""
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
-    for candidate in (inner, getattr(inner, "model", None)):
-        if candidate is not None and hasattr(candidate, "get_rope_index"):
-            return candidate.get_rope_index
-    return None
 
 
 class SampleEncoder:

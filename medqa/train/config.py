@@ -65,6 +65,24 @@ class MedqaTrainingArguments(TrainingArguments):
     save_total_limit: int | None = field(default=3, metadata={"help": "keep the last N checkpoints"})
     remove_unused_columns: bool = field(default=False, metadata={"help": "keep medqa's columns"})
     resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint in output_dir"})
+    gradient_checkpointing: bool | None = field(default=None, metadata={
+        "default_text": "on for --method qlora, else off", "nargs": "?", "const": True,
+        "help": "recompute activations in the backward pass: less memory, ~20% more compute"})
+
+    def __post_init__(self) -> None:
+        # Remember whether checkpointing was asked for either way: transformers >= 5.2x resolves an unset
+        # value to False below (under its new name, activation_checkpointing), and QLoRA's default is on.
+        self.checkpointing_unset = self.gradient_checkpointing is None and \
+            getattr(self, "activation_checkpointing", None) is None
+        if self.gradient_checkpointing is None and not hasattr(self, "activation_checkpointing"):
+            self.gradient_checkpointing = False  # transformers 5.17 has only this name, a plain bool
+        super().__post_init__()
+
+    def set_checkpointing(self, on: bool) -> None:
+        """Turn activation checkpointing on or off under both of its names (5.17: gradient_, 5.2x: activation_)."""
+        self.gradient_checkpointing = on
+        if hasattr(self, "activation_checkpointing"):
+            self.activation_checkpointing = on
 
 
 OPTIONS = (ModelArguments, DataArguments, MedqaTrainingArguments)  # train.py's options, in parse order

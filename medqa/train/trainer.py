@@ -87,18 +87,50 @@ class MedqaTrainer(Trainer):
         keep = torch.zeros_like(labels, dtype=torch.bool)
         keep[:, :-1] = labels[:, 1:] != -100  # position t predicts label t+1
         targets = labels[:, 1:][keep[:, :-1]]
-        outputs = model(**inputs, logits_to_keep=keep, use_cache=False)
-        logits = outputs.logits.reshape(-1, outputs.logits.shape[-1]).float()
+        # A 1-D index (the positions labelled in any row) is what every transformers 5.x takes; a 2-D boolean
+        # `logits_to_keep` only from 5.2x (5.17 fails with "too many indices"). Each row then keeps its own.
+        union = keep.any(dim=0).nonzero()[:, 0]
+        outputs = model(**inputs, logits_to_keep=union, use_cache=False)
+        logits = outputs.logits[keep[:, union]].float()  # (labelled positions, vocab), row-major like `targets`
         loss = torch.nn.functional.cross_entropy(logits, targets, reduction="sum")
         denominator = num_items_in_batch if num_items_in_batch is not None else max(targets.numel(), 1)
         loss = loss / denominator
         return (loss, outputs) if return_outputs else loss
 
 
+def no_grad_when_frozen(module: torch.nn.Module) -> list:
+    """Run `module` without autograd whenever none of its parameters is trainable; returns the hook handles.
+
+    `enable_input_require_grads()` (which checkpointing calls) hooks every input embedding it finds,
+    the vision tower's patch embedding included, so a frozen tower would otherwise record a graph,
+    run its forward again under checkpointing and then a backward that updates nothing. Checked at
+    each call, so a tower that is unfrozen later trains normally.
+    """
+    state: dict[int, bool] = {}
+
+    def enter(mod, args):
+        if torch.is_grad_enabled() and not any(p.requires_grad for p in mod.parameters()):
+            state[id(mod)] = True
+            torch.set_grad_enabled(False)
+
+    def leave(mod, args, output):
+        if state.pop(id(mod), False):
+            torch.set_grad_enabled(True)
+
+    return [module.register_forward_pre_hook(enter), module.register_forward_hook(leave, always_call=True)]
+
+
+def vision_towers(model: torch.nn.Module) -> list[torch.nn.Module]:
+    """The vision encoder(s) of a Qwen VL model (`...visual`), through any wrapper."""
+    return [m for name, m in model.named_modules() if name.rsplit(".", 1)[-1] == "visual"]
+
+
 def apply_method(loaded: LoadedModel, margs: ModelArguments, targs: TrainingArguments):
     """Freeze / wrap the model for the chosen method; returns the model to train."""
     model = loaded.model
     model.config.use_cache = False
+    for tower in vision_towers(model):
+        no_grad_when_frozen(tower)
     if margs.method == "full":
         for name, param in model.named_parameters():
             param.requires_grad = margs.train_vision or ".visual." not in f".{name}"
