@@ -95,6 +95,7 @@ def on_zero_gpu() -> bool:
 def warm_up(backend, max_new_tokens: int = 8) -> str | None:
     """One short generation on a 448-px grey image, so the first clinician meets no start-up stall.
 
+    A local backend with a fast decoder first compiles it for every cache bucket (its `warmup`).
     Returns None when it worked, else the error text (the caller decides what to do with it).
     """
     if isinstance(backend, UnavailableBackend):
@@ -103,6 +104,8 @@ def warm_up(backend, max_new_tokens: int = 8) -> str | None:
     conversation = [backend.fmt.user_turn(WARMUP_QUESTION, image)]
     start = time.perf_counter()
     try:
+        if callable(getattr(backend, "warmup", None)):
+            log.info("fast decoder compiled in %s s per cache bucket", backend.warmup())
         backend.generate([conversation], DecodingSettings(max_new_tokens=max_new_tokens))
     except Exception as exc:  # any failure here is reported, never fatal: the app must still start
         return f"{type(exc).__name__}: {exc}"

@@ -170,6 +170,7 @@ class Predictors:
             torch.cuda.empty_cache()
         loaded = load_model(model, adapter=adapter, quantization=self.args.quantization)
         self.backend, self.loaded_key = LocalBackend(loaded, self.image_root), (model, adapter)
+        self.backend.warmup()  # on CUDA: compile and capture the fast decoder once, before the first item
 
 
 # -- the run -----------------------------------------------------------------------------------

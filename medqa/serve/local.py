@@ -2,7 +2,8 @@
 
 Conversations are medqa messages (see `medqa.core.conversation`); images are paths (resolved against
 an image root) or PIL images. `medqa.serve.endpoint.OpenAIBackend` has the same interface
-(`generate(conversations, settings)` and `stream(conversation, settings, stop)`).
+(`generate(conversations, settings)` and `stream(conversation, settings, stop)`). On CUDA, greedy and
+sampled answers are decoded by `medqa.serve.fast_decode.FastDecoder`.
 """
 
 from __future__ import annotations
@@ -17,21 +18,36 @@ import torch
 from medqa.core.conversation import ConversationFormat, open_images
 from medqa.core.modeling import LoadedModel
 from medqa.serve.decoding import DecodingSettings
+from medqa.serve.fast_decode import FastDecoder
 
 
 class LocalBackend:
-    """Generation with a local transformers model; one lock so a shared GPU model serves threads safely."""
+    """Generation with a local transformers model; one lock so a shared GPU model serves threads safely.
 
-    def __init__(self, loaded: LoadedModel, image_root: str | Path | None = None) -> None:
+    Greedy and sampled answers go through `FastDecoder` (static cache, compiled step, CUDA graphs)
+    when `fast` is on, by default for a model on CUDA; beam search, and a conversation longer than
+    the decoder's largest cache bucket, go through `model.generate()`.
+    """
+
+    def __init__(self, loaded: LoadedModel, image_root: str | Path | None = None, fast: bool | None = None,
+                 decoder: FastDecoder | None = None) -> None:
         self.loaded, self.image_root = loaded, image_root
         self.name = loaded.adapter or loaded.model_id
         self.lock = threading.Lock()
+        if decoder is None and (fast if fast is not None else self.device.type == "cuda"):
+            decoder = FastDecoder(loaded.model)
+        self.decoder = decoder
 
     @property
     def fmt(self) -> ConversationFormat:
         return self.loaded.fmt
 
-    def _inputs(self, conversations: Sequence[list[dict]]) -> dict[str, torch.Tensor]:
+    @property
+    def device(self) -> torch.device:
+        return next(self.loaded.model.parameters()).device
+
+    def encode(self, conversations: Sequence[list[dict]]) -> dict[str, torch.Tensor]:
+        """Model inputs for conversations that end with a user turn: images opened, templated, left-padded."""
         processor = self.loaded.processor
         texts, images = [], []
         for conv in conversations:
@@ -40,13 +56,27 @@ class LocalBackend:
             images += [p["image"] for m in messages for p in m["content"] if p["type"] == "image"]
         inputs = processor(text=texts, images=images or None, return_tensors="pt", padding=True,
                            padding_side="left")
-        device = next(self.loaded.model.parameters()).device
-        return {k: v.to(device) if hasattr(v, "to") else v for k, v in inputs.items()}
+        return {k: v.to(self.device) if hasattr(v, "to") else v for k, v in inputs.items()}
+
+    def warmup(self) -> dict[int, float]:
+        """Compile the fast decoder for every cache bucket now (seconds per bucket; {} without one)."""
+        return self.decoder.warmup() if self.decoder is not None else {}
+
+    def _fast(self, inputs: dict, settings: DecodingSettings) -> bool:
+        """Whether this request goes through the fast decoder."""
+        return (self.decoder is not None and settings.strategy != "beam"
+                and self.decoder.fits(inputs["input_ids"].shape[1] + settings.max_new_tokens))
 
     @torch.no_grad()
     def generate(self, conversations: Sequence[list[dict]], settings: DecodingSettings) -> list[str]:
-        """One answer per conversation (each ends with a user turn), decoded in one batch."""
-        inputs = self._inputs(conversations)
+        """One answer per conversation (each ends with a user turn); in one batch unless decoded fast."""
+        if self.decoder is not None and settings.strategy != "beam":
+            singles = [self.encode([conv]) for conv in conversations]
+            if all(self._fast(inputs, settings) for inputs in singles):
+                with self.lock:
+                    answers = [self.decoder.decode(inputs, settings) for inputs in singles]
+                return [self._clean(self.loaded.tokenizer.decode(a, skip_special_tokens=False)) for a in answers]
+        inputs = self.encode(conversations)
         with self.lock:
             out = self.loaded.model.generate(**inputs, **settings.hf_kwargs(), **self._special_ids())
         new = out[:, inputs["input_ids"].shape[1]:]
@@ -56,24 +86,16 @@ class LocalBackend:
     def stream(self, conversation: list[dict], settings: DecodingSettings,
                stop: threading.Event | None = None) -> Iterator[str]:
         """Yield the answer's text as it grows; setting `stop` ends generation early."""
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+        from transformers import TextIteratorStreamer
 
-        class _Stop(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):
-                return bool(stop is not None and stop.is_set())
-
-        inputs = self._inputs([conversation])
+        inputs = self.encode([conversation])
         streamer = TextIteratorStreamer(self.loaded.tokenizer, skip_prompt=True, skip_special_tokens=False)
-        kwargs = {**inputs, **settings.hf_kwargs(), **self._special_ids(), "streamer": streamer,
-                  "stopping_criteria": StoppingCriteriaList([_Stop()])}
-        if settings.strategy == "beam":
-            kwargs["num_beams"] = 1  # transformers streams only single-beam decoding
         errors: list[BaseException] = []
 
         def run() -> None:
             try:
                 with self.lock, torch.no_grad():
-                    self.loaded.model.generate(**kwargs)
+                    self._stream_into(streamer, inputs, settings, stop)
             except BaseException as exc:  # surfaced to the caller below, never lost in the thread
                 errors.append(exc)
                 streamer.end()
@@ -87,6 +109,26 @@ class LocalBackend:
         thread.join()
         if errors:
             raise errors[0]
+
+    def _stream_into(self, streamer, inputs: dict, settings: DecodingSettings, stop: threading.Event | None) -> None:
+        """Decode one answer into `streamer` (fast decoder, or generate() with a stop criterion)."""
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        if self._fast(inputs, settings):
+            streamer.put(inputs["input_ids"][0].cpu())  # the prompt, which the streamer skips
+            self.decoder.decode(inputs, settings, on_tokens=lambda ids: streamer.put(torch.tensor(ids)), stop=stop)
+            streamer.end()
+            return
+
+        class _Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return bool(stop is not None and stop.is_set())
+
+        kwargs = {**inputs, **settings.hf_kwargs(), **self._special_ids(), "streamer": streamer,
+                  "stopping_criteria": StoppingCriteriaList([_Stop()])}
+        if settings.strategy == "beam":
+            kwargs["num_beams"] = 1  # transformers streams only single-beam decoding
+        self.loaded.model.generate(**kwargs)
 
     def _clean(self, text: str) -> str:
         """The answer without chat-control tokens (end of turn, padding), grounding tokens kept."""

@@ -11,6 +11,7 @@ import torch
 
 from medqa.core.conversation import ConversationFormat
 from medqa.core.modeling import ImageBudget, load_model, rope_index_fn
+from medqa.data.folds import read_folds
 from medqa.train.collate import SampleEncoder, pack_rows
 from medqa.train.config import DataArguments, MedqaTrainingArguments, ModelArguments
 from medqa.train.run import check_args
@@ -45,7 +46,7 @@ def _reference_loss(model, batch) -> torch.Tensor:
 
 
 def test_loss_on_labelled_positions_equals_the_full_logits_loss(tiny_model):
-    """The loss transformers 5.17 crashed on ("too many indices for tensor of dimension 3"); now equal to the reference."""
+    """The loss 5.17 crashed on ("too many indices for tensor of dimension 3"), now equal to the full-logits one."""
     loaded = load_model(str(tiny_model), dtype=torch.float32, budget=ImageBudget(56 * 56, 112 * 112))
     model = loaded.model.eval()
     batch = _packed_batch(loaded)
@@ -70,11 +71,13 @@ def _lora_gradients(tiny_model, blobs, guard: bool):
             hooks.clear()
     seen = {"blocks": 0}
     tower.register_forward_hook(lambda mod, args, out: seen.update(out=out.pooler_output))
-    for block in tower.blocks:
-        block.register_forward_hook(lambda mod, args, out: seen.update(blocks=seen["blocks"] + (out.grad_fn is not None)))
-    encoder = SampleEncoder(loaded.processor, loaded.fmt, blobs, rope_index=rope_index_fn(loaded.model))
-    from medqa.data.folds import read_folds
 
+    def count_graph(mod, args, out):
+        seen["blocks"] += out.grad_fn is not None
+
+    for block in tower.blocks:
+        block.register_forward_hook(count_graph)
+    encoder = SampleEncoder(loaded.processor, loaded.fmt, blobs, rope_index=rope_index_fn(loaded.model))
     samples = [encoder(r) for r in read_folds(blobs, [0])[:4]]
     loss = MedqaTrainer.compute_loss(None, model, pack_rows([samples[:2], samples[2:]], loaded.tokenizer.pad_token_id))
     loss.backward()
