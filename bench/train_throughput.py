@@ -5,7 +5,8 @@
 
 The model is the Qwen2.5-VL-7B-Instruct shape with random weights (no download; random weights cost the
 same FLOPs), or medqa.tiny's with --tiny. Samples come from the rule-generated dataset built from the
-Open-i reports; every route trains on the same records in the same order. Images are grey stand-ins of
+Open-i reports; every route trains on the same records (packed rows in a seeded random order, as the
+Trainer draws them; --route-seconds caps each route's timed steps). Images are grey stand-ins of
 the Open-i PNG sizes, and the tokenizer is calibrated to the real Qwen2 one; bench/README.md explains
 both, the routes and the MFU formula. Routes: naive-lora, medqa-lora, naive-qlora, medqa-qlora, each
 optionally with "+gc" (checkpointing forced on).
@@ -32,11 +33,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import torch  # noqa: E402
+from flops import FlopCounts  # noqa: E402
 from PIL import Image  # noqa: E402
 from shapes import qwen2_5_vl_7b_config  # noqa: E402
 
 from medqa.core import modeling  # noqa: E402
-from medqa.core.conversation import ConversationFormat, message_text  # noqa: E402
+from medqa.core.conversation import ConversationFormat, message_text, record_images  # noqa: E402
+from medqa.core.files import write_atomic  # noqa: E402
 from medqa.data.build import build_dataset  # noqa: E402
 from medqa.data.config import BuildArguments  # noqa: E402
 from medqa.data.rule import RuleGenerator  # noqa: E402
@@ -94,11 +97,9 @@ def tokenizer_corpus(records: list[dict], fmt: ConversationFormat) -> list[str]:
 
 
 def with_grey_image(record: dict, index: int) -> dict:
-    """The record with its image path replaced by a grey image of an Open-i PNG size."""
+    """The record with each image (a path in its `images`) replaced by a grey image of an Open-i PNG size."""
     image = Image.new("RGB", OPENI_SIZES[index % len(OPENI_SIZES)], (128, 128, 128))
-    messages = [{**m, "content": [{"type": "image", "image": image} if p.get("type") == "image" else p
-                                  for p in m["content"]]} for m in record["messages"]]
-    return {**record, "messages": messages}
+    return {**record, "images": [image for _ in record_images(record)]}
 
 
 def model_config(tiny_dir: Path, tiny: bool, tokenizer):
@@ -141,7 +142,12 @@ def quantize_4bit(model, device: str, dtype: torch.dtype) -> None:
 
 
 def wrap(model, route: Route, processor):
-    """Checkpointing or kbit preparation, then LoRA through medqa's own apply_method (r 64, alpha 16)."""
+    """Checkpointing or kbit preparation, then LoRA (r 64, alpha 16): plain peft (naive) or medqa's apply_method.
+
+    medqa's adds the no-autograd guard on the frozen vision tower; a plain HF + peft run has none, so its
+    checkpointed tower records a graph and runs a backward (enable_input_require_grads hooks its patch embedding).
+    """
+    margs = ModelArguments(method="qlora" if route.qlora else "lora")
     if route.qlora and not route.packed:
         from peft import prepare_model_for_kbit_training
 
@@ -149,15 +155,24 @@ def wrap(model, route: Route, processor):
     elif route.gc:
         enable = getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable
         enable()
+    if not route.packed:
+        from peft import LoraConfig, get_peft_model
+
+        return get_peft_model(model, LoraConfig(r=margs.lora_r, lora_alpha=margs.lora_alpha, task_type="CAUSAL_LM",
+                                                lora_dropout=margs.lora_dropout, target_modules=margs.lora_target))
     loaded = modeling.LoadedModel(model, processor, ConversationFormat(), modeling.ImageBudget(), "qwen2.5-vl-shape")
-    margs = ModelArguments(method="qlora" if route.qlora else "lora")
     return apply_method(loaded, margs, SimpleNamespace(gradient_checkpointing=route.gc))
 
 
-def make_steps(samples: list, route: Route, batch: int, max_length: int, pad_id: int) -> list[dict]:
-    """Per optimizer step: the collated batch and its sample, real-token, position and image-patch counts."""
+def make_steps(samples: list, route: Route, batch: int, max_length: int, pad_id: int, seed: int = 0) -> list[dict]:
+    """Per optimizer step: the collated batch and its sample, real-token, position and image-patch counts.
+
+    Packed rows come in a seeded random order, as the Trainer's sampler draws them (packing sorts by
+    length, so a time-capped run over the rows in packing order would only see the longest samples).
+    """
     if route.packed:  # as MedqaTrainer gets them: `batch` packed rows per step
         groups = pack_groups([len(s) for s in samples], max_length)
+        random.Random(seed).shuffle(groups)
         rows = [groups[k:k + batch] for k in range(0, len(groups), batch)]
     else:
         rows = [[[i] for i in range(k, min(k + batch, len(samples)))] for k in range(0, len(samples), batch)]
@@ -167,10 +182,19 @@ def make_steps(samples: list, route: Route, batch: int, max_length: int, pad_id:
         chosen = [samples[i] for i in idx]
         data = pack_rows([[samples[i] for i in row] for row in step_rows], pad_id) if route.packed \
             else pad_collate(chosen, pad_id)
+        keep = data["labels"][:, 1:] != -100
+        head = int(keep.any(0).sum()) * keep.shape[0] if route.packed else sum(len(s) for s in chosen)
         steps.append({"batch": data, "samples": len(idx), "tokens": sum(len(s) for s in chosen),
-                      "positions": data["input_ids"].numel(),
-                      "patches": int(data["pixel_values"].shape[0]) if "pixel_values" in data else 0})
+                      "positions": data["input_ids"].numel(), "lengths": [len(s) for s in chosen],
+                      "patches": [int(g.prod()) for s in chosen if s.image_grid_thw is not None
+                                  for g in s.image_grid_thw], "head_positions": head})
     return steps
+
+
+def paged_state_gib(optimizer) -> float:
+    """Optimizer state in CUDA managed (paged) memory, which max_memory_allocated does not count."""
+    return sum(t.numel() * t.element_size() for state in optimizer.state.values() for t in state.values()
+               if torch.is_tensor(t) and getattr(t, "is_paged", False)) / 2**30
 
 
 def train_step(model, step: dict, optimizer, packed: bool, device: str) -> float:
@@ -195,31 +219,41 @@ def make_optimizer(model, route: Route, device: str):
     return torch.optim.AdamW(params, lr=1e-5)
 
 
+def timed_steps(model, steps: list[dict], optimizer, route: Route, ctx: SimpleNamespace) -> tuple[list, float]:
+    """(losses, seconds) over the steps, stopping early once --route-seconds have passed (after 2 steps)."""
+    args, cuda = ctx.args, ctx.device.startswith("cuda")
+    if cuda:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+    start, losses = time.perf_counter(), []
+    for step in steps:
+        losses.append(train_step(model, step, optimizer, route.packed, ctx.device))
+        if args.route_seconds and len(losses) >= 2 and time.perf_counter() - start > args.route_seconds:
+            break
+    if cuda:
+        torch.cuda.synchronize()
+    return losses, time.perf_counter() - start
+
+
 def run_route(route: Route, ctx: SimpleNamespace) -> dict:
-    """Build, wrap, warm up, then time one pass over the samples (or --steps of it); the route's numbers."""
+    """Build, wrap, warm up, then time the steps (all, --steps of them, or --route-seconds' worth)."""
     args, device, cuda = ctx.args, ctx.device, ctx.device.startswith("cuda")
-    steps = make_steps(ctx.samples, route, args.batch, args.max_length, ctx.pad_id)
+    steps = make_steps(ctx.samples, route, args.batch, args.max_length, ctx.pad_id, args.seed)
     model = wrap(build_model(ctx.config, device, ctx.dtype, route.qlora), route, ctx.processor).train()
     optimizer = make_optimizer(model, route, device)
     for step in steps[:args.warmup]:
         train_step(model, step, optimizer, route.packed, device)
-    timed = steps[:args.steps] if args.steps else steps
-    if cuda:
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-    start = time.perf_counter()
-    losses = [train_step(model, step, optimizer, route.packed, device) for step in timed]
-    if cuda:
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
+    losses, seconds = timed_steps(model, steps[:args.steps] if args.steps else steps, optimizer, route, ctx)
+    timed = steps[:len(losses)]
     n, tokens = sum(s["samples"] for s in timed), sum(s["tokens"] for s in timed)
-    flops = 4 * (ctx.n_text * tokens + ctx.n_vision * sum(s["patches"] for s in timed))
+    flops = sum(ctx.flops.step(s["lengths"], s["patches"], s["head_positions"]) for s in timed)
+    paged = paged_state_gib(optimizer)
     return {"route": route.name, "batching": "packed" if route.packed else "padded", "qlora": route.qlora,
             "checkpointing": route.gc, "steps": len(timed), "samples": n, "tokens": tokens,
             "padded_share": 1 - tokens / sum(s["positions"] for s in timed), "seconds": seconds,
             "samples_per_s": n / seconds, "tokens_per_s": tokens / seconds,
             "mfu": flops / seconds / (args.peak_tflops * 1e12) if args.peak_tflops else None,
-            "peak_gib": torch.cuda.max_memory_allocated() / 2**30 if cuda else None,
+            "peak_gib": torch.cuda.max_memory_allocated() / 2**30 + paged if cuda else None, "paged_gib": paged,
             "peak_reserved_gib": torch.cuda.max_memory_reserved() / 2**30 if cuda else None,
             "loss_first": losses[0], "loss_last": losses[-1]}
 
@@ -241,12 +275,10 @@ def prepare(args, workdir: Path) -> SimpleNamespace:
     start = time.perf_counter()
     samples = [encoder(with_grey_image(r, i)) for i, r in enumerate(sample)]
     encode_ms = 1000 * (time.perf_counter() - start) / len(samples)
-    vision = sum(p.numel() for n, p in meta.named_parameters() if ".visual." in f".{n}")
-    n_text = sum(p.numel() for p in meta.parameters()) - vision - meta.get_input_embeddings().weight.numel()
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     return SimpleNamespace(args=args, device=device, dtype=modeling.default_dtype(device), processor=processor,
                            config=config, samples=samples, pad_id=processor.tokenizer.pad_token_id,
-                           n_text=n_text, n_vision=vision, encode_ms=encode_ms)
+                           flops=FlopCounts.from_model(meta), encode_ms=encode_ms)
 
 
 def qlora_available(device: str) -> bool:
@@ -267,7 +299,8 @@ def table_row(r: dict, base: dict | None) -> str:
         return f"| {r['route']} | failed: {r['error'][:80]} |" + " |" * 9
     speed = f"{r['samples_per_s'] / base['samples_per_s']:.2f}x" if base and "error" not in base else "-"
     mfu = f"{100 * r['mfu']:.1f}%" if r["mfu"] is not None else "n/a"
-    peak = f"{r['peak_gib']:.1f}" if r["peak_gib"] is not None else "n/a"
+    peak = "n/a" if r["peak_gib"] is None else f"{r['peak_gib']:.1f}" + (
+        f" (paged {r['paged_gib']:.1f})" if r.get("paged_gib") else "")
     return (f"| {r['route']} | {r['batching']} | {'on' if r['checkpointing'] else 'off'} | {r['samples']} | "
             f"{r['samples_per_s']:.2f} | {speed} | {r['tokens_per_s']:,.0f} | {100 * r['padded_share']:.1f}% | "
             f"{mfu} | {peak} | {r['loss_first']:.2f} -> {r['loss_last']:.2f} |")
@@ -277,8 +310,11 @@ def markdown(rows: list[dict], meta: dict) -> str:
     """The results table under a line describing the run."""
     head = (f"{meta['model']} on {meta['device']}; {meta['samples']} samples of {meta['mean_tokens']:.0f} tokens"
             f" (mean), batch {meta['batch']}, max length {meta['max_length']}, MFU peak {meta['peak_tflops']}"
-            " TFLOP/s\n\n| route | batching | ckpt | samples | samples/s | vs naive | tokens/s | padding | MFU"
-            " | peak GiB | loss |\n|---|---|---|---|---|---|---|---|---|---|---|")
+            " TFLOP/s. MFU: PaLM's model FLOPs (6 N per token + attention; the frozen vision tower forward only;"
+            " lm_head on the positions projected; bench/flops.py). Peak GiB: max_memory_allocated plus the paged"
+            " optimizer state (CUDA managed memory, which that counter does not see).\n\n"
+            "| route | batching | ckpt | samples | samples/s | vs naive | tokens/s | padding | MFU | peak GiB | loss"
+            " |\n|---|---|---|---|---|---|---|---|---|---|---|")
     base = {r["qlora"]: r for r in rows if r.get("batching") == "padded"}
     return "\n".join([head] + [table_row(r, base.get(r.get("qlora")) if r.get("batching") == "packed" else None)
                                for r in rows]) + "\n"
@@ -291,6 +327,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=None, help="records timed per route (default 32 with --tiny, 256)")
     p.add_argument("--warmup", type=int, default=2, help="untimed steps first")
     p.add_argument("--steps", type=int, default=0, help="cap on timed steps per route (0: all the samples)")
+    p.add_argument("--route-seconds", type=float, default=None, help="stop timing a route after this long "
+                   "(after 2 steps at least; default 30 on CUDA, none on CPU)")
+    p.add_argument("--append", action="store_true", help="keep the routes already in --out (another run's) and "
+                   "add these; a route run again replaces its row")
     p.add_argument("--batch", type=int, default=2, help="samples (naive) or packed rows (medqa) per step")
     p.add_argument("--max-length", type=int, default=1800, help="packed row length, longest sample")
     p.add_argument("--gc", action="store_true", help="gradient checkpointing on the medqa routes too")
@@ -316,15 +356,18 @@ def main(argv: list[str] | None = None) -> None:
         ctx = prepare(args, Path(workdir))
     cuda = ctx.device.startswith("cuda")
     args.peak_tflops = args.peak_tflops if args.peak_tflops is not None else (989.0 if cuda else 0.0)
+    args.route_seconds = args.route_seconds if args.route_seconds is not None else (30.0 if cuda else 0.0)
     routes = parse_routes(args.routes, (cuda or args.qlora) and qlora_available(ctx.device), args.gc)
     meta = {"model": "tiny" if args.tiny else "Qwen2.5-VL-7B shape (random weights)",
             "device": torch.cuda.get_device_name() if cuda else "cpu", "samples": len(ctx.samples),
             "mean_tokens": sum(map(len, ctx.samples)) / len(ctx.samples), "batch": args.batch,
             "max_length": args.max_length, "peak_tflops": args.peak_tflops, "encode_ms_per_sample": ctx.encode_ms,
-            "params_text_no_embed": ctx.n_text, "params_vision": ctx.n_vision,
+            "params_language_body": ctx.flops.n_body, "params_vision": ctx.flops.n_vision,
             **{name: version(name) for name in ("torch", "transformers", "peft")}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    rows = []
+    names = {r.name for r in routes}
+    rows = [r for r in json.loads(args.out.read_text())["routes"] if r["route"] not in names] \
+        if args.append and args.out.is_file() else []
     for route in routes:
         try:
             rows.append(run_route(route, ctx))
@@ -336,10 +379,11 @@ def main(argv: list[str] | None = None) -> None:
         if cuda:
             torch.cuda.empty_cache()
         meta["seconds_total"] = time.perf_counter() - start
-        args.out.write_text(json.dumps({"meta": meta, "routes": rows}, indent=2) + "\n")  # partial results survive
-    table = markdown(rows, meta)
+        # Both files after every route, atomically: a run killed at its time cap keeps every finished row.
+        write_atomic(args.out, json.dumps({"meta": meta, "routes": rows}, indent=2) + "\n")
+        table = markdown(rows, meta)
+        write_atomic(args.out.with_suffix(".md"), table)
     print(table)
-    args.out.with_suffix(".md").write_text(table)
     print(f"wrote {args.out} and {args.out.with_suffix('.md')} ({meta['seconds_total']:.0f} s)")
 
 
