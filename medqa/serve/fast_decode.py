@@ -102,7 +102,9 @@ class FastDecoder:
         self._rope_index = rope_index_fn(model)
         self.slots: dict[int, Slot] = {}
         self.lock = threading.Lock()
-        self._step_fn = torch.compile(self._step, fullgraph=True, dynamic=False, backend=backend) \
+        # fallback_random: the draw uses eager's RNG kernels, which torch.cuda.graph captures safely.
+        options = {"fallback_random": True} if backend == "inductor" else None
+        self._step_fn = torch.compile(self._step, fullgraph=True, dynamic=False, backend=backend, options=options) \
             if self.compiled else self._step
 
     def fits(self, tokens: int) -> bool:
