@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Both GPU benchmarks (training throughput, chat latency) in one device call of at most 540 s, with the
-# naive routes measured on the same card in the same run. Results: $OUT/RESULTS.md (date, card, versions,
-# both tables, rewritten after every route), $OUT/*.json, $OUT/*.log.
+# naive routes measured on the same card in the same run. Results (6 files, within the device's 8): $OUT/RESULTS.md
+# (date, card, versions, both tables, how each phase ended; rewritten after every phase), the two scripts' JSON and
+# Markdown (rewritten after every route) and $OUT/suite.log (every phase's output).
 #
 # 1. Here, once:   bash bench/gpu_suite.sh --prepare
 #    (bitsandbytes wheel -> .whl/, the two Open-i CSVs -> .gpu_data/; both are git-ignored and the
@@ -16,6 +17,7 @@ OUT=${OUT:-bench/results}
 BUDGET_S=${BUDGET_S:-540}
 START=$SECONDS
 mkdir -p "$OUT"
+WORK=$(mktemp -d)  # preflight and phase notes: folded into RESULTS.md, so $OUT stays within 8 files
 
 if [ "${1:-}" = "--prepare" ]; then
     exclude=$(git rev-parse --git-path info/exclude)  # .git is a file in a worktree
@@ -46,46 +48,50 @@ export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" PYTHONUNBUFFERED=1 HF_HUB_OF
 REPORTS=.gpu_data/indiana_reports.csv
 [ -f "$REPORTS" ] || REPORTS=../shared/data/openi/indiana_reports.csv
 
-# Preflight: versions and card; stop with a clear message when a needed package is missing.
-"$PY" bench/preflight.py $TINY --out "$OUT/preflight.txt" || exit 2
-
 results() {  # RESULTS.md from what has finished so far (called after every phase and on exit)
     {
         echo "# GPU benchmark results"
         echo
-        echo "Date: $(date -u +%Y-%m-%d). $(tr '\n' ' ' < "$OUT/preflight.txt")"
+        echo "Date: $(date -u +%Y-%m-%d). $(cat "$WORK/preflight.txt" 2>/dev/null | tr '\n' ' ')"
         echo
         echo "## Training throughput (bench/train_throughput.py)"
-        cat "$OUT/train_throughput.md" 2>/dev/null || echo "(no result yet: see train*.log)"
+        cat "$OUT/train_throughput.md" 2>/dev/null || echo "(no result yet: see suite.log)"
         echo
         echo "## Chat latency (bench/chat_latency.py)"
-        cat "$OUT/chat_latency.md" 2>/dev/null || echo "(no result yet: see chat*.log)"
+        cat "$OUT/chat_latency.md" 2>/dev/null || echo "(no result yet: see suite.log)"
         echo
-        echo "Phases: $(cat "$OUT/phases.txt" 2>/dev/null | tr '\n' ';')"
+        echo "Phases: $(cat "$WORK/phases.txt" 2>/dev/null | tr '\n' ';')"
     } > "$OUT/RESULTS.md.tmp" && mv "$OUT/RESULTS.md.tmp" "$OUT/RESULTS.md"
 }
 trap results EXIT
-: > "$OUT/phases.txt"
+: > "$WORK/phases.txt"
+: > "$OUT/suite.log"
 
-phase() {  # phase NAME CAP_S LOG -- command...: runs under min(CAP, time left), notes how it ended
-    local name=$1 cap=$2 log=$3; shift 4
+# Preflight: versions and card; stop with a clear message (in RESULTS.md too) when something needed is missing.
+"$PY" bench/preflight.py $TINY --out "$WORK/preflight.txt" 2>&1 | tee -a "$OUT/suite.log"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 2
+
+phase() {  # phase NAME CAP_S -- command...: runs under min(CAP, time left), notes how it ended
+    local name=$1 cap=$2; shift 3
     local left=$((BUDGET_S - (SECONDS - START)))
     [ "$cap" -gt "$left" ] && cap=$left
-    if [ "$cap" -lt 30 ]; then echo "$name: skipped (${left} s left)" | tee -a "$OUT/phases.txt"; return; fi
+    if [ "$cap" -lt 30 ]; then echo "$name: skipped (${left} s left)" | tee -a "$WORK/phases.txt"; return; fi
     local t0=$SECONDS
-    timeout --signal=TERM --kill-after=10 "$cap" "$@" > "$OUT/$log" 2>&1
+    echo "== $name (cap $cap s): $*" >> "$OUT/suite.log"
+    timeout --signal=TERM --kill-after=10 "$cap" "$@" > "$WORK/$name.log" 2>&1
     local rc=$?
-    echo "$name: rc $rc in $((SECONDS - t0)) s (cap $cap s)" | tee -a "$OUT/phases.txt"
-    tail -n 25 "$OUT/$log"
+    cat "$WORK/$name.log" >> "$OUT/suite.log"
+    echo "$name: rc $rc in $((SECONDS - t0)) s (cap $cap s)" | tee -a "$WORK/phases.txt"
+    tail -n 25 "$WORK/$name.log"
     results
 }
 
 TRAIN=("$PY" bench/train_throughput.py $TINY --reports "$REPORTS" --out "$OUT/train_throughput.json")
 CHAT=("$PY" bench/chat_latency.py $TINY --out "$OUT/chat_latency.json")
 # Target rows first: QLoRA memory, LoRA speed-up at equal checkpointing, the fast chat path.
-phase train-targets 200 train1.log -- "${TRAIN[@]}" --routes medqa-qlora+gc,naive-lora,medqa-lora+gc
-phase chat-targets 150 chat1.log -- "${CHAT[@]}" --routes fast,plain
+phase train-targets 200 -- "${TRAIN[@]}" --routes medqa-qlora+gc,naive-lora,medqa-lora+gc
+phase chat-targets 150 -- "${CHAT[@]}" --routes fast,plain
 # Then the rest, as far as the budget goes (each run appends to the same JSON and table).
-phase train-rest 120 train2.log -- "${TRAIN[@]}" --routes naive-qlora,medqa-lora --append
-phase chat-rest 120 chat2.log -- "${CHAT[@]}" --routes static,static-compile --append
+phase train-rest 120 -- "${TRAIN[@]}" --routes naive-qlora,medqa-lora --append
+phase chat-rest 120 -- "${CHAT[@]}" --routes static,static-compile --append
 echo "total $((SECONDS - START)) s"

@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -53,7 +53,6 @@ class Slot:
     seen: torch.Tensor  # (1, vocab) bool: tokens of the sequence so far, for the repetition penalty
     knobs: torch.Tensor  # (4,) float32: repetition penalty, temperature, top-p, sample (1) or greedy (0)
     graph: Any = None  # the captured CUDA graph of one step, once warmed up
-    compiled: bool = field(default=False)
 
 
 def pick_token(logits: torch.Tensor, seen: torch.Tensor, knobs: torch.Tensor, top_k: int) -> torch.Tensor:
@@ -235,7 +234,6 @@ class FastDecoder:
                     slot.graph = None
                 if self.device.type == "cuda":
                     torch.cuda.synchronize(self.device)
-                slot.compiled = self.compiled
                 timings[length] = time.perf_counter() - start
         return timings
 
