@@ -4,16 +4,17 @@
 * the original NLM XML, one `ecgen-radiology/N.xml` per report.
 
 Both return the same `Report` records. A bad row or file is logged in a `SkipLog` with its
-file and row and the read goes on.
+file and line and the read goes on; the CSV files are read by `medqa.data.csvfile`, which also
+survives broken quotes and lines that are not UTF-8.
 """
 
 from __future__ import annotations
 
-import csv
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
+from medqa.data.csvfile import CsvLines, InputError
 from medqa.data.records import Report, SkipLog, XrayImage, clean_text
 from medqa.vocab.mesh import parse_mesh
 
@@ -24,33 +25,15 @@ XML_SECTIONS = {"INDICATION": "indication", "COMPARISON": "comparison",
                 "FINDINGS": "findings", "IMPRESSION": "impression"}
 
 
-class InputError(ValueError):
-    """An input file that cannot be used at all (missing, or missing required columns)."""
-
-
-def _open_csv(path: Path, required: tuple[str, ...]) -> tuple[csv.DictReader, object]:
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    handle = path.open(newline="", encoding="utf-8-sig")
-    reader = csv.DictReader(handle)
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        handle.close()
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; found {reader.fieldnames}")
-    return reader, handle
-
-
 def read_projections(path: Path, skips: SkipLog) -> dict[str, list[XrayImage]]:
     """Read `indiana_projections.csv` into uid -> images, in file order."""
-    reader, handle = _open_csv(Path(path), PROJECTION_COLUMNS)
     images: dict[str, list[XrayImage]] = defaultdict(list)
-    with handle:
-        for row_no, row in enumerate(reader, start=2):  # row 1 is the header
-            uid, name = clean_text(row.get("uid")), clean_text(row.get("filename"))
-            if not uid or not name:
-                skips.skip("unreadable projection row", f"{path}:{row_no}", "empty uid or filename")
-                continue
-            images[uid].append(XrayImage(name, clean_text(row.get("projection")).capitalize()))
+    for row in CsvLines(Path(path), PROJECTION_COLUMNS, "uid", skips, "projection").rows():
+        uid, name = clean_text(row.values.get("uid")), clean_text(row.values.get("filename"))
+        if not uid or not name:
+            skips.skip("unreadable projection row", f"{path}:{row.line}", "empty uid or filename")
+            continue
+        images[uid].append(XrayImage(name, clean_text(row.values.get("projection")).capitalize()))
     return dict(images)
 
 
@@ -58,34 +41,21 @@ def read_kaggle_csv(reports_csv: Path, projections_csv: Path | None, skips: Skip
     """Read the Kaggle CSV pair. Without a projections file, reports carry no images."""
     reports_csv = Path(reports_csv)
     images = read_projections(projections_csv, skips) if projections_csv else {}
-    reader, handle = _open_csv(reports_csv, REPORT_COLUMNS)
     reports, seen = [], set()
-    with handle:
-        rows = enumerate(reader, start=2)
-        while True:
-            try:
-                row_no, row = next(rows)
-            except StopIteration:
-                break
-            except csv.Error as exc:  # a broken quote must not end the read
-                skips.skip("unreadable report row", f"{reports_csv}:{reader.line_num}", str(exc))
-                continue
-            report = _report_from_row(row, f"{reports_csv}:{row_no}", skips)
-            if report is None:
-                continue
-            if report.uid in seen:
-                skips.skip("duplicate uid", report.source, report.uid)
-                continue
-            seen.add(report.uid)
-            report.images = list(images.get(report.uid, []))
-            reports.append(report)
+    for row in CsvLines(reports_csv, REPORT_COLUMNS, "uid", skips, "report").rows():
+        report = _report_from_row(row.values, f"{reports_csv}:{row.line}", skips)
+        if report is None:
+            continue
+        if report.uid in seen:
+            skips.skip("duplicate uid", report.source, report.uid)
+            continue
+        seen.add(report.uid)
+        report.images = list(images.get(report.uid, []))
+        reports.append(report)
     return reports
 
 
 def _report_from_row(row: dict, where: str, skips: SkipLog) -> Report | None:
-    if None in row:  # csv puts surplus fields under the key None
-        skips.skip("unreadable report row", where, f"{len(row[None])} extra field(s)")
-        return None
     uid = clean_text(row.get("uid"))
     if not uid:
         skips.skip("unreadable report row", where, "empty uid")
