@@ -1,4 +1,7 @@
-"""Build the Chinese chest X-ray VQA dataset: Open-i reports in, k patient-level folds of conversations out."""
+"""Build the Chinese chest X-ray VQA dataset: Open-i reports in, k patient-level folds of conversations out.
+
+The output is written into a new folder and swapped in only when complete (medqa.data.outdir).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from medqa.data.export import write_exports
 from medqa.data.folds import DATASET_META
 from medqa.data.images import ImageIndex
 from medqa.data.openi import read_reports
+from medqa.data.outdir import cache_files, check_out, discard, new_staging, publish
 from medqa.data.qa import QAGenerator, QAPair, stored_label
 from medqa.data.records import Report, SkipLog
 from medqa.data.rule import projection_pair
@@ -41,10 +45,24 @@ class BuildResult:
     def n_records(self) -> int:
         return sum(len(v) for v in self.folds.values())
 
+    @property
+    def empty_folds(self) -> list[int]:
+        return [k for k, records in sorted(self.folds.items()) if not records]
+
+
+class BuildError(RuntimeError):
+    """A build that produced nothing worth keeping; --out is left exactly as it was."""
+
 
 def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult:
-    """Read, filter, generate, split and write. Bad records are skipped and counted, never fatal."""
+    """Read, filter, generate and split; write into a new folder that replaces --out only once complete.
+
+    Bad records are skipped and counted, never fatal. Before any work, OutputError when --out holds
+    files medqa did not write (unless --overwrite). BuildError when no conversation came out.
+    """
     start = time.perf_counter()
+    carried = cache_files(config.cache_path, config.out)
+    check_out(config.out, config.overwrite, carried)
     skips = SkipLog()
     reports = read_reports(config.reports, config.projections, skips)
     n_read = len(reports)
@@ -53,6 +71,9 @@ def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult
     qa = generator.generate_all(reports, skips)
     records_by_uid = {r.uid: _records_for(r, qa[r.uid], generator.name, config.seed)
                       for r in reports if qa.get(r.uid)}
+    if not records_by_uid:
+        raise BuildError(f"no conversation was built from {n_read} report(s) of {config.reports} "
+                         f"(skipped: {skips.summary()}); {config.out} was left as it was")
     fold_of = assign_folds(records_by_uid, config.folds, config.seed)
     folds: dict[int, list[dict]] = {k: [] for k in range(config.folds)}
     for uid, records in records_by_uid.items():
@@ -60,7 +81,17 @@ def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult
             record["fold"] = fold_of[uid]
         folds[fold_of[uid]].extend(records)
     result = BuildResult(config.out, folds, skips, n_read, 0.0)
-    result.files = _write_outputs(config, result, generator)
+    if result.empty_folds:
+        log.warning("fold(s) %s are empty: %d patient(s) cannot fill %d folds; train.py and evaluate.py refuse "
+                    "an empty fold", ", ".join(map(str, result.empty_folds)), len(records_by_uid), config.folds)
+    staging = new_staging(config.out)
+    try:
+        written = _write_outputs(config, result, generator, staging)
+        publish(staging, config.out, carried)
+    except BaseException:  # Ctrl-C or a crash while writing: the previous dataset stays as it was
+        discard(staging)
+        raise
+    result.files = [Path(config.out) / path.relative_to(staging) for path in written]
     result.seconds = time.perf_counter() - start
     return result
 
@@ -104,9 +135,8 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
     return records
 
 
-def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGenerator) -> list[Path]:
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
+def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGenerator, out: Path) -> list[Path]:
+    """Every file of the dataset, written into `out` (the new folder beside --out)."""
     fmt = ConversationFormat()
     files = [_write_jsonl(out / f"fold_{k}.jsonl", records) for k, records in sorted(result.folds.items())]
     files.append(fmt.save(out))

@@ -107,6 +107,10 @@ def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_re
         total = {key: total[key] + s[key] for key in total}
         lines.append(f"| {k} | {s['reports']} | {s['images']} | {s['qa_pairs']} | {s['text_tokens']} |")
     lines.append(f"| all | {total['reports']} | {total['images']} | {total['qa_pairs']} | {total['text_tokens']} |")
+    empty = [str(k) for k, records in sorted(folds.items()) if not records]
+    if empty:
+        lines += ["", f"**Warning:** fold(s) {', '.join(empty)} are empty (too few patients for {len(folds)} folds); "
+                  "train.py and evaluate.py refuse them."]
     lines += ["", "Text tokens count one per CJK character and one per Latin word or number "
               "(the tokenisation `medqa.eval.metrics` uses).", "",
               f"Reports read: {n_reports_read}. Skipped: {skipped}.", ""]

@@ -7,8 +7,10 @@ system: command line, `--config FILE`, or MEDQA_<OPTION> environment variables.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from medqa.core.config import parse_config
 from medqa.data.config import AUDIT_OPTIONS, EXPORT_OPTIONS, OPTIONS
@@ -28,25 +30,39 @@ def make_generator(args):
     settings = LLMSettings(
         base_url=args.llm_base_url, model=args.llm_model, api_key_env=args.llm_api_key_env,
         concurrency=args.llm_concurrency, price_in_per_mtok=args.llm_price_in,
-        price_out_per_mtok=args.llm_price_out, cache_path=args.llm_cache or args.out / "llm_cache.sqlite")
+        price_out_per_mtok=args.llm_price_out, cache_path=args.cache_path)
     return LLMGenerator(settings)
 
 
 def build(argv: list[str]) -> int:
     """Build the k-fold Chinese VQA dataset: one conversation per image, folds split by patient."""
-    from medqa.data.build import build_dataset
+    from medqa.data.build import BuildError, build_dataset
+    from medqa.data.outdir import OutputError
+    from medqa.data.qa import GenerationStopped
 
     (args,) = parse_config(OPTIONS, argv, prog=f"{PROG} build", description=build.__doc__)
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        result = build_dataset(args, make_generator(args))
-    except (InputError, FileNotFoundError, ValueError) as exc:
+        with _sigterm_as_interrupt():
+            result = build_dataset(args, make_generator(args))
+    except KeyboardInterrupt:
+        print(f"interrupted: nothing was written; {args.out} is as it was before this build", file=sys.stderr)
+        return 130
+    except (InputError, OutputError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except GenerationStopped as exc:
+        print(f"error: {exc}; {args.out} was left as it was", file=sys.stderr)
+        return 1
     sizes = ", ".join(f"fold {k}: {len(v)}" for k, v in sorted(result.folds.items()))
     print(f"read {result.n_reports_read} reports -> {result.n_records} conversations ({sizes}) "
           f"in {result.seconds:.1f}s")
     print(f"skipped: {result.skips.summary()}")
+    if result.empty_folds:
+        print(f"warning: fold(s) {', '.join(map(str, result.empty_folds))} are empty: too few patients for "
+              f"{len(result.folds)} folds; build with fewer --folds")
     print(f"wrote {result.out}/fold_*.jsonl, exports/, README.md, skipped.txt")
     return 0
 
@@ -88,6 +104,23 @@ def export(argv: list[str]) -> int:
         return 2
     print(f"wrote {args.data / 'exports'} for images under {root or '(no image root: paths as in the records)'}")
     return 0
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (a job scheduler, `kill`) stops the build like Ctrl-C: cleaned up, --out untouched."""
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export}

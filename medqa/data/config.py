@@ -26,6 +26,9 @@ class BuildArguments:
                 "not found there are skipped and counted, and paths become relative to it"})
     folds: int = field(default=5, metadata={"help": "number of patient-level folds"})
     seed: int = field(default=0, metadata={"help": "seed for the fold split and question wording"})
+    overwrite: bool = field(default=False, metadata={
+        "help": "replace a non-empty --out that medqa did not build (everything in it is deleted); a medqa "
+                "dataset there is replaced without it, and only once the new build is complete"})
     llm_base_url: str | None = field(default=None, metadata={
         "help": "llm generator: OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1"})
     llm_model: str | None = field(default=None, metadata={
@@ -38,6 +41,11 @@ class BuildArguments:
         "help": "llm generator: SQLite cache of replies; reruns never pay twice"})
     llm_price_in: float = field(default=0.0, metadata={"help": "llm generator: price per million prompt tokens"})
     llm_price_out: float = field(default=0.0, metadata={"help": "llm generator: price per million completion tokens"})
+
+    @property
+    def cache_path(self) -> Path:
+        """Where the LLM generator caches replies."""
+        return Path(self.llm_cache) if self.llm_cache else self.out / "llm_cache.sqlite"
 
     def __post_init__(self) -> None:
         self.reports, self.out = Path(self.reports), Path(self.out)

@@ -20,9 +20,32 @@ def read_folds(data_dir: str | Path, folds: list[int]) -> list[dict]:
     """The records of the given folds, in fold order; a missing fold file is a clear error."""
     records = []
     for k in folds:
-        path = Path(data_dir) / f"fold_{k}.jsonl"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: fold {k} does not exist in {data_dir}")
-        with path.open(encoding="utf-8") as f:
+        with fold_path(data_dir, k).open(encoding="utf-8") as f:
             records.extend(json.loads(line) for line in f if line.strip())
     return records
+
+
+class EmptyFoldError(ValueError):
+    """A fold without a single record: training or evaluating on it would give meaningless numbers."""
+
+
+def fold_path(data_dir: str | Path, k: int) -> Path:
+    """The file of fold `k`; a missing one is a clear error."""
+    path = Path(data_dir) / f"fold_{k}.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: fold {k} does not exist in {data_dir}")
+    return path
+
+
+def require_records(data_dir: str | Path, folds: list[int], role: str = "") -> None:
+    """EmptyFoldError naming every fold of `folds` that has no record (a build with more folds than patients)."""
+    empty = []
+    for k in folds:
+        with fold_path(data_dir, k).open(encoding="utf-8") as f:
+            if not any(line.strip() for line in f):
+                empty.append(k)
+    if empty:
+        which = ", ".join(map(str, empty))
+        raise EmptyFoldError(
+            f"fold(s) {which}{f' ({role})' if role else ''} of {data_dir} have no records: the dataset was built with "
+            f"more folds than it had patients. Rebuild it with fewer --folds, or leave fold(s) {which} out")

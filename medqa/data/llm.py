@@ -6,7 +6,6 @@ import logging
 import os
 import random
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -15,10 +14,11 @@ from pathlib import Path
 import httpx
 from tqdm import tqdm
 
+from medqa.core.redact import redact, redact_url
 from medqa.data import llm_prompt
 from medqa.data.llm_cache import ReplyCache
 from medqa.data.llm_prompt import build_messages, cache_key, parse_reply, scrub
-from medqa.data.qa import QAPair
+from medqa.data.qa import GenerationStopped, QAPair
 from medqa.data.records import Report, SkipLog
 
 log = logging.getLogger("medqa.data")
@@ -57,6 +57,14 @@ class _Retryable(Exception):
 
 class _FormatRejected(Exception):
     """The server refused `response_format`; the request is resent once without it."""
+
+
+class _Refused(Exception):
+    """HTTP 401/403: the key (or its rights) is wrong for every report, so the whole run stops."""
+
+
+class _Cancelled(Exception):
+    """The run is stopping: no new attempt is made."""
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -104,15 +112,16 @@ class LLMGenerator:
         settings: LLMSettings,
         *,
         client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.settings = settings
         self._client = client
-        self._sleep = sleep
+        self._stop = threading.Event()  # set on a refused key or Ctrl-C: no worker starts another attempt
+        self._sleep = sleep or self._stop.wait
         self._url = settings.base_url.rstrip("/") + "/chat/completions"
-        key = os.environ.get(settings.api_key_env, "")
+        self._key = os.environ.get(settings.api_key_env, "")
         # A local vLLM server needs no key: then no Authorization header is sent at all.
-        self._headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self._headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         self._use_response_format = True
         self._counters = _Counters()
         self._rng = random.Random()
@@ -128,6 +137,9 @@ class LLMGenerator:
             results = {k: v for k, v in by_key.items() if isinstance(v, list)}
             called, failed = self._run_calls(client, todo, cache)
             results.update(called)
+            if failed and not called:
+                first = next(iter(failed.values()))
+                raise GenerationStopped(f"every one of the {len(failed)} LLM call(s) failed; the first: {first}")
         finally:
             if own_client:
                 client.close()
@@ -168,6 +180,7 @@ class LLMGenerator:
         """Call the model for each uncached report on a bounded pool: (pairs, failure) by cache key."""
         results: dict[str, list[QAPair]] = {}
         failed: dict[str, str] = {}
+        refused: list[str] = []
         pool = ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency))
         try:
             futures = {pool.submit(self._generate_one, client, r, k, cache): k for k, r in todo.items()}
@@ -178,9 +191,21 @@ class LLMGenerator:
                     results[key] = fut.result()
                 except LLMFailure as exc:
                     failed[key] = str(exc)
+                except _Refused as exc:
+                    refused.append(str(exc))
+                    self._stop.set()
+                except _Cancelled:
+                    pass
         finally:
-            # On a crash or Ctrl-C, drop queued reports but let running calls finish and be cached.
+            # On a crash, Ctrl-C or a refused key: no new attempts, queued reports dropped; calls already
+            # on the wire finish and are cached (they are paid for).
+            self._stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
+        if refused:
+            raise GenerationStopped(
+                f"the LLM endpoint {redact_url(self.settings.base_url)} refused the request ({refused[0]}); check "
+                f"the API key in ${self.settings.api_key_env} and its access to {self.settings.model!r}. Stopped "
+                f"at once, nothing retried ({self._counters.snapshot()['calls']} call(s) made)")
         return results, failed
 
     def _generate_one(
@@ -190,9 +215,14 @@ class LLMGenerator:
         messages = build_messages(report)
         attempt = 0
         while True:
+            if self._stop.is_set():
+                raise _Cancelled()
             try:
                 pairs, raw, usage = self._attempt(client, messages)
                 break
+            except _Refused:
+                self._stop.set()  # here, not in the caller: the next queued report must not start
+                raise
             except _FormatRejected:
                 # Not counted as a retry: the same request, minus an option the server lacks.
                 log.warning("server rejected response_format; retrying without it")
@@ -237,8 +267,11 @@ class LLMGenerator:
         except httpx.TimeoutException as exc:
             raise _Retryable(f"timeout after {self.settings.timeout_s}s ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
-            raise _Retryable(f"connection error: {type(exc).__name__}: {exc}") from exc
-        status, snippet = resp.status_code, " ".join(resp.text.split())[:200]
+            raise _Retryable(redact(f"connection error: {type(exc).__name__}: {exc}", [self._key])) from exc
+        # An error body may echo the key it was sent ("Incorrect API key provided: Bearer sk-...").
+        status, snippet = resp.status_code, redact(" ".join(resp.text.split())[:200], [self._key])
+        if status in (401, 403):
+            raise _Refused(f"HTTP {status}: {snippet}")
         if status == 429 or status >= 500:
             raise _Retryable(f"HTTP {status}: {snippet}", _retry_after(resp))
         if status == 400 and use_format and "response_format" in resp.text:
@@ -252,7 +285,8 @@ class LLMGenerator:
         try:
             data = resp.json()
         except ValueError as exc:
-            raise _Retryable(f"malformed reply: response body is not JSON: {resp.text[:80]!r}") from exc
+            text = redact(resp.text[:80], [self._key])
+            raise _Retryable(f"malformed reply: response body is not JSON: {text!r}") from exc
         usage = data.get("usage") if isinstance(data, dict) else None
         usage = usage if isinstance(usage, dict) else {}
         tokens = (_token_count(usage, "prompt_tokens"), _token_count(usage, "completion_tokens"))
@@ -279,7 +313,7 @@ class LLMGenerator:
         return {
             "generator": self.name,
             "model": s.model,
-            "base_url": s.base_url,
+            "base_url": redact_url(s.base_url),  # a user:password@ or ?api-key= must not reach the card
             "prompt_version": llm_prompt.PROMPT_VERSION,
             "temperature": s.temperature,
             "max_pairs": s.max_pairs,

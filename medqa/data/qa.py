@@ -37,8 +37,15 @@ def stored_label(label: dict | None) -> dict:
     return {**{key: label.get(key) for key in LABEL_FIELDS}, "qualifiers": list(label.get("qualifiers") or [])}
 
 
+class GenerationStopped(RuntimeError):
+    """The generator cannot go on at all (the API refused the key, every call failed): the build stops."""
+
+
 class QAGenerator(Protocol):
-    """Turns reports into Chinese Q&A pairs; one bad report is logged in `skips`, never raised."""
+    """Turns reports into Chinese Q&A pairs; one bad report is logged in `skips`, never raised.
+
+    Only a failure that would hit every report raises `GenerationStopped`.
+    """
 
     name: str
 

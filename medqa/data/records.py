@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from medqa.core.redact import redact
 from medqa.core.text import clean_text as clean_invisible
 from medqa.vocab.mesh import MeshTerm
 
@@ -73,7 +74,8 @@ class SkipLog:
     def skip(self, reason: str, where: str, detail: str = "") -> None:
         """Record one skipped item: `reason` is the counter key, `where` names file and row."""
         self.counts[reason] += 1
-        msg = f"{where}: {reason}" + (f" ({detail})" if detail else "")
+        # Details can quote an API error body; whatever looks like a credential is masked here too.
+        msg = redact(f"{where}: {reason}" + (f" ({detail})" if detail else ""))
         self.messages.append(msg)
         if self.counts[reason] <= self.LOGGED_PER_REASON:
             log.warning("skipped %s", msg)

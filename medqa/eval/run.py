@@ -38,7 +38,7 @@ import torch
 from medqa.core.conversation import ConversationFormat
 from medqa.core.files import write_atomic
 from medqa.core.modeling import ImageBudget, load_model
-from medqa.data.folds import load_dataset_meta, read_folds
+from medqa.data.folds import load_dataset_meta, read_folds, require_records
 from medqa.data.split import parse_folds
 from medqa.eval.baselines import MajorityBaseline, QuestionBaseline, RetrievalBaseline, Thumbnails
 from medqa.eval.bootstrap import ItemScores
@@ -189,8 +189,10 @@ class Run:
         self.meta = load_dataset_meta(args.data)
         self.n_folds = int(self.meta["folds"])
         self.cache: dict[int, list[EvalItem]] = {}
-        # Every evaluated fold is read before any work, so a missing one fails at once.
-        self.evaluated = {k: self.items(k) for k in parse_folds(args.folds, self.n_folds)}
+        # Every evaluated fold is read before any work, so a missing or empty one fails at once.
+        folds = parse_folds(args.folds, self.n_folds)
+        require_records(args.data, folds, "to evaluate")
+        self.evaluated = {k: self.items(k) for k in folds}
         self.predictors = Predictors(args, settings, args.image_root or self.meta.get("image_root"),
                                      lambda k: [it for j in range(self.n_folds) if j != k for it in self._all(j)])
         self.out = Path(args.out)

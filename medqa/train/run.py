@@ -9,7 +9,7 @@ import torch
 from transformers import set_seed
 
 from medqa.core.modeling import ImageBudget, load_model
-from medqa.data.folds import load_dataset_meta, read_folds
+from medqa.data.folds import load_dataset_meta, read_folds, require_records
 from medqa.data.split import parse_folds
 from medqa.train.collate import SampleEncoder, pack_groups, rope_index_fn
 from medqa.train.config import DataArguments, MedqaTrainingArguments, ModelArguments
@@ -28,6 +28,8 @@ def check_args(margs: ModelArguments, dargs: DataArguments, targs: MedqaTraining
     else:
         parse_folds(dargs.fold, k)  # raises a clear message for a fold that does not exist
         train = [f for f in range(k) if f != dargs.fold]
+        require_records(dargs.data, [dargs.fold], "held out")
+    require_records(dargs.data, train, "to train on")
     if margs.method == "qlora" and targs.optim == "adamw_torch":
         targs.optim = "paged_adamw_32bit" if torch.cuda.is_available() else "adamw_torch"
     if margs.method == "qlora" and targs.checkpointing_unset:

@@ -15,7 +15,7 @@ from medqa.data import llm_prompt
 from medqa.data.llm import LLMGenerator, LLMSettings
 from medqa.data.llm_cache import ReplyCache
 from medqa.data.llm_prompt import build_messages, parse_reply
-from medqa.data.qa import QAPair
+from medqa.data.qa import GenerationStopped, QAPair
 from medqa.data.records import Report, SkipLog, XrayImage
 from medqa.vocab.mesh import parse_mesh
 
@@ -40,7 +40,8 @@ class FakeChat:
     """A chat-completions server whose answer to each request is scripted by the test.
 
     Actions: valid, malformed, badbody, 429 (Retry-After: 0), 429slow (Retry-After: 2), 500, 503,
-    timeout (sleeps past the client's timeout), 400, 401, 400_format (rejects response_format).
+    timeout (sleeps past the client's timeout), 400, 401, 400_format (rejects response_format),
+    400echo / 401echo / 403echo (the error body quotes the Authorization header).
     """
 
     def __init__(self) -> None:
@@ -84,6 +85,9 @@ class FakeChat:
         errors = {"500": 500, "503": 503, "400": 400, "401": 401}
         if action in errors:
             return errors[action], {}, json.dumps({"error": {"message": f"scripted {action}"}}).encode()
+        if action.endswith("echo"):  # 400echo, 401echo, 403echo: the body quotes the credentials it was sent
+            said = f"Incorrect API key provided: {self.headers[-1].get('authorization')}"
+            return int(action[:3]), {}, json.dumps({"error": {"message": said}}).encode()
         if action in ("429", "429slow"):
             wait = "0" if action == "429" else "2"
             return 429, {"Retry-After": wait}, b'{"error": {"message": "rate limited"}}'
@@ -208,24 +212,56 @@ def test_retry_after_header_is_honoured(server):
 
 
 def test_gives_up_after_max_retries(server):
-    server.rule = lambda user: "500"
+    server.rule = lambda user: "500" if "Report 1:" in user else None
     skips = SkipLog()
-    out = make_gen(server, max_retries=2).generate_all([make_report("1")], skips)
-    assert out == {} and len(server.bodies) == 3
+    out = make_gen(server, max_retries=2).generate_all([make_report("1"), make_report("2")], skips)
+    assert set(out) == {"2"} and len(server.bodies) == 4
     assert skips.counts == Counter({"llm failed": 1})
     assert "gave up after 3 attempts" in skips.messages[0] and "HTTP 500" in skips.messages[0]
     assert skips.messages[0].startswith("test.csv:1: llm failed")
 
 
-@pytest.mark.parametrize("action,status", [("400", 400), ("401", 401)])
-def test_non_retryable_error_fails_fast(server, action, status):
-    server.rule = lambda user: action
+def test_non_retryable_error_fails_fast(server):
+    server.rule = lambda user: "400" if "Report 1:" in user else None
     skips = SkipLog()
     gen = make_gen(server)
-    assert gen.generate_all([make_report("1")], skips) == {}
-    assert len(server.bodies) == 1
-    assert f"HTTP {status} (not retried)" in skips.messages[0]
+    assert set(gen.generate_all([make_report("1"), make_report("2")], skips)) == {"2"}
+    assert len(server.bodies) == 2
+    assert "HTTP 400 (not retried)" in skips.messages[0]
     assert gen.card_info()["failures"] == 1
+
+
+@pytest.mark.parametrize("status", ["401", "403"])
+def test_a_refused_key_stops_the_whole_run_at_once(server, monkeypatch, status):
+    monkeypatch.setenv(KEY_ENV, "sk-live-0123456789abcdef")
+    server.rule = lambda user: status + "echo"  # the body echoes the Authorization header, as OpenAI's does
+    reports = [make_report(str(i)) for i in range(40)]
+    with pytest.raises(GenerationStopped) as stop:
+        make_gen(server, concurrency=4).generate_all(reports, SkipLog())
+    assert len(server.bodies) <= 4  # the calls already on the wire, then nothing: no retry, no next report
+    assert f"refused the request (HTTP {status}" in str(stop.value) and f"${KEY_ENV}" in str(stop.value)
+    assert "Bearer ***" in str(stop.value) and "0123456789abcdef" not in str(stop.value)
+
+
+def test_a_run_whose_every_call_fails_stops(server):
+    server.rule = lambda user: "500"
+    with pytest.raises(GenerationStopped, match=r"every one of the 3 LLM call\(s\) failed; the first: gave up after 2"):
+        make_gen(server, max_retries=1).generate_all([make_report(str(i)) for i in range(3)], SkipLog())
+
+
+def test_secrets_are_masked_in_skips_and_the_card(server, monkeypatch, caplog):
+    monkeypatch.setenv(KEY_ENV, "my-secret-key-42")
+    server.rule = lambda user: "400echo" if "Report 1:" in user else None
+    skips = SkipLog()
+    url = server.url.replace("http://", "http://alice:pa55word@") + "?api-key=sk-inurl-999&api-version=1"
+    gen = make_gen(server, base_url=url)
+    assert set(gen.generate_all([make_report("1"), make_report("2")], skips)) == {"2"}
+    assert "Incorrect API key provided: Basic ***" in skips.messages[0]  # httpx sends the URL's user as Basic auth
+    info = gen.card_info()
+    assert info["base_url"] == server.url.replace("http://", "http://***@") + "/?api-key=***&api-version=1" or \
+        info["base_url"] == server.url.replace("http://", "http://***@") + "?api-key=***&api-version=1"
+    shown = " ".join([*skips.messages, caplog.text, str(info)])
+    assert not any(secret in shown for secret in ("my-secret-key-42", "pa55word", "sk-inurl-999"))
 
 
 def test_rejected_response_format_is_dropped_once(server):
@@ -270,11 +306,11 @@ def test_identical_reports_share_one_call(server):
 
 
 def test_identical_failing_reports_are_each_skipped(server):
-    server.rule = lambda user: "401"
+    server.rule = lambda user: "400" if "Clear lungs." in user else None
     skips = SkipLog()
-    reports = [make_report("1", findings="Clear lungs."), make_report("2", findings="Clear lungs.")]
-    assert make_gen(server).generate_all(reports, skips) == {}
-    assert len(server.bodies) == 1 and skips.counts == Counter({"llm failed": 2})
+    reports = [make_report("1", findings="Clear lungs."), make_report("2", findings="Clear lungs."), make_report("3")]
+    assert set(make_gen(server).generate_all(reports, skips)) == {"3"}
+    assert len(server.bodies) == 2 and skips.counts == Counter({"llm failed": 2})
     assert [m.split(":")[1] for m in skips.messages] == ["1", "2"]
 
 

@@ -383,20 +383,24 @@ def test_bleu4_per_fold_where_sacrebleu_is_installed(dataset, tmp_path, monkeypa
         (tmp_path / "out" / "results.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("case", ["fold out of range", "missing fold file", "empty predictions", "bad model",
-                                  "no base url", "unknown baseline"])
+@pytest.mark.parametrize("case", ["fold out of range", "missing fold file", "empty fold", "empty predictions",
+                                  "bad model", "no base url", "unknown baseline"])
 def test_bad_input_exits_2_with_a_clear_message(case, dataset, tmp_path, capsys):
     data, folds, model, extra = dataset, "0-1", "baseline:majority", []
     expected = {"fold out of range": "out of range: this dataset has folds 0-1",
                 "missing fold file": "fold 1 does not exist", "empty predictions": "is missing or empty",
+                "empty fold": "fold(s) 1 (to evaluate) of",
                 "bad model": "cannot load model", "no base url": "needs --base-url",
                 "unknown baseline": "unknown baseline"}[case]
     if case == "fold out of range":
         folds = "0-4"
-    elif case == "missing fold file":
+    elif case in ("missing fold file", "empty fold"):
         data = tmp_path / "data"
         shutil.copytree(dataset, data)
-        (data / "fold_1.jsonl").unlink()
+        if case == "empty fold":
+            (data / "fold_1.jsonl").write_text("")
+        else:
+            (data / "fold_1.jsonl").unlink()
     elif case == "empty predictions":
         path = predictions_dir(tmp_path / "out", model) / "fold_0.jsonl"
         path.parent.mkdir(parents=True)

@@ -67,7 +67,11 @@ def test_bad_samples_are_skipped_and_counted(tiny_model, tmp_path, capsys):
 
 def test_clear_errors_before_any_work(tiny_model, tmp_path, capsys):
     data = write_blob_dataset(tmp_path / "data", n_per_fold=4, folds=2)
+    sparse = write_blob_dataset(tmp_path / "sparse", n_per_fold=2, folds=3)
+    (sparse / "fold_2.jsonl").write_text("")  # more folds than patients: the build leaves one empty
     for args, message in (
+        (_args(tiny_model, sparse, tmp_path / "o", "--fold", "2"), r"fold\(s\) 2 \(held out\) of .* have no records"),
+        (_args(tiny_model, sparse, tmp_path / "o", "--fold", "0"), r"fold\(s\) 2 \(to train on\) .* fewer --folds"),
         (_args(tiny_model, data, tmp_path / "o", "--fold", "7"), r"out of range: this dataset has folds 0-1"),
         (_args(tiny_model, tmp_path / "nowhere", tmp_path / "o"), "build the dataset first"),
         (_args(tiny_model, data, tmp_path / "o", "--method", "dora"), "--method must be lora, qlora or full"),
