@@ -1,6 +1,13 @@
 """`python -m medqa.data build ...`: build the Chinese VQA dataset from Open-i reports."""
 
-from medqa.data.cli import main
+import sys
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        from medqa.data.cli import main  # a Ctrl-C while the libraries load is still a clean stop
+
+        code = main()
+    except KeyboardInterrupt:
+        print("interrupted before the build started: nothing was written", file=sys.stderr)
+        code = 130
+    raise SystemExit(code)
