@@ -20,6 +20,7 @@ THUMBS = ("up", "down")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DB_FILE = "medqa_ratings.db"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+RATING_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Rating:
     image_sha256: str | None = None  # hex digest of the image the conversation is about
     image_png: bytes | None = None  # stored only when the store allows it
     language: str = "zh"
+    # Made when the rating form for this answer is shown: saving the same key again updates that row,
+    # so a rating resubmitted after a lost reply is stored once.
+    rating_key: str | None = None
 
 
 def image_sha256(data: bytes) -> str:
@@ -147,3 +151,6 @@ def validate(rating: Rating) -> None:
     _check_scores(rating)
     _check_conversation(rating.conversation, rating.answer_index)
     _check_extras(rating)
+    if rating.rating_key is not None and not (isinstance(rating.rating_key, str)
+                                              and RATING_KEY.fullmatch(rating.rating_key)):
+        raise ValueError("rating: rating_key must be 8-64 letters, digits, - or _ (or None)")

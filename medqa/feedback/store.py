@@ -33,7 +33,7 @@ _SCHEMA = {
     "id": int, "created_at": str, "session_id": str, "clinician_id": str, "model_id": str, "adapter_id": str,
     "adapter_hash": str, "conversation": str, "answer_index": int, "thumbs": str, "accuracy": int,
     "completeness": int, "safety": int, "comment": str, "decoding": str, "latency_s": float, "image_sha256": str,
-    "image_png": bytes, "language": str,
+    "image_png": bytes, "language": str, "rating_key": str, "updated_at": str,
 }
 _NOT_NULL = {"created_at", "session_id", "clinician_id", "model_id", "conversation", "answer_index"}
 
@@ -99,8 +99,13 @@ class FeedbackStore:
         with self._connect() as db:
             db.enable_wal()
             db[TABLE].create(_SCHEMA, pk="id", not_null=_NOT_NULL, if_not_exists=True)
+            for column, kind in _SCHEMA.items():  # a database from before a column existed gets it
+                if column not in db[TABLE].columns_dict:
+                    db[TABLE].add_column(column, kind)
             for column in ("created_at", "clinician_id", "model_id"):
                 db[TABLE].create_index([column], if_not_exists=True)
+            # Several NULL keys are allowed; one key is one row.
+            db[TABLE].create_index(["rating_key"], unique=True, if_not_exists=True)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite_utils.Database]:
@@ -115,6 +120,14 @@ class FeedbackStore:
 
     def add(self, rating: Rating) -> int:
         """Validate and store `rating` in one transaction; return its row id once committed."""
+        return self.save(rating)[0]
+
+    def save(self, rating: Rating) -> tuple[int, bool]:
+        """Store `rating` once committed: (row id, True) for a new row; (row id, False) when a rating with the
+        same `rating_key` from the same session was stored before and has now been updated in place.
+
+        ValueError when the rating is invalid, or its key belongs to another session.
+        """
         validate(rating)
         row = asdict(rating)
         row["created_at"] = self._clock().astimezone(timezone.utc).isoformat(timespec="microseconds")
@@ -127,15 +140,28 @@ class FeedbackStore:
             row["image_png"] = None  # the study protocol decides, not the caller
         with self._connect() as db:
             # IMMEDIATE takes the write lock up front, so concurrent writers wait on the busy timeout
-            # instead of failing on a read-to-write lock upgrade.
+            # instead of failing on a read-to-write lock upgrade (and two submissions of one key serialise).
             db.execute("BEGIN IMMEDIATE")
             try:
-                row_id = db[TABLE].insert(row).last_pk
+                row_id, created = self._write(db, row)
                 db.execute("COMMIT")
             except BaseException:
                 db.rollback()
                 raise
-        return int(row_id)
+        return row_id, created
+
+    @staticmethod
+    def _write(db: sqlite_utils.Database, row: dict) -> tuple[int, bool]:
+        """Insert `row`, or update the row that has its rating_key; inside the caller's transaction."""
+        key = row.get("rating_key")
+        found = db.execute("SELECT id, session_id FROM ratings WHERE rating_key = ?", [key]).fetchone() if key else None
+        if found is None:
+            return int(db[TABLE].insert(row).last_pk), True
+        if found[1] != row["session_id"]:
+            raise ValueError("rating: this rating_key belongs to another session")
+        row["updated_at"] = row.pop("created_at")  # the first submission's time stays the rating's created_at
+        db[TABLE].update(found[0], row)
+        return int(found[0]), False
 
     def _rows(self, include_images: bool, filters: dict) -> list[dict]:
         where, params = _where(**filters)
@@ -220,7 +246,7 @@ class FeedbackStore:
     def export_csv(self, path: str | Path, **filters) -> Path:
         """Write the rows as CSV in utf-8-sig (Excel shows the Chinese); JSON columns as JSON text."""
         rows = self.ratings(**filters)
-        columns = ["id", "created_at"] + [f.name for f in fields(Rating) if f.name != "image_png"]
+        columns = ["id", "created_at", "updated_at"] + [f.name for f in fields(Rating) if f.name != "image_png"]
         out = Path(path)
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)

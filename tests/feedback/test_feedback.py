@@ -369,3 +369,51 @@ def test_created_at_is_utc(tmp_path):
     created = datetime.fromisoformat(live.ratings()[0]["created_at"])
     assert created.utcoffset() == timedelta(0)
     assert before <= created <= after
+
+
+def test_a_resubmitted_rating_updates_its_row_instead_of_adding_one(tmp_path):
+    store = FeedbackStore(tmp_path / "r.db", clock=Clock("2025-01-02T03:04:05+00:00", "2025-01-02T03:09:00+00:00",
+                                                          "2025-01-02T03:10:00+00:00", "2025-01-02T03:11:00+00:00"))
+    first = make_rating(rating_key="form-0001", thumbs="up", comment="first try")
+    assert store.save(first) == (1, True)
+    assert store.save(replace(first, thumbs="down", comment="the reply was lost; sent again")) == (1, False)
+    (row,) = store.ratings()
+    assert (row["thumbs"], row["comment"], row["rating_key"]) == ("down", "the reply was lost; sent again", "form-0001")
+    assert row["created_at"].startswith("2025-01-02T03:04:05") and row["updated_at"].startswith("2025-01-02T03:09")
+    with pytest.raises(ValueError, match="belongs to another session"):
+        store.save(replace(first, session_id="sess-2"))
+    assert store.count() == 1 and store.add(make_rating()) == 2  # no key: every submission is its own row
+
+
+def test_twenty_sessions_resubmitting_at_once_store_each_rating_once(tmp_path):
+    store = FeedbackStore(tmp_path / "r.db")
+    barrier, errors = threading.Barrier(20), []
+
+    def session(n: int) -> None:
+        try:
+            barrier.wait()
+            for attempt in range(3):  # the same form sent three times, as after lost replies
+                store.save(make_rating(session_id=f"s{n}", rating_key=f"key-{n:04d}", comment=f"{n}:{attempt}"))
+        except Exception as exc:  # collected, so the assertion shows every failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(r["comment"] for r in store.ratings()) == sorted(f"{n}:2" for n in range(20))
+
+
+def test_a_database_from_before_rating_keys_gains_the_column(tmp_path):
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE ratings (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, session_id TEXT NOT "
+                     "NULL, clinician_id TEXT NOT NULL, model_id TEXT NOT NULL, adapter_id TEXT, adapter_hash TEXT, "
+                     "conversation TEXT NOT NULL, answer_index INTEGER NOT NULL, thumbs TEXT, accuracy INTEGER, "
+                     "completeness INTEGER, safety INTEGER, comment TEXT, decoding TEXT, latency_s FLOAT, "
+                     "image_sha256 TEXT, image_png BLOB, language TEXT)")
+    store = FeedbackStore(db)
+    assert store.save(make_rating(rating_key="form-0002")) == (1, True)
+    assert store.save(make_rating(rating_key="form-0002", comment="again")) == (1, False)
