@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # a study file or database that cannot be used (StudyError, DatabaseError)
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    options = launch_options()
+    options = launch_options(settings)
     if settings.study:
         from medqa.study.app import study_launch_options
 

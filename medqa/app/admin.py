@@ -1,12 +1,14 @@
 """The coordinator tab: rating counts, mean ratings per model with a plot, filters and exports.
 
 It exists only when MEDQA_ADMIN_PASSWORD is set, and every handler checks the password itself:
-the API can call a handler directly, so hiding the tab would not be enough.
+the API can call a handler directly, so hiding the tab would not be enough. Wrong passwords make
+the client wait longer and longer (medqa.app.throttle) and are logged.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import gradio as gr
 
 from medqa.app.i18n import Labels, t
+from medqa.app.throttle import LoginThrottle
 
 SUMMARY_HEADERS = ["model", "n", "thumbs up share", "mean accuracy", "mean completeness", "mean safety"]
 
@@ -21,8 +24,9 @@ SUMMARY_HEADERS = ["model", "n", "thumbs up share", "mean accuracy", "mean compl
 class AdminHandlers:
     """Handlers of the coordinator tab over one FeedbackStore."""
 
-    def __init__(self, store, password: str, language: str = "zh") -> None:
+    def __init__(self, store, password: str, language: str = "zh", throttle: LoginThrottle | None = None) -> None:
         self.store, self.password, self.language = store, password, language
+        self.throttle = throttle or LoginThrottle()
         self.out_dir = Path(tempfile.mkdtemp(prefix="medqa-coordinator-"))
 
     def allowed(self, password: str | None) -> bool:
@@ -30,16 +34,28 @@ class AdminHandlers:
         # compare_digest: the time taken does not tell how much of a guess was right.
         return bool(password) and hmac.compare_digest(str(password).encode(), self.password.encode())
 
+    def refusal(self, password: str | None, request: gr.Request | None) -> str | None:
+        """None when `password` is right and the client may try now; else the message to show."""
+        client = _client(request)
+        wait = self.throttle.wait(client)
+        if wait > 0:  # refused unseen: a guess during the wait tells nothing
+            return t("admin_wait", self.language, seconds=math.ceil(wait))
+        if not self.allowed(password):
+            self.throttle.failed(client)
+            return t("wrong_password", self.language)
+        self.throttle.succeeded(client)
+        return None
+
     @staticmethod
     def filters(since, until, clinician, model) -> dict:
         """Empty fields mean 'no filter'."""
         return {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
                 "clinician": (clinician or "").strip() or None, "model": (model or "").strip() or None}
 
-    def view(self, password, since, until, clinician, model) -> tuple:
+    def view(self, password, since, until, clinician, model, request: gr.Request = None) -> tuple:
         """Counts, the summary table and the plot for the filters; (message, None, None) when refused."""
-        if not self.allowed(password):
-            return t("wrong_password", self.language), None, None
+        if refused := self.refusal(password, request):
+            return refused, None, None
         filters = self.filters(since, until, clinician, model)
         try:
             rows = self.store.ratings(**filters)
@@ -53,10 +69,10 @@ class AdminHandlers:
                   _round(s["mean_completeness"]), _round(s["mean_safety"])] for s in summary]
         return counts, table, str(plot)
 
-    def export(self, kind: str, password, since, until, clinician, model) -> tuple:
+    def export(self, kind: str, password, since, until, clinician, model, request: gr.Request = None) -> tuple:
         """A CSV (utf-8-sig, for Excel) or JSONL file of the filtered ratings, as a download."""
-        if not self.allowed(password):
-            return t("wrong_password", self.language), None
+        if refused := self.refusal(password, request):
+            return refused, None
         filters = self.filters(since, until, clinician, model)
         path = self.out_dir / f"medqa-ratings-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.{kind}"
         try:
@@ -64,6 +80,21 @@ class AdminHandlers:
         except ValueError as exc:
             return t("bad_date", self.language, value=exc), None
         return t("exported", self.language, n=self.store.count(**filters)), str(written)
+
+
+    def export_csv(self, password, since, until, clinician, model, request: gr.Request) -> tuple:
+        """The CSV export event."""
+        return self.export("csv", password, since, until, clinician, model, request)
+
+    def export_jsonl(self, password, since, until, clinician, model, request: gr.Request) -> tuple:
+        """The JSONL export event."""
+        return self.export("jsonl", password, since, until, clinician, model, request)
+
+
+def _client(request: gr.Request | None) -> str:
+    """The address a request came from (what the password throttle counts by)."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
 
 
 def _round(value: float | None) -> float | None:
@@ -90,6 +121,5 @@ def build_admin_tab(admin: AdminHandlers, labels: Labels) -> None:
         download = labels(gr.File, {"label": "download"}, interactive=False)
     filters = [password, since, until, clinician, model]
     refresh.click(admin.view, filters, [counts, table, plot], api_name="admin_view")
-    csv_button.click(lambda *a: admin.export("csv", *a), filters, [counts, download], api_name="admin_export_csv")
-    jsonl_button.click(lambda *a: admin.export("jsonl", *a), filters, [counts, download],
-                       api_name="admin_export_jsonl")
+    csv_button.click(admin.export_csv, filters, [counts, download], api_name="admin_export_csv")
+    jsonl_button.click(admin.export_jsonl, filters, [counts, download], api_name="admin_export_jsonl")

@@ -18,7 +18,7 @@ from PIL import Image
 
 from medqa.app.settings import AppSettings, adapter_hash
 from medqa.core.conversation import ConversationFormat
-from medqa.core.modeling import ImageBudget, ModelLoadError
+from medqa.core.modeling import DEFAULT_MODEL, ImageBudget, ModelLoadError
 from medqa.serve import grounding
 from medqa.serve.decoding import DecodingSettings
 from medqa.serve.endpoint import OpenAIBackend
@@ -53,15 +53,33 @@ def resolve_model(model: str) -> str:
 
 def load_failure(settings: AppSettings, exc: BaseException) -> str:
     """What went wrong loading the model, and what the operator can do about it."""
+    offline = " (HF_HUB_OFFLINE is set here)" if os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") else ""
     fixes = ("run with `--model tiny` (offline tiny model) to try the demo; give --model a local checkpoint "
-             "folder or a hub id already in the cache (HF_HUB_OFFLINE is set here); or serve the model with vLLM "
+             f"folder or a hub id already in the cache{offline}; or serve the model with vLLM "
              "and use `--backend openai --base-url http://HOST:8000/v1`")
     what = settings.model or f"the base model of adapter {settings.adapter}"
     return f"cannot load {what!r} ({type(exc).__name__}: {exc}). To fix: {fixes}."
 
 
+def unconfigured(settings: AppSettings) -> bool:
+    """No model was asked for (a Space started without variables), there is no GPU and the default model is not
+    on disk: loading would spend minutes retrying the hub, then run a 7B model on a CPU. Start without one."""
+    if settings.backend != "local" or settings.adapter or settings.model != DEFAULT_MODEL:
+        return False
+    import torch
+    from huggingface_hub import try_to_load_from_cache
+
+    return not torch.cuda.is_available() and not isinstance(try_to_load_from_cache(DEFAULT_MODEL, "config.json"), str)
+
+
 def build_backend(settings: AppSettings):
     """The backend `settings` ask for, or an `UnavailableBackend` explaining why it could not be built."""
+    if unconfigured(settings):
+        log.warning("no model configured and no GPU: starting without a model (set MEDQA_MODEL, MEDQA_ADAPTER or "
+                    "MEDQA_BACKEND=openai with MEDQA_BASE_URL)")
+        return UnavailableBackend("no model is configured and there is no GPU: set MEDQA_MODEL (a local folder, or "
+                                  "'tiny'), MEDQA_ADAPTER, or MEDQA_BACKEND=openai with MEDQA_BASE_URL",
+                                  reason="no_model")
     try:
         if settings.backend == "openai":
             saved = settings.adapter or settings.model

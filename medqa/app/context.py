@@ -24,6 +24,8 @@ class DemoContext:
     style: str  # the model's box format (medqa.serve.grounding)
     count: Callable[[str], int]  # tokens of a text, with the model's tokenizer
     image_tokens: int  # tokens one image costs at the model's pixel budget
+    image_pixels: int = 448 * 448  # the model's pixel budget: the size a session keeps its image at
+    no_model: bool = False  # started without any model configured: the banner says what to set
     references: dict = field(default_factory=dict)  # image key -> reference Q&A of the built dataset
     example_names: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -31,7 +33,9 @@ class DemoContext:
 
 def demo_context(backend, settings) -> DemoContext:
     """Inspect `backend` and read `settings.data` and `settings.examples_dir` once."""
-    warnings = [backend.message] if isinstance(backend, UnavailableBackend) else []
+    unavailable = isinstance(backend, UnavailableBackend)
+    no_model = unavailable and getattr(backend, "reason", "") == "no_model"
+    warnings = [backend.message] if unavailable and not no_model else []  # no_model has its own, translated banner
     try:
         references = examples.load_references(settings.data)
     except (OSError, ValueError, KeyError) as exc:  # a wrong --data must not stop the demo
@@ -42,6 +46,8 @@ def demo_context(backend, settings) -> DemoContext:
         style=style_for(backends.model_type(backend, settings)),
         count=backends.token_counter(backend),
         image_tokens=backends.image_budget(backend).max_pixels // MERGED_PATCH_PIXELS,
+        image_pixels=backends.image_budget(backend).max_pixels,
+        no_model=no_model,
         references=references,
         example_names=examples.list_examples(settings.examples_dir),
         warnings=warnings,

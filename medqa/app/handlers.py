@@ -37,8 +37,9 @@ from medqa.app.session import (
     shown_answer,
     user_turn,
 )
+from medqa.app.uploads import UploadLedger
 from medqa.core.conversation import message_text
-from medqa.core.imaging import ImageError, load_image
+from medqa.core.imaging import ImageError, ImageTooLarge, load_image
 from medqa.serve.decoding import DecodingSettings
 from medqa.serve.grounding import Box, draw_boxes, parse_boxes, region_prompt
 
@@ -52,6 +53,7 @@ class DemoHandlers:
         self.backend, self.store, self.settings, self.ctx = backend, store, settings, context
         self.stops: dict[str, threading.Event] = {}
         self.stops_lock = threading.Lock()
+        self.uploads = UploadLedger()
         # ZeroGPU lends a GPU only inside spaces.GPU-decorated calls; elsewhere this is the plain method.
         self.stream = backends.gpu_decorator()(self._stream)
 
@@ -105,6 +107,7 @@ class DemoHandlers:
         try:
             text, notices = prepare_question(question, self.settings.max_question_chars, session.language)
             decoding = self.decoding(strategy, max_new, beams, temperature, top_p, session.language)
+            self.check_answerable(session)
         except InputError as exc:
             session.notice(str(exc))
             yield self.out(session)
@@ -119,6 +122,7 @@ class DemoHandlers:
         try:
             if session.image is None:
                 raise InputError(t("no_image_for_region", lang))
+            self.check_answerable(session)
             x1, y1, x2, y2 = parse_region(region, session.image.size, lang)
             text, notices = prepare_question(question or t("region_default_question", lang),
                                              self.settings.max_question_chars, lang)
@@ -131,6 +135,13 @@ class DemoHandlers:
         box = region_prompt(Box(x1, y1, x2, y2), size, self.ctx.style, backends.model_input_size(self.backend, size))
         shown = f"[{t('region_tag', lang)} ({x1}, {y1}) – ({x2}, {y2})] {text}"
         yield from self.turn(session, f"{box} {text}", shown, notices, decoding)
+
+    def check_answerable(self, session: ChatSession) -> None:
+        """InputError when no answer can be honest: no model configured, or no image to ask about."""
+        if self.ctx.no_model:
+            raise InputError(t("no_model", session.language))
+        if session.image is None:  # a film question without a film would be answered about nothing
+            raise InputError(t("need_image", session.language))
 
     def turn(self, session, text, shown, notices, decoding):
         """Add the user turn (model text, shown text) and any notices, then stream the answer."""
@@ -215,14 +226,21 @@ class DemoHandlers:
 
     # -- images -----------------------------------------------------------------------------
     def upload(self, file, state, request: gr.Request) -> tuple:
-        """A PNG / JPEG / DICOM upload becomes the session's case; a bad file is explained in the chat."""
+        """A PNG / JPEG / DICOM upload becomes the session's case; a bad file is explained in the chat.
+
+        Returns the chat outputs and the file box (emptied when the file was refused). Gradio's copy of
+        the upload is deleted once read, but only by the session that brought it (medqa.app.uploads).
+        """
         session = self.session(state, request)
         if not file:
-            return self.out(session)
+            return (*self.out(session), gr.skip())
+        path = Path(file)
+        self.uploads.claim(path, session.session_id)  # before reading: the first session to name a file owns it
         try:
-            return self.use_image(session, Path(file), Path(file).name)
+            outputs = self.use_image(session, path, path.name)
         finally:
-            _discard_upload(Path(file))
+            self.uploads.discard(path, session.session_id)
+        return (*outputs, gr.skip() if session.image is not None else None)
 
     def load_example(self, name, state, request: gr.Request) -> tuple:
         """Load an example X-ray from the configured folder, read in place."""
@@ -235,19 +253,32 @@ class DemoHandlers:
         return self.use_image(session, path, Path(name).name)
 
     def use_image(self, session: ChatSession, path: Path, name: str) -> tuple:
-        """Open `path` as the session's case, or explain in the chat why it cannot be used."""
+        """Open `path` as the session's case, or explain in the chat why it cannot be used.
+
+        The image is checked against the upload limits before it is decoded, and the session keeps it
+        at the model's pixel budget, not at its original size.
+        """
         lang = session.language
         try:
-            image = load_image(path, name=name)
+            image = load_image(path, name=name, limits=self.settings.image_limits, fit_pixels=self.ctx.image_pixels)
+        except ImageTooLarge as exc:
+            return self.refuse_image(session, t("image_too_large", lang, detail=exc))
         except ImageError as exc:
-            session.notice(t("image_error", lang, detail=exc))
-            return self.out(session)
+            return self.refuse_image(session, t("image_error", lang, detail=exc))
         except Exception as exc:  # whatever else a hostile file triggers is still the file's fault
-            session.notice(t("image_error", lang, detail=f"{name}: {type(exc).__name__}: {exc}"))
-            return self.out(session)
+            return self.refuse_image(session, t("image_error", lang, detail=f"{name}: {type(exc).__name__}: {exc}"))
         set_image(session, image, name, self.ctx.references.get(examples.image_key(name)))
         return self.out(session, image=image, number=0,
                         reference=examples.reference_markdown(session.reference, lang))
+
+    def refuse_image(self, session: ChatSession, message: str) -> tuple:
+        """A file that cannot be used: the previous image goes too, so no answer is about a film not shown."""
+        had_image = session.image is not None
+        reset_conversation(session, keep_image=False)
+        session.notice(message)
+        if had_image:
+            session.notice(t("image_cleared", session.language))
+        return self.out(session, image=gr.update(value=None), reference="", number=0)
 
     def mark(self, region, state, evt: gr.SelectData, request: gr.Request) -> tuple:
         """A click on the image: the first sets one corner, the second completes the region."""
@@ -283,8 +314,10 @@ class DemoHandlers:
             if not session.clinician_id and (clinician or "").strip():
                 session.clinician_id = check_clinician(clinician, lang)
             scores = {"accuracy": accuracy, "completeness": completeness, "safety": safety}
-            rating = make_rating(session, number, thumbs, scores, comment, self.ctx.model)
-            row_id = self.store.add(rating)
+            rating = make_rating(session, number, thumbs, scores, comment, self.ctx.model,
+                                 max_comment_chars=self.settings.max_comment_chars)
+            # The answer's rating_key makes a resubmission (after a lost reply) update its row, not add one.
+            row_id, created = self.store.save(rating)
         except InputError as exc:
             return str(exc), session
         except ValueError as exc:
@@ -292,7 +325,7 @@ class DemoHandlers:
         except Exception as exc:  # a full disk or a locked file: the clinician must know it was not saved
             log.error("rating not stored: %s: %s", type(exc).__name__, exc)
             return t("rating_failed", lang, detail=f"{type(exc).__name__}: {exc}"), session
-        return t("rating_saved", lang, id=row_id), session
+        return t("rating_saved" if created else "rating_updated", lang, id=row_id), session
 
     def like(self, state, evt: gr.LikeData, request: gr.Request) -> tuple:
         """The chat's own thumbs under an answer: saved at once as that answer's rating (the form shows which)."""
@@ -320,10 +353,3 @@ class DemoHandlers:
         session.language = lang if lang in ("zh", "en") else session.language
         return [*labels.updates(session.language), session]
 
-
-def _discard_upload(path: Path) -> None:
-    """Delete Gradio's temporary copy of an upload: a DICOM file carries identifying tags, which must not stay."""
-    from gradio.utils import get_upload_folder
-
-    if path.resolve().is_relative_to(Path(get_upload_folder()).resolve()):
-        path.unlink(missing_ok=True)

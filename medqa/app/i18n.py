@@ -116,6 +116,33 @@ STRINGS: dict[str, dict[str, str]] = {
     "exported": {"zh": "已导出 {n} 条评价。", "en": "{n} rating(s) exported."},
     "counts": {"zh": "共 {n} 条评价，{clinicians} 位医生，{models} 个模型。",
                "en": "{n} ratings from {clinicians} clinician(s) about {models} model(s)."},
+    # -- hardening (issue 12) ---------------------------------------------------------------
+    "need_image": {"zh": "⚠️ 还没有图像：请先上传或载入一张胸片，再提问。",
+                   "en": "⚠️ There is no image yet: upload or load a chest X-ray before asking."},
+    "image_too_large": {"zh": "⚠️ 图像太大，无法使用：{detail}", "en": "⚠️ The image is too large to use: {detail}"},
+    "image_cleared": {"zh": "ℹ️ 之前的图像和对话已清除：现在没有图像，请上传一张可用的胸片。",
+                      "en": "ℹ️ The previous image and its conversation were cleared: there is no image now; "
+                            "upload a usable X-ray."},
+    "image_reduced": {"zh": "ℹ️ 原图 {width}×{height} 已缩小到模型的输入大小 {kept_width}×{kept_height}。",
+                      "en": "ℹ️ The original {width}×{height} was reduced to the model's input size "
+                            "{kept_width}×{kept_height}."},
+    "comment_too_long": {"zh": "⚠️ 意见太长（{chars} 字），最多 {limit} 字。评价未保存，请缩短后再提交。",
+                         "en": "⚠️ The comment is too long ({chars} characters; at most {limit}). The rating was "
+                               "not saved: shorten it and submit again."},
+    "rating_updated": {"zh": "✅ 评价已更新（编号 {id}）。", "en": "✅ Rating updated (id {id})."},
+    "admin_wait": {"zh": "⚠️ 密码错误次数过多，请 {seconds} 秒后再试。",
+                   "en": "⚠️ Too many wrong passwords: try again in {seconds} s."},
+    "no_model": {
+        "zh": "⚠️ **没有配置模型，本机也没有 GPU，所以演示还不能回答问题。** 请设置以下之一后重启："
+              "`MEDQA_MODEL=tiny`（离线小模型，仅供试用）或本地模型文件夹；`MEDQA_ADAPTER`（train.py 训练的 LoRA "
+              "适配器文件夹）；或 `MEDQA_BACKEND=openai` 加 `MEDQA_BASE_URL=http://主机:8000/v1`（例如 vLLM 服务）。"
+              "在 Hugging Face Space 上，请在 Settings → Variables and secrets 中设置。",
+        "en": "⚠️ **No model is configured and this machine has no GPU, so the demo cannot answer yet.** Set one of "
+              "these and restart: `MEDQA_MODEL=tiny` (the offline tiny model, for a trial) or a local model folder; "
+              "`MEDQA_ADAPTER` (a LoRA adapter folder from train.py); or `MEDQA_BACKEND=openai` with "
+              "`MEDQA_BASE_URL=http://HOST:8000/v1` (e.g. a vLLM server). On a Hugging Face Space, set them under "
+              "Settings → Variables and secrets.",
+    },
 }
 
 

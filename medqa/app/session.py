@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,9 @@ class Answer:
     decoding: dict
     latency_s: float | None
     stopped: bool = False
+    # Made when the answer, and so its rating form, is shown: every submission of that form carries it,
+    # so a resubmission after a lost reply updates the stored rating instead of adding a second one.
+    rating_key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 @dataclass
@@ -98,7 +102,11 @@ def set_image(session: ChatSession, image: Image.Image, name: str, reference: di
     session.image, session.image_png = image, buf.getvalue()
     session.image_sha256 = image_sha256(session.image_png)
     session.image_name, session.reference = name, reference
-    session.notice(t("image_loaded", session.language, name=name, width=image.width, height=image.height))
+    width, height = image.info.get("original_size", image.size)
+    session.notice(t("image_loaded", session.language, name=name, width=width, height=height))
+    if (width, height) != image.size:
+        session.notice(t("image_reduced", session.language, width=width, height=height, kept_width=image.width,
+                         kept_height=image.height))
 
 
 def image_error_text(exc: ImageError, lang: str) -> str:
@@ -247,10 +255,11 @@ def _score(value: Any, name: str, lang: str) -> int | None:
 
 
 def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, scores: dict[str, Any], comment: str,
-                model: dict[str, str | None]) -> Rating:
+                model: dict[str, str | None], max_comment_chars: int | None = None) -> Rating:
     """A Rating of answer `answer_number` (1-based, as shown) from the session; InputError if it cannot be one.
 
-    `model` holds model_id, adapter_id and adapter_hash.
+    `model` holds model_id, adapter_id and adapter_hash. A comment over `max_comment_chars` is refused,
+    not cut: a shortened comment could say something else.
     """
     lang = session.language
     if not session.clinician_id:
@@ -265,6 +274,8 @@ def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, sc
         raise InputError(t("bad_rating", lang, detail=f"thumbs={thumbs!r}"))
     values = {name: _score(scores.get(name), name, lang) for name in ("accuracy", "completeness", "safety")}
     comment = (comment or "").strip()
+    if max_comment_chars is not None and len(comment) > max_comment_chars:
+        raise InputError(t("comment_too_long", lang, chars=len(comment), limit=max_comment_chars))
     if not thumbs and all(v is None for v in values.values()) and not comment:
         raise InputError(t("bad_rating", lang, detail="empty"))
     answer = session.answers[index]
@@ -273,5 +284,5 @@ def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, sc
         adapter_id=model.get("adapter_id"), adapter_hash=model.get("adapter_hash"),
         conversation=stored_conversation(session), answer_index=index, thumbs=thumbs or None, comment=comment,
         decoding=answer.decoding, latency_s=answer.latency_s, image_sha256=session.image_sha256,
-        image_png=session.image_png, language=lang, **values,
+        image_png=session.image_png, language=lang, rating_key=answer.rating_key, **values,
     )

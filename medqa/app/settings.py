@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 from medqa.core.config import parse_config
+from medqa.core.imaging import ImageLimits
 from medqa.core.modeling import DEFAULT_MODEL
+from medqa.core.redact import redact_url
 
 PROG = "python demo/app.py"
 
@@ -57,6 +59,12 @@ class AppSettings:
     concurrency: int = field(default=2, metadata={"help": "generations at once (one model is shared under a lock)"})
     language: Literal["zh", "en"] = field(default="zh", metadata={"help": "default UI language"})
     max_question_chars: int = field(default=2000, metadata={"help": "longer questions are cut, with a notice"})
+    max_comment_chars: int = field(default=2000, metadata={
+        "help": "longer rating comments are refused, with a message (the rating is not saved)"})
+    max_upload_mb: int = field(default=50, metadata={"help": "largest upload accepted, in MB"})
+    max_image_megapixels: int = field(default=50, metadata={
+        "help": "largest image (one frame) decoded, in megapixels; a chest film is 4-20. The session keeps a copy "
+                "at the model's pixel budget, not the original"})
     context_tokens: int = field(default=4096, metadata={"help": "the model context the chat history must fit"})
     default_max_new_tokens: int = field(default=256, metadata={"help": "the answer-length slider's start value"})
     warmup: bool = field(default=True, metadata={"help": "run one generation before serving (--no-warmup skips it)"})
@@ -74,8 +82,18 @@ class AppSettings:
             raise ValueError("no model: give --model (a hub id, a folder or 'tiny') or --adapter")
         if self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if min(self.max_question_chars, self.max_comment_chars, self.max_upload_mb, self.max_image_megapixels) < 1:
+            raise ValueError("max_question_chars, max_comment_chars, max_upload_mb and max_image_megapixels must be "
+                             "at least 1")
         if self.language not in ("zh", "en"):
             raise ValueError(f"language must be zh or en, got {self.language!r}")
+
+    @property
+    def image_limits(self) -> ImageLimits:
+        """What one uploaded image may cost before it is decoded."""
+        pixels = self.max_image_megapixels * 1_000_000
+        # Uncompressed DICOM frames are all held at once: room for a few 16-bit frames, no more.
+        return ImageLimits(max_file_bytes=self.max_upload_mb << 20, max_pixels=pixels, max_stored_bytes=8 * pixels)
 
     @property
     def admin_enabled(self) -> bool:
@@ -96,6 +114,7 @@ def settings_summary(settings: AppSettings) -> dict:
     """The settings as a dict for logs, with the password hidden."""
     out = {f.name: getattr(settings, f.name) for f in fields(settings)}
     out["admin_password"] = "set" if settings.admin_password else None
+    out["base_url"] = redact_url(settings.base_url)  # a user:password@ or ?api-key= must not reach the log
     return out
 
 

@@ -20,14 +20,17 @@ from medqa.app.handlers import DemoHandlers
 from medqa.app.i18n import Labels
 
 GENERATE = "generate"  # the concurrency group of every event that runs the model
-CSS = "#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status {color: #b91c1c}"
+CSS = "#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status, #no-model {color: #b91c1c}"
 SCORE_CHOICES = ["1", "2", "3", "4", "5"]
 THUMBS = [("赞 / good", "up"), ("踩 / bad", "down")]  # words, not emoji: a server-side screenshot may lack emoji fonts
 
 
-def launch_options() -> dict:
-    """Theme and CSS: Gradio 6 takes them in `launch()`, not in `gr.Blocks()`."""
-    return {"theme": gr.themes.Soft(), "css": CSS}
+def launch_options(settings=None) -> dict:
+    """Theme and CSS (Gradio 6 takes them in `launch()`, not in `gr.Blocks()`), and the upload size limit."""
+    options = {"theme": gr.themes.Soft(), "css": CSS}
+    if settings is not None:  # Gradio refuses a larger upload before it reaches the app (the app checks too)
+        options["max_file_size"] = f"{settings.max_upload_mb}mb"
+    return options
 
 
 def build_demo(backend, store, settings) -> gr.Blocks:
@@ -38,14 +41,14 @@ def build_demo(backend, store, settings) -> gr.Blocks:
     # delete_cache: Gradio's copies of images and exports are removed after an hour, checked every 30 min.
     with gr.Blocks(title="medqa", delete_cache=(1800, 3600)) as demo:
         ui: dict = {"state": gr.State(None)}
-        _header(labels, ui, context.warnings)
+        _header(labels, ui, context.warnings, context.no_model)
         with gr.Tabs():
             with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row():
                 with gr.Column(scale=2):
                     _image_panel(labels, ui, context.example_names)
                 with gr.Column(scale=3):
-                    _chat_panel(labels, ui, settings.default_max_new_tokens)
-                    _rating_panel(labels, ui)
+                    _chat_panel(labels, ui, settings)
+                    _rating_panel(labels, ui, settings.max_comment_chars)
             if settings.admin_enabled:
                 build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels)
         _wire(handlers, ui, settings, labels)
@@ -54,12 +57,14 @@ def build_demo(backend, store, settings) -> gr.Blocks:
     return demo
 
 
-def _header(labels: Labels, ui: dict, warnings: list[str]) -> None:
+def _header(labels: Labels, ui: dict, warnings: list[str], no_model: bool) -> None:
     with gr.Row():
         labels(gr.Markdown, {"value": "title"})
         ui["language"] = labels(gr.Radio, {"label": "language"}, choices=[("中文", "zh"), ("English", "en")],
                                 value=labels.language, scale=0, min_width=200)
     labels(gr.Markdown, {"value": "notice"}, elem_id="research-notice")
+    if no_model:  # started with nothing configured: what to set, in the page's language
+        labels(gr.Markdown, {"value": "no_model"}, elem_id="no-model")
     if warnings:  # the model failed to load (or --data is wrong): say so before anyone types
         gr.Markdown("\n\n".join(f"⚠️ {w}" for w in warnings), elem_id="model-status")
 
@@ -83,9 +88,12 @@ def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
         ui["reference"] = gr.Markdown()
 
 
-def _chat_panel(labels: Labels, ui: dict, max_new_tokens: int) -> None:
+def _chat_panel(labels: Labels, ui: dict, settings) -> None:
+    max_new_tokens = settings.default_max_new_tokens
     ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat")
-    ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=2)
+    # max_length stops the browser; the handlers check again (the API takes any string).
+    ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=2,
+                            max_length=settings.max_question_chars)
     with gr.Row():
         ui["send"] = labels(gr.Button, {"value": "send"}, variant="primary")
         ui["stop"] = labels(gr.Button, {"value": "stop"}, variant="stop")
@@ -101,7 +109,7 @@ def _chat_panel(labels: Labels, ui: dict, max_new_tokens: int) -> None:
         ]
 
 
-def _rating_panel(labels: Labels, ui: dict) -> None:
+def _rating_panel(labels: Labels, ui: dict, max_comment_chars: int) -> None:
     with labels(gr.Accordion, {"label": "rating"}, open=True, elem_id="rating"):
         with gr.Row():
             ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=0, precision=0, minimum=0)
@@ -109,7 +117,7 @@ def _rating_panel(labels: Labels, ui: dict) -> None:
         with gr.Row():
             ui["scores"] = [labels(gr.Radio, {"label": key}, choices=SCORE_CHOICES)
                             for key in ("accuracy", "completeness", "safety")]
-        ui["comment"] = labels(gr.Textbox, {"label": "comment"}, lines=2)
+        ui["comment"] = labels(gr.Textbox, {"label": "comment"}, lines=2, max_length=max_comment_chars)
         ui["rate"] = labels(gr.Button, {"value": "submit_rating"}, variant="primary")
         ui["rate_status"] = gr.Markdown()
 
@@ -127,7 +135,7 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     # Stop must not queue behind the generation it stops.
     ui["stop"].click(h.stop, None, None, api_name="stop", queue=False)
     ui["clear"].click(h.clear, [state], chat_outputs, api_name="clear")
-    ui["upload"].upload(h.upload, [ui["upload"], state], chat_outputs, api_name="upload")
+    ui["upload"].upload(h.upload, [ui["upload"], state], [*chat_outputs, ui["upload"]], api_name="upload")
     ui["load_example"].click(h.load_example, [ui["examples"], state], chat_outputs, api_name="load_example")
     ui["image"].select(h.mark, [ui["region"], state], [ui["region"], ui["image"], state], api_visibility="private")
     ui["clinician_set"].click(h.set_clinician, [ui["clinician"], state], [ui["clinician_status"], state],

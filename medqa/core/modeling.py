@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -171,7 +172,9 @@ def _adapter_config(adapter: str) -> dict:
 
 
 def _explain(model_id: str, exc: Exception) -> str:
-    hint = ("it is not a local folder, so it must be a hub id already in the local cache "
-            "(this machine may be offline: HF_HUB_OFFLINE is set)") if not Path(model_id).exists() else \
-        "the folder exists but is not a complete checkpoint (config.json, weights, processor files)"
+    offline = "HF_HUB_OFFLINE is set" if os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") else \
+        "or the hub could not be reached"
+    hint = (f"it is not a local folder, so it must be a hub id already in the local cache ({offline})"
+            if not Path(model_id).exists() else
+            "the folder exists but is not a complete checkpoint (config.json, weights, processor files)")
     return f"cannot load model {model_id!r}: {hint}. Underlying error: {type(exc).__name__}: {exc}"

@@ -10,10 +10,13 @@ from medqa.serve.errors import BackendUnavailable
 
 
 class UnavailableBackend:
-    """Stands in for a model that could not be loaded: every request reports why, and how to fix it."""
+    """Stands in for a model that could not be loaded: every request reports why, and how to fix it.
 
-    def __init__(self, message: str, fmt: ConversationFormat | None = None) -> None:
-        self.message, self.name, self.fmt = message, "unavailable", fmt or ConversationFormat()
+    `reason` names the case for a front end that words it itself ("no_model": nothing was configured).
+    """
+
+    def __init__(self, message: str, fmt: ConversationFormat | None = None, reason: str = "load_failed") -> None:
+        self.message, self.name, self.fmt, self.reason = message, "unavailable", fmt or ConversationFormat(), reason
 
     def generate(self, conversations, settings: DecodingSettings) -> list[str]:
         """Raise BackendUnavailable with the load error."""

@@ -216,14 +216,21 @@ def test_rating_is_stored_and_exported_by_the_coordinator(app, tmp_path):
 
 def test_twenty_parallel_sessions_without_errors_or_cross_talk(app, tmp_path):
     def session(i: int):
-        client = Client(app.url, verbose=False)
+        # 20 clients at once on a busy 2-core machine: gradio_client's 20 s default is a wait, not the measure.
+        client = Client(app.url, verbose=False, httpx_kwargs={"timeout": 180})
         client.predict(handle_file(film(tmp_path / f"p{i}.png", 10 * i + 20)), api_name="/upload")
         chat, *_ = ask(client, f"病例{i:02d}：这张胸片正常吗？", max_new=4)
-        return texts(chat)
+        # The rating, then the same form again (as when the first reply was lost): one stored rating.
+        saved = client.predict(f"rad-p{i:02d}", 1, "up", "4", None, None, f"病例{i:02d}", api_name="/rate")
+        again = client.predict(f"rad-p{i:02d}", 1, "down", "2", None, None, f"病例{i:02d}（重发）", api_name="/rate")
+        return texts(chat), saved, again
 
     with ThreadPoolExecutor(20) as pool:
         results = list(pool.map(session, range(20)))
-    for i, chat in enumerate(results):
+    for i, (chat, saved, again) in enumerate(results):
+        (row,) = app.store.ratings(clinician=f"rad-p{i:02d}")
+        assert (saved, again) == (t("rating_saved", id=row["id"]), t("rating_updated", id=row["id"]))
+        assert (row["thumbs"], row["accuracy"], row["comment"]) == ("down", 2, f"病例{i:02d}（重发）")
         assert chat[0] == ("assistant", t("image_loaded", name=f"p{i}.png", width=64, height=64))
         assert chat[1] == ("user", f"病例{i:02d}：这张胸片正常吗？") and len(chat) == 3
         call, = app.backend.asked(f"病例{i:02d}")
@@ -238,11 +245,13 @@ def test_bad_input_gets_a_clear_message_and_the_session_continues(app, tmp_path)
     Image.new("1", (12000, 9000)).save(bomb)  # 108 MP, a few kB on disk
     (tmp_path / "notes.png").write_bytes(b"this is not an image")
     (tmp_path / "cut.png").write_bytes(film(tmp_path / "whole.png", 50).read_bytes()[:80])
-    for path, expected in [(tmp_path / "notes.png", "not a readable image"), (tmp_path / "cut.png", "corrupt"),
-                           (bomb, "108 megapixels"), (dicom(tmp_path / "sr.dcm", False), "DICOM has no pixel data")]:
+    for path, prefix, expected in [
+            (tmp_path / "notes.png", "⚠️ 无法使用该图像", "not a readable image"),
+            (tmp_path / "cut.png", "⚠️ 无法使用该图像", "corrupt"), (bomb, "⚠️ 图像太大，无法使用", "108 megapixels"),
+            (dicom(tmp_path / "sr.dcm", False), "⚠️ 无法使用该图像", "DICOM has no pixel data")]:
         chat, *_ = client.predict(handle_file(path), api_name="/upload")
         role, text = texts(chat)[-1]
-        assert role == "assistant" and text.startswith("⚠️ 无法使用该图像") and expected in text
+        assert role == "assistant" and text.startswith(prefix) and expected in text
     client.predict(handle_file(film(tmp_path / "good.png", 70)), api_name="/upload")
     calls = len(app.backend.calls)
     chat, *_ = ask(client, "   ")
@@ -297,6 +306,7 @@ def test_app_starts_and_explains_when_the_model_cannot_load(tmp_path):
     url = launch(demo)
     try:
         client = Client(url, verbose=False)
+        client.predict(handle_file(film(tmp_path / "film.png", 80)), api_name="/upload")
         role, text = texts(ask(client, "这张胸片正常吗？")[0])[-1]
         assert role == "assistant" and text.startswith("⚠️ 模型不可用") and "--model tiny" in text
         assert str(tmp_path / "no-such-model") in text
