@@ -1,0 +1,204 @@
+"""The demo under hostile or careless use: bounded uploads, honest image state, limits, deletions, passwords, start-up.
+
+One app with tight limits (1 MB uploads, 1-megapixel images) over the real tiny model, driven
+through gradio_client like test_app.py; the start-up test builds the app the way a Space does.
+"""
+
+import importlib.util
+import io
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import DeflatedExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+from medqa.app.admin import AdminHandlers
+from medqa.app.i18n import t
+from medqa.app.settings import AppSettings
+from medqa.app.throttle import LoginThrottle
+from medqa.app.ui import build_demo
+from medqa.app.uploads import UploadLedger
+from medqa.core.modeling import load_model
+from medqa.feedback.store import FeedbackStore
+from medqa.serve.local import LocalBackend
+from tests.app.test_app import RecordingBackend, ask, film, launch, texts
+from tests.helpers.paths import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(tiny_model, tmp_path_factory):
+    root = tmp_path_factory.mktemp("hardened")
+    backend = RecordingBackend(LocalBackend(load_model(str(tiny_model))))
+    store = FeedbackStore(root / "ratings.db")
+    settings = AppSettings(model=str(tiny_model), admin_password="s3cret", max_upload_mb=1, max_image_megapixels=1,
+                           max_comment_chars=200, context_tokens=1024, default_max_new_tokens=8)
+    demo = build_demo(backend, store, settings)
+    url = launch(demo)
+    yield SimpleNamespace(url=url, backend=backend, store=store, demo=demo)
+    demo.close()
+
+
+def upload(client, path):
+    """(chat texts, shown image, file box) after uploading `path`; None where the component was emptied."""
+    chat, image, _, _, _, box = client.predict(handle_file(path), api_name="/upload")
+    image = image.get("value") if isinstance(image, dict) else image  # an emptied image comes as an update
+    return texts(chat), image, box
+
+
+def deflated_frames(path: Path, frames: int, side: int) -> Path:
+    """A deflated multi-frame 16-bit DICOM of zeros: megabytes of pixels in a few kilobytes."""
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = SecondaryCaptureImageStorage, generate_uid()
+    meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta, ds.SOPClassUID, ds.SOPInstanceUID = meta, meta.MediaStorageSOPClassUID, generate_uid()
+    ds.Rows = ds.Columns = side
+    ds.NumberOfFrames = frames
+    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored = 1, "MONOCHROME2", 16, 16
+    ds.HighBit, ds.PixelRepresentation, ds.PixelData = 15, 0, bytes(side * side * 2 * frames)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_oversized_uploads_are_refused_before_decoding(app, tmp_path):
+    client = Client(app.url, verbose=False)
+    bomb = deflated_frames(tmp_path / "bomb.dcm", frames=20, side=1000)  # 40 MB of pixels
+    assert bomb.stat().st_size < 200_000
+    Image.new("1", (1500, 1000)).save(tmp_path / "wide.png")  # 1.5 MP
+    (tmp_path / "heavy.png").write_bytes(b"\x89PNG" + bytes(1_200_000))
+    for path, expected in [(bomb, "too large: 20 frame(s) of 1000x1000 take 38 MB uncompressed"),
+                           (tmp_path / "wide.png", "too large: 1500x1000 is 2 megapixels, over the 1 MP limit"),
+                           (tmp_path / "heavy.png", "the file is too large (1.1 MB; the limit is 1 MB)")]:
+        chat, image, box = upload(client, path)
+        assert chat[-1][1].startswith("⚠️ 图像太大，无法使用：") and expected in chat[-1][1], chat
+        assert image is None and box is None
+
+    Image.fromarray(np.full((900, 900), 128, np.uint8)).save(tmp_path / "big.png")
+    chat, image, _ = upload(client, tmp_path / "big.png")
+    budget = app.backend.loaded.budget.max_pixels
+    kept = Image.open(image).size
+    assert kept[0] * kept[1] <= budget < 900 * 900
+    assert chat[-1][1] == t("image_reduced", width=900, height=900, kept_width=kept[0], kept_height=kept[1])
+    ask(client, "缩小后：这张胸片正常吗？")
+    sent = app.backend.asked("缩小后")[-1]["conversation"][0]["content"][0]["image"]
+    assert sent.size == kept  # the model gets the session's budget-sized copy, the original is gone
+
+
+def test_a_refused_upload_clears_the_old_image_and_nothing_is_answered_without_one(app, tmp_path):
+    client = Client(app.url, verbose=False)
+    calls = len(app.backend.calls)
+    assert texts(ask(client, "无图：这张胸片正常吗？")[0])[-1] == ("assistant", t("need_image"))
+    upload(client, film(tmp_path / "old.png", 90))
+    ask(client, "旧片：心影大小正常吗？")
+    assert len(app.backend.calls) == calls + 1
+    (tmp_path / "new.png").write_bytes(b"not an image at all")
+    chat, image, box = upload(client, tmp_path / "new.png")
+    assert [text for _, text in chat] == [t("image_error", detail="new.png: not a readable image (PNG, JPEG or "
+                                            "DICOM expected)"), t("image_cleared")]
+    assert image is None and box is None
+    assert texts(ask(client, "现在这张呢？")[0])[-1] == ("assistant", t("need_image"))
+    assert len(app.backend.calls) == calls + 1  # the old film was not asked about again
+
+
+def test_long_comments_are_refused_and_inputs_are_capped_in_the_browser(app, tmp_path):
+    client = Client(app.url, verbose=False)
+    upload(client, film(tmp_path / "c.png", 60))
+    ask(client, "意见：肺纹理清晰吗？")
+    before = app.store.count()
+    status = client.predict("rad-c", 1, "up", None, None, None, "评" * 201, api_name="/rate")
+    assert status == t("comment_too_long", chars=201, limit=200) and app.store.count() == before
+    limits = {c["props"].get("label"): c["props"].get("max_length") for c in app.demo.config["components"]
+              if c.get("type") == "textbox"}
+    assert limits[t("question")] == 2000 and limits[t("comment")] == 200
+
+
+def call_raw(url: str, api_name: str, data: list) -> str:
+    """One event over Gradio's HTTP API with `data` as sent (a FileData path is not uploaded first); the stream."""
+    started = httpx.post(f"{url}gradio_api/call/{api_name}", json={"data": data}, timeout=120)
+    return httpx.get(f"{url}gradio_api/call/{api_name}/{started.json()['event_id']}", timeout=120).text
+
+
+def test_an_upload_event_never_deletes_a_file_the_app_wrote(app, tmp_path):
+    coordinator = Client(app.url, verbose=False, download_files=False)
+    _, _, plot = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_view")
+    server_copy = Path(plot["path"])  # the coordinator's plot, in Gradio's cache on the server
+    assert server_copy.is_file()
+    stream = call_raw(app.url, "upload", [{"path": str(server_copy), "meta": {"_type": "gradio.FileData"},
+                                           "orig_name": "mine.png"}, None])
+    assert "event: complete" in stream and server_copy.is_file()  # read as an image, but not deleted
+
+
+def test_only_the_first_session_to_use_an_upload_deletes_it(tmp_path):
+    folder = tmp_path / "gradio" / "abc123"
+    folder.mkdir(parents=True)
+    shared, other = folder / "film.png", folder / "plot.png"
+    shared.write_bytes(b"upload")
+    other.write_bytes(b"written by the app")
+    ledger = UploadLedger(lambda: {str(shared)})
+    assert ledger.claim(shared, "victim") and not ledger.claim(shared, "attacker")
+    assert not ledger.discard(shared, "attacker") and shared.is_file()
+    assert ledger.discard(shared, "victim") and not shared.exists()
+    assert ledger.claim(other, "attacker") and not ledger.discard(other, "attacker") and other.is_file()
+
+
+def test_wrong_admin_passwords_make_the_client_wait_longer_and_are_logged(app, caplog):
+    client = Client(app.url, verbose=False)
+    caplog.set_level(logging.WARNING, logger="medqa.app")
+    said = [client.predict(f"guess-{n}", "", "", "", "", api_name="/admin_view")[0] for n in range(4)]
+    assert said[:3] == [t("wrong_password")] * 3 and said[3].startswith("⚠️ 密码错误次数过多")
+    assert client.predict("s3cret", "", "", "", "", api_name="/admin_view")[0].startswith("⚠️ 密码错误次数过多")
+    assert "wrong coordinator password from 127.0.0.1 (3 in a row" in caplog.text and "guess-" not in caplog.text
+
+
+def test_the_wait_grows_per_client_and_a_right_password_clears_it():
+    now = [1000.0]
+    throttle = LoginThrottle(free=3, base_s=1.0, max_s=60.0, clock=lambda: now[0])
+    admin = AdminHandlers(None, "s3cret", "en", throttle=throttle)
+    me, them = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1")), SimpleNamespace(client=SimpleNamespace(
+        host="10.0.0.2"))
+    assert [admin.refusal("x", me) for _ in range(3)] == [t("wrong_password", "en")] * 3
+    assert admin.refusal("s3cret", me) == t("admin_wait", "en", seconds=1)  # refused unseen, even when right
+    now[0] += 1.0
+    assert admin.refusal("x", me) == t("wrong_password", "en") and throttle.wait("10.0.0.1") == 2.0
+    assert admin.refusal("s3cret", them) is None  # another client is not held up
+    assert [throttle.delay(n) for n in (3, 4, 5, 9, 30)] == [1.0, 2.0, 4.0, 60.0, 60.0]
+    now[0] += 2.0
+    assert admin.refusal("s3cret", me) is None and throttle.wait("10.0.0.1") == 0.0
+
+
+def test_starting_with_no_options_and_no_gpu_is_immediate_and_says_what_to_set(tmp_path, monkeypatch):
+    import huggingface_hub
+    import torch
+
+    for name in [n for n in __import__("os").environ if n.startswith("MEDQA_")] + ["HF_HUB_OFFLINE"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # any hub call would fail at once, never hang
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(huggingface_hub, "try_to_load_from_cache", lambda *a, **k: None)
+    monkeypatch.chdir(tmp_path)  # the default ratings database lands here
+    spec = importlib.util.spec_from_file_location("demo_app", REPO / "demo" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    demo, _ = module.create_app([])
+    banner = next(c["props"]["value"] for c in demo.config["components"] if c["props"].get("elem_id") == "no-model")
+    assert banner == t("no_model") and "MEDQA_MODEL" in banner and "HF_HUB_OFFLINE" not in banner
+    url = launch(demo)
+    try:
+        client = Client(url, verbose=False)
+        image = io.BytesIO()
+        Image.new("L", (64, 64), 100).save(image, format="PNG")
+        (tmp_path / "f.png").write_bytes(image.getvalue())
+        client.predict(handle_file(tmp_path / "f.png"), api_name="/upload")
+        assert texts(ask(client, "这张胸片正常吗？")[0])[-1] == ("assistant", t("no_model"))
+        updates = client.predict("en", api_name="/language")
+        assert t("no_model", "en") in [u.get("value") if isinstance(u, dict) else u for u in updates]
+    finally:
+        demo.close()
