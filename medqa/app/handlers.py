@@ -40,6 +40,7 @@ from medqa.app.session import (
 from medqa.app.uploads import UploadLedger
 from medqa.core.conversation import message_text
 from medqa.core.imaging import ImageError, ImageTooLarge, load_image
+from medqa.core.redact import redact
 from medqa.serve.decoding import DecodingSettings
 from medqa.serve.grounding import Box, draw_boxes, parse_boxes, region_prompt
 
@@ -175,7 +176,7 @@ class DemoHandlers:
                 yield self.out(session)
             stopped = stop.is_set()
         except Exception as exc:  # OOM, a dead server, a broken model: said in the chat, never a crash
-            log.warning("generation failed: %s: %s", type(exc).__name__, exc)
+            log.warning("generation failed: %s: %s", type(exc).__name__, redact(str(exc)))
             session.turns.pop()  # the failed question leaves the model's history; it stays on screen
             item.text = error_text(exc, lang)
             backends.free_memory(exc)

@@ -23,6 +23,7 @@ from PIL import Image
 from medqa.app.i18n import t
 from medqa.core.conversation import ConversationFormat, message_text, normalise_content
 from medqa.core.imaging import ImageError
+from medqa.core.redact import redact
 from medqa.feedback.ratings import Rating, image_sha256
 from medqa.serve.errors import BackendUnavailable, is_out_of_memory
 from medqa.serve.grounding import strip_boxes
@@ -206,7 +207,7 @@ def error_text(exc: BaseException, lang: str) -> str:
         return image_error_text(exc, lang)
     if is_out_of_memory(exc):
         return t("oom", lang)
-    detail = f"{type(exc).__name__}: {exc}"
+    detail = redact(f"{type(exc).__name__}: {exc}")  # an endpoint URL in the error may carry user:password@
     return t("model_error", lang, detail=detail[:300])
 
 

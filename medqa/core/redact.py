@@ -17,7 +17,7 @@ _QUERY = re.compile(r"(?i)([?&;](?:api[-_]?key|key|token|access[-_]?token|auth|p
 _SCHEME = re.compile(r"(?i)\b(bearer(?=\s+[A-Za-z0-9._~+/\-]{6,})|basic(?=\s+[A-Za-z0-9+/]*[0-9+/=]))(\s+)"
                      r"[A-Za-z0-9._~+/\-]{6,}=*")
 _FIELD = re.compile(r"(?i)([\"']?(?:api[-_]?key|authorization|password|passwd|secret|access[-_]?token|"
-                    r"x-api-key)[\"']?\s*[:=]\s*[\"']?)(?!\*\*\*)[^\"'\s,;}&]+")
+                    r"x-api-key)[\"']?\s*[:=]\s*[\"']?)(?!\*\*\*|(?:bearer|basic)\s)[^\"'\s,;}&]+")
 _KEYLIKE = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-]{8,}|\bhf_[A-Za-z0-9]{10,}|\bAIza[0-9A-Za-z_\-]{20,}")
 
 
