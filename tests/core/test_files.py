@@ -1,7 +1,5 @@
 """Atomic writes: a write that fails or is interrupted leaves the old file and no temporary file."""
 
-import os
-
 import pytest
 
 from medqa.core import files
@@ -18,6 +16,6 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_tmp(tmp_path, monkeypat
     monkeypatch.setattr(files.os, "replace", interrupted)
     with pytest.raises(OSError, match="No space left"):
         write_atomic(path, "new\n")
-    monkeypatch.setattr(files.os, "replace", os.replace)
+    monkeypatch.undo()
     assert path.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["fold_0.jsonl"]
     assert write_atomic(path, "new\n").read_text() == "new\n"
