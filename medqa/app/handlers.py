@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import gradio as gr
@@ -306,9 +307,13 @@ class DemoHandlers:
             return str(exc), session
         return f"{t('clinician_set', session.language)}: `{session.clinician_id}`", session
 
-    def rate(self, clinician, number, thumbs, accuracy, completeness, safety, comment, state,
+    def rate(self, clinician, number, thumbs, accuracy, completeness, safety, comment, rating_key, state,
              request: gr.Request) -> tuple:
-        """Store one rating; the reply says 'saved' only after the store committed it."""
+        """Store one rating; the reply says 'saved' only after the store committed it.
+
+        `rating_key` is the form's id (made when the form was shown): the same id sent again, as after a
+        lost reply, updates the stored rating instead of adding a second one. Empty: a new rating each time.
+        """
         session = self.session(state, request)
         lang = session.language
         try:
@@ -316,8 +321,7 @@ class DemoHandlers:
                 session.clinician_id = check_clinician(clinician, lang)
             scores = {"accuracy": accuracy, "completeness": completeness, "safety": safety}
             rating = make_rating(session, number, thumbs, scores, comment, self.ctx.model,
-                                 max_comment_chars=self.settings.max_comment_chars)
-            # The answer's rating_key makes a resubmission (after a lost reply) update its row, not add one.
+                                 max_comment_chars=self.settings.max_comment_chars, rating_key=rating_key)
             row_id, created = self.store.save(rating)
         except InputError as exc:
             return str(exc), session
@@ -338,15 +342,23 @@ class DemoHandlers:
         if answer is None or evt.liked is None:  # not an answer, or a thumb taken back: nothing to store
             return gr.skip(), gr.skip(), gr.skip(), session
         thumbs = "up" if evt.liked else "down"
-        status, session = self.rate(None, answer + 1, thumbs, None, None, None, "", session, request)
+        # The thumbs of one answer are one rating: clicked again (or changed), it is updated, not repeated.
+        key = session.answers[answer].rating_key
+        status, session = self.rate(None, answer + 1, thumbs, None, None, None, "", key, session, request)
         return answer + 1, thumbs, status, session
 
     @staticmethod
-    def reset_form(status: str) -> tuple:
-        """After a saved rating the form starts empty for the next answer; after a refused one it keeps its values."""
+    def new_rating_key() -> str:
+        """A fresh id for the rating form, made when the form is shown empty."""
+        return uuid.uuid4().hex
+
+    @classmethod
+    def reset_form(cls, status: str) -> tuple:
+        """After a saved rating the form starts empty for the next answer, with a new id; after a refused one it
+        keeps its values and its id (so fixing and resending it stores one rating)."""
         if not str(status or "").startswith("✅"):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        return None, None, None, None, ""
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return None, None, None, None, "", cls.new_rating_key()
 
     def switch_language(self, lang, state, labels: Labels, request: gr.Request) -> list:
         """Relabel every component in `labels`; later chat messages use the new language too."""

@@ -24,7 +24,7 @@ from medqa.app.i18n import t
 from medqa.core.conversation import ConversationFormat, message_text, normalise_content
 from medqa.core.imaging import ImageError
 from medqa.core.redact import redact
-from medqa.feedback.ratings import Rating, image_sha256
+from medqa.feedback.ratings import RATING_KEY, Rating, image_sha256
 from medqa.serve.errors import BackendUnavailable, is_out_of_memory
 from medqa.serve.grounding import strip_boxes
 
@@ -54,8 +54,7 @@ class Answer:
     decoding: dict
     latency_s: float | None
     stopped: bool = False
-    # Made when the answer, and so its rating form, is shown: every submission of that form carries it,
-    # so a resubmission after a lost reply updates the stored rating instead of adding a second one.
+    # The id of this answer's thumbs rating (the chat's own thumbs): a second click updates it.
     rating_key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -256,11 +255,13 @@ def _score(value: Any, name: str, lang: str) -> int | None:
 
 
 def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, scores: dict[str, Any], comment: str,
-                model: dict[str, str | None], max_comment_chars: int | None = None) -> Rating:
+                model: dict[str, str | None], max_comment_chars: int | None = None,
+                rating_key: str | None = None) -> Rating:
     """A Rating of answer `answer_number` (1-based, as shown) from the session; InputError if it cannot be one.
 
     `model` holds model_id, adapter_id and adapter_hash. A comment over `max_comment_chars` is refused,
-    not cut: a shortened comment could say something else.
+    not cut: a shortened comment could say something else. `rating_key` (the form's id) makes a
+    resubmission update the stored rating; an ill-formed one is refused.
     """
     lang = session.language
     if not session.clinician_id:
@@ -285,5 +286,14 @@ def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, sc
         adapter_id=model.get("adapter_id"), adapter_hash=model.get("adapter_hash"),
         conversation=stored_conversation(session), answer_index=index, thumbs=thumbs or None, comment=comment,
         decoding=answer.decoding, latency_s=answer.latency_s, image_sha256=session.image_sha256,
-        image_png=session.image_png, language=lang, rating_key=answer.rating_key, **values,
+        image_png=session.image_png, language=lang, rating_key=_rating_key(rating_key, lang), **values,
     )
+
+
+def _rating_key(value: Any, lang: str) -> str | None:
+    """The form's id as sent ('' or None: no id)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not RATING_KEY.fullmatch(value):
+        raise InputError(t("bad_rating", lang, detail="rating id"))
+    return value

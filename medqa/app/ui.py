@@ -52,6 +52,7 @@ def build_demo(backend, store, settings) -> gr.Blocks:
             if settings.admin_enabled:
                 build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels)
         _wire(handlers, ui, settings, labels)
+        demo.load(handlers.new_rating_key, None, ui["rating_key"], api_visibility="private")
         demo.unload(handlers.forget)
     demo.queue(default_concurrency_limit=max(4, settings.concurrency), max_size=256)
     return demo
@@ -118,6 +119,9 @@ def _rating_panel(labels: Labels, ui: dict, max_comment_chars: int) -> None:
             ui["scores"] = [labels(gr.Radio, {"label": key}, choices=SCORE_CHOICES)
                             for key in ("accuracy", "completeness", "safety")]
         ui["comment"] = labels(gr.Textbox, {"label": "comment"}, lines=2, max_length=max_comment_chars)
+        # The form's rating id, held by the page: made when the form is shown (page load, after a save), sent with
+        # every submission, so a resubmission whose reply was lost updates the stored rating.
+        ui["rating_key"] = gr.Textbox(value="", visible=False, elem_id="rating-key")
         ui["rate"] = labels(gr.Button, {"value": "submit_rating"}, variant="primary")
         ui["rate_status"] = gr.Markdown()
 
@@ -143,8 +147,9 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     ui["clinician"].submit(h.set_clinician, [ui["clinician"], state], [ui["clinician_status"], state],
                            api_visibility="private")
     form = [ui["thumbs"], *ui["scores"], ui["comment"]]
-    ui["rate"].click(h.rate, [ui["clinician"], ui["number"], *form, state], [ui["rate_status"], state],
-                     api_name="rate").then(h.reset_form, [ui["rate_status"]], form, api_visibility="private")
+    ui["rate"].click(h.rate, [ui["clinician"], ui["number"], *form, ui["rating_key"], state],
+                     [ui["rate_status"], state], api_name="rate").then(
+        h.reset_form, [ui["rate_status"]], [*form, ui["rating_key"]], api_visibility="private")
     ui["chatbot"].like(h.like, [state], [ui["number"], ui["thumbs"], ui["rate_status"], state],
                        api_visibility="private")
 

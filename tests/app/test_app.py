@@ -220,9 +220,11 @@ def test_twenty_parallel_sessions_without_errors_or_cross_talk(app, tmp_path):
         client = Client(app.url, verbose=False, httpx_kwargs={"timeout": 180})
         client.predict(handle_file(film(tmp_path / f"p{i}.png", 10 * i + 20)), api_name="/upload")
         chat, *_ = ask(client, f"病例{i:02d}：这张胸片正常吗？", max_new=4)
-        # The rating, then the same form again (as when the first reply was lost): one stored rating.
-        saved = client.predict(f"rad-p{i:02d}", 1, "up", "4", None, None, f"病例{i:02d}", api_name="/rate")
-        again = client.predict(f"rad-p{i:02d}", 1, "down", "2", None, None, f"病例{i:02d}（重发）", api_name="/rate")
+        # The rating, then the same form (same id) again, as when the first reply was lost: one stored rating.
+        key = uuid.uuid4().hex
+        saved = client.predict(f"rad-p{i:02d}", 1, "up", "4", None, None, f"病例{i:02d}", key, api_name="/rate")
+        again = client.predict(f"rad-p{i:02d}", 1, "down", "2", None, None, f"病例{i:02d}（重发）", key,
+                               api_name="/rate")
         return texts(chat), saved, again
 
     with ThreadPoolExecutor(20) as pool:

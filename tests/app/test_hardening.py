@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from types import SimpleNamespace
 
+import gradio as gr
 import httpx
 import numpy as np
 import pytest
@@ -202,3 +203,30 @@ def test_starting_with_no_options_and_no_gpu_is_immediate_and_says_what_to_set(t
         assert t("no_model", "en") in [u.get("value") if isinstance(u, dict) else u for u in updates]
     finally:
         demo.close()
+
+
+def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_model):
+    from medqa.app.context import demo_context
+    from medqa.app.handlers import DemoHandlers
+    from medqa.app.session import ChatSession, add_answer, set_image, user_turn
+    from medqa.serve.unavailable import UnavailableBackend
+
+    store, settings, backend = FeedbackStore(tmp_path / "r.db"), AppSettings(model="x"), UnavailableBackend("x")
+    handlers = DemoHandlers(backend, store, settings, demo_context(backend, settings))
+    session = ChatSession("s-1", clinician_id="rad-01")
+    set_image(session, Image.new("RGB", (64, 64), (90, 90, 90)), "f.png")
+    session.turns.append(user_turn(session, "这张胸片正常吗？"))
+    add_answer(session, "未见异常。", {}, 0.1, False)
+    like = SimpleNamespace(index=[len(session.display) - 1, 0], liked=True)
+    session.display[-1].answer = 0
+    assert handlers.like(session, like, None)[2] == t("rating_saved", id=1)
+    handlers.like(session, SimpleNamespace(index=like.index, liked=False), None)  # changed to thumbs down
+    key = handlers.new_rating_key()
+    args = ("rad-01", 1, None, "4", None, None, "清楚", key, session, None)
+    saved, again = handlers.rate(*args)[0], handlers.rate(*args)[0]
+    rows = store.ratings()
+    assert [(r["thumbs"], r["accuracy"]) for r in rows] == [("down", None), (None, 4)]  # thumbs once, form once
+    assert saved == t("rating_saved", id=rows[1]["id"]) and again == t("rating_updated", id=rows[1]["id"])
+    reset = handlers.reset_form(again)
+    assert reset[:5] == (None, None, None, None, "") and reset[5] not in (key, "")  # the next form, a new id
+    assert handlers.reset_form(t("need_clinician")) == (gr.skip(),) * 6  # refused: the form and its id stay
