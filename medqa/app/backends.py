@@ -69,7 +69,8 @@ def unconfigured(settings: AppSettings) -> bool:
     import torch
     from huggingface_hub import try_to_load_from_cache
 
-    return not torch.cuda.is_available() and not isinstance(try_to_load_from_cache(DEFAULT_MODEL, "config.json"), str)
+    gpu = torch.cuda.is_available() or on_zero_gpu()  # ZeroGPU lends its GPU only inside calls, but it has one
+    return not gpu and not isinstance(try_to_load_from_cache(DEFAULT_MODEL, "config.json"), str)
 
 
 def build_backend(settings: AppSettings):
