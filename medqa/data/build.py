@@ -150,7 +150,7 @@ def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGen
     }
     (out / DATASET_META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files.append(out / DATASET_META)
-    files.extend(write_exports(result.folds, out, fmt, meta["image_root"]))
+    files.extend(write_exports(result.folds, out, fmt, meta["image_root"], final_dir=Path(config.out)))
     skipped = out / "skipped.txt"
     skipped.write_text("".join(m + "\n" for m in result.skips.messages), encoding="utf-8")
     files.append(skipped)

@@ -81,8 +81,11 @@ def missing_images(folds: dict[int, list[dict]], image_root: str | Path) -> list
 
 def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: ConversationFormat,
                   image_root: str | Path | None = None, base_model: str = "Qwen/Qwen2.5-VL-7B-Instruct",
-                  max_pixels: int = 448 * 448) -> list[Path]:
+                  max_pixels: int = 448 * 448, final_dir: Path | None = None) -> list[Path]:
     """Write every export under `out_dir/exports` for images under `image_root`; returns the files written.
+
+    `final_dir`: where the dataset will be once complete, when it is written elsewhere first (the build
+    writes beside --out, then moves the folder): the paths inside the exports name that place.
 
     A record whose image is not a file under `image_root` is left out of every export (an export
     that sends a training run to a missing file is worse than none); `export.json` names each one.
@@ -109,7 +112,8 @@ def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: Conversation
             written.append(_write_json(qwen_dir / f"{name}.json", [to_qwen_vl(r, root) for r in records]))
         config = share_dir / f"llamafactory_fold_{k}.yaml"
         if root is not None and folds[k]:
-            written.append(write_atomic(config, llamafactory_yaml(k, share_dir, root, base_model, max_pixels)))
+            final_share = Path(final_dir or out_dir) / "exports" / "sharegpt"
+            written.append(write_atomic(config, llamafactory_yaml(k, final_share, root, base_model, max_pixels)))
         else:  # no images to find, or no fold to hold out: an older config would now mislead
             config.unlink(missing_ok=True)
     written.append(_write_json(share_dir / "dataset_info.json", dataset_info(sorted(folds))))
