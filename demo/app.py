@@ -27,12 +27,11 @@ def create_app(argv: list[str] | None = None):
     from medqa.app import backends
     from medqa.app.settings import from_args, settings_summary
     from medqa.app.ui import build_demo
-    from medqa.feedback.ratings import default_db_path
-    from medqa.feedback.store import FeedbackStore
 
     settings = from_args(argv)
     logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))
     study = _open_study(settings) if settings.study else None  # a wrong study stops us before any model loads
+    store = _chat_store(settings)  # so does a wrong --db
     backend = backends.build_backend(settings)
     if settings.warmup and not isinstance(backend, backends.UnavailableBackend):
         # Warm up before the first clinician arrives: kernels, allocator and caches are ready then.
@@ -42,19 +41,29 @@ def create_app(argv: list[str] | None = None):
         elif problem:  # a server that is still starting may answer later
             logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
     if study:  # the chat stays as a tab beside the study's own
-        return _study_app(settings, study, build_demo(backend, _chat_store(settings), settings)), settings
-    store = FeedbackStore(default_db_path(settings.db), store_images=settings.store_images)
+        return _study_app(settings, study, build_demo(backend, store, settings)), settings
     return build_demo(backend, store, settings), settings
 
 
 def _chat_store(settings):
-    """The free chat's rating store with a study: beside the study's tables in a SQLite --db, else the default."""
+    """The free chat's rating store: the SQLite --db (beside a study's tables), else the default file.
+
+    ValueError for a PostgreSQL --db without --study: the chat's store is SQLite only."""
+    from medqa.core.redact import redact
     from medqa.feedback.ratings import default_db_path
     from medqa.feedback.store import FeedbackStore
     from medqa.study.db import is_postgres_url
 
-    db = None if settings.db and is_postgres_url(settings.db) else settings.db
-    return FeedbackStore(default_db_path(db), store_images=settings.store_images)
+    db = settings.db
+    if db and is_postgres_url(db):
+        if not settings.study:  # a URL taken as a file name would put the ratings in a file no one looks at
+            raise ValueError(f"--db {redact(db)}: the free chat stores its ratings in SQLite; PostgreSQL is for "
+                             "--study databases. Give a SQLite file, or add --study STUDY.yaml")
+        db = None
+    path = default_db_path(db)
+    if settings.study and db is None:
+        logging.getLogger("medqa.app").info("the free chat's ratings go to the SQLite file %s", path)
+    return FeedbackStore(path, store_images=settings.store_images)
 
 
 def _open_study(settings):

@@ -14,11 +14,39 @@ import time
 from pathlib import Path
 
 import gradio as gr
+import pandas as pd
 
 from medqa.app.i18n import Labels, t
 from medqa.app.throttle import LoginThrottle
+from medqa.core.figures import figure, save
+from medqa.feedback.ratings import SCORES
 
-SUMMARY_HEADERS = ["model", "n", "thumbs up share", "mean accuracy", "mean completeness", "mean safety"]
+SUMMARY_COLUMNS = ("col_model", "col_n", "col_thumbs_up", "col_accuracy", "col_completeness", "col_safety")
+
+
+def summary_headers(lang: str) -> list[str]:
+    """The summary table's column names in `lang`."""
+    return [t(key, lang) for key in SUMMARY_COLUMNS]
+
+
+def plot_summary(summary: list[dict], path: str | Path, lang: str) -> Path:
+    """A PNG bar chart of mean accuracy/completeness/safety per model (FeedbackStore.summary rows), in `lang`."""
+    fig = figure(max(6.0, 1.8 * len(summary) + 2), 4.5)
+    ax = fig.add_subplot()
+    if not summary:
+        ax.text(0.5, 0.5, t("plot_empty", lang), ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return save(fig, path)
+    width = 0.8 / len(SCORES)
+    for k, name in enumerate(SCORES):
+        xs = [i + (k - 1) * width for i in range(len(summary))]
+        ax.bar(xs, [r[f"mean_{name}"] or 0.0 for r in summary], width, label=t(name, lang))
+    ax.set_xticks(range(len(summary)), [f"{r['label']}\n(n={r['n']})" for r in summary], fontsize=8)
+    ax.set_ylim(0, 5)
+    ax.set_ylabel(t("plot_ylabel", lang))
+    ax.set_title(t("plot_title", lang))
+    ax.legend(loc="upper right", fontsize=8)
+    return save(fig, path)
 
 
 class AdminHandlers:
@@ -52,22 +80,24 @@ class AdminHandlers:
         return {"since": (since or "").strip() or None, "until": (until or "").strip() or None,
                 "clinician": (clinician or "").strip() or None, "model": (model or "").strip() or None}
 
-    def view(self, password, since, until, clinician, model, request: gr.Request = None) -> tuple:
-        """Counts, the summary table and the plot for the filters; (message, None, None) when refused."""
+    def view(self, password, since, until, clinician, model, state=None, request: gr.Request = None) -> tuple:
+        """Counts, the summary table and the plot for the filters, in the page's language (the session `state`
+        knows it); (message, None, None) when refused."""
+        lang = getattr(state, "language", None) or self.language
         if refused := self.refusal(password, request):
             return refused, None, None
         filters = self.filters(since, until, clinician, model)
         try:
             rows = self.store.ratings(**filters)
             summary = self.store.summary(**filters)
-            plot = self.store.plot_summary(self.out_dir / f"summary-{time.time_ns()}.png", **filters)
         except ValueError as exc:  # a malformed date
-            return t("bad_date", self.language, value=exc), None, None
-        counts = t("counts", self.language, n=len(rows), clinicians=len({r["clinician_id"] for r in rows}),
+            return t("bad_date", lang, value=exc), None, None
+        plot = plot_summary(summary, self.out_dir / f"summary-{time.time_ns()}.png", lang)
+        counts = t("counts", lang, n=len(rows), clinicians=len({r["clinician_id"] for r in rows}),
                    models=len({r["model_id"] for r in rows}))
-        table = [[s["label"], s["n"], _round(s["thumbs_up_share"]), _round(s["mean_accuracy"]),
-                  _round(s["mean_completeness"]), _round(s["mean_safety"])] for s in summary]
-        return counts, table, str(plot)
+        data = [[s["label"], s["n"], _round(s["thumbs_up_share"]), _round(s["mean_accuracy"]),
+                 _round(s["mean_completeness"]), _round(s["mean_safety"])] for s in summary]
+        return counts, pd.DataFrame(data, columns=summary_headers(lang)), str(plot)
 
     def export(self, kind: str, password, since, until, clinician, model, request: gr.Request = None) -> tuple:
         """A CSV (utf-8-sig, for Excel) or JSONL file of the filtered ratings, as a download."""
@@ -101,8 +131,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def build_admin_tab(admin: AdminHandlers, labels: Labels) -> None:
-    """The tab's components and events, inside the caller's gr.Tabs; `labels` makes the relabelled components."""
+def build_admin_tab(admin: AdminHandlers, labels: Labels, state: gr.State) -> None:
+    """The tab's components and events, inside the caller's gr.Tabs; `labels` makes the relabelled components,
+    and the chat's session `state` tells the page's language."""
     with labels(gr.Tab, {"label": "coordinator"}, id="coordinator"):
         with gr.Row():
             password = labels(gr.Textbox, {"label": "password"}, type="password", scale=2)
@@ -113,13 +144,13 @@ def build_admin_tab(admin: AdminHandlers, labels: Labels) -> None:
             clinician = labels(gr.Textbox, {"label": "filter_clinician"})
             model = labels(gr.Textbox, {"label": "filter_model"})
         counts = gr.Markdown()
-        table = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False)
+        table = gr.Dataframe(headers=summary_headers(labels.language), interactive=False)
         plot = gr.Image(type="filepath", interactive=False, show_label=False)
         with gr.Row():
             csv_button = labels(gr.Button, {"value": "export_csv"})
             jsonl_button = labels(gr.Button, {"value": "export_jsonl"})
         download = labels(gr.File, {"label": "download"}, interactive=False)
     filters = [password, since, until, clinician, model]
-    refresh.click(admin.view, filters, [counts, table, plot], api_name="admin_view")
+    refresh.click(admin.view, [*filters, state], [counts, table, plot], api_name="admin_view")
     csv_button.click(admin.export_csv, filters, [counts, download], api_name="admin_export_csv")
     jsonl_button.click(admin.export_jsonl, filters, [counts, download], api_name="admin_export_jsonl")

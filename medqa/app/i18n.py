@@ -116,6 +116,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "exported": {"zh": "已导出 {n} 条评价。", "en": "{n} rating(s) exported."},
     "counts": {"zh": "共 {n} 条评价，{clinicians} 位医生，{models} 个模型。",
                "en": "{n} ratings from {clinicians} clinician(s) about {models} model(s)."},
+    # -- the coordinator's summary table and plot --------------------------------------------
+    "col_model": {"zh": "模型", "en": "Model"},
+    "col_n": {"zh": "评价数", "en": "Ratings"},
+    "col_thumbs_up": {"zh": "赞的比例", "en": "Thumbs-up share"},
+    "col_accuracy": {"zh": "平均准确性", "en": "Mean accuracy"},
+    "col_completeness": {"zh": "平均完整性", "en": "Mean completeness"},
+    "col_safety": {"zh": "平均安全性", "en": "Mean safety"},
+    "plot_title": {"zh": "各模型的医生评分", "en": "Clinician ratings per model"},
+    "plot_ylabel": {"zh": "平均评分 (1-5)", "en": "Mean rating (1-5)"},
+    "plot_empty": {"zh": "没有符合筛选条件的评价", "en": "No ratings match these filters"},
     # -- hardening (issue 12) ---------------------------------------------------------------
     "need_image": {"zh": "⚠️ 还没有图像：请先上传或载入一张胸片，再提问。",
                    "en": "⚠️ There is no image yet: upload or load a chest X-ray before asking."},

@@ -50,7 +50,7 @@ def build_demo(backend, store, settings) -> gr.Blocks:
                     _chat_panel(labels, ui, settings)
                     _rating_panel(labels, ui, settings.max_comment_chars)
             if settings.admin_enabled:
-                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels)
+                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels, ui["state"])
         _wire(handlers, ui, settings, labels)
         demo.load(handlers.new_rating_key, None, ui["rating_key"], api_visibility="private")
         demo.unload(handlers.forget)
@@ -92,9 +92,10 @@ def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
 def _chat_panel(labels: Labels, ui: dict, settings) -> None:
     max_new_tokens = settings.default_max_new_tokens
     ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat")
-    # max_length stops the browser; the handlers check again (the API takes any string).
-    ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=2,
-                            max_length=settings.max_question_chars)
+    # max_length stops the browser; the handlers check again (the API takes any string). lines=1: Gradio sends
+    # on Enter only in a one-line box (Shift+Enter adds a line); max_lines lets a long question grow.
+    ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=1,
+                            max_lines=6, max_length=settings.max_question_chars)
     with gr.Row():
         ui["send"] = labels(gr.Button, {"value": "send"}, variant="primary")
         ui["stop"] = labels(gr.Button, {"value": "stop"}, variant="stop")

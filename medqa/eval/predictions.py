@@ -18,6 +18,7 @@ from typing import Protocol
 from PIL import Image
 
 from medqa.core.imaging import load_image, resolve_image_path
+from medqa.core.redact import redact
 from medqa.eval.config import EvalArguments
 from medqa.eval.items import EvalItem, EvaluationError
 
@@ -85,8 +86,10 @@ def _rows_for(predictor: Predictor, batch: Sequence[EvalItem]) -> list[dict]:
     except Exception as exc:  # any per-sample failure is recorded and the run goes on
         if len(batch) > 1:
             return [row for item in batch for row in _rows_for(predictor, [item])]
-        log.warning("%s failed: %s: %s", batch[0].key, type(exc).__name__, exc)
-        return [_row(batch[0], prediction="", error=f"{type(exc).__name__}: {exc}")]
+        # An endpoint's error body may echo the key it was sent: the row and the log keep it out.
+        error = redact(f"{type(exc).__name__}: {exc}")
+        log.warning("%s failed: %s", batch[0].key, error)
+        return [_row(batch[0], prediction="", error=error)]
 
 
 def _row(item: EvalItem, **extra) -> dict:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medqa.core.conversation import message_text
+
 SCORES = ("accuracy", "completeness", "safety")
 THUMBS = ("up", "down")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -61,6 +63,19 @@ def default_db_path(explicit: str | Path | None, *, data_dir: str | Path = "/dat
     if Path(data_dir).is_dir():
         return Path(data_dir) / DB_FILE
     return Path(DB_FILE)
+
+
+def rated_turn(conversation: list[dict], answer_index: int) -> tuple[str, str]:
+    """(question, answer) texts of assistant turn `answer_index` (from 0) and the user message just before it."""
+    question, seen = "", -1
+    for message in conversation:
+        if message.get("role") == "user":
+            question = message_text(message)
+        elif message.get("role") == "assistant":
+            seen += 1
+            if seen == answer_index:
+                return question, message_text(message)
+    raise ValueError(f"rating: answer_index {answer_index} does not name an assistant turn")
 
 
 # -- validation ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from medqa.feedback.ratings import SCORES, Rating, validate
+from medqa.feedback.ratings import SCORES, Rating, rated_turn, validate
 
 TABLE = "ratings"
 _JSON_COLUMNS = ("conversation", "decoding")
@@ -35,6 +35,8 @@ _SCHEMA = {
     "completeness": int, "safety": int, "comment": str, "decoding": str, "latency_s": float, "image_sha256": str,
     "image_png": bytes, "language": str, "rating_key": str, "updated_at": str,
 }
+# Exported after the tidy columns: every stored field but the pixels and the 0-based index (answer_number is shown).
+EXPORT_FIELDS = [f.name for f in fields(Rating) if f.name not in ("image_png", "answer_index")]
 _NOT_NULL = {"created_at", "session_id", "clinician_id", "model_id", "conversation", "answer_index"}
 
 
@@ -214,39 +216,21 @@ class FeedbackStore:
             out.append(entry)
         return out
 
-    def plot_summary(self, path: str | Path, **filters) -> Path:
-        """Save a bar chart (PNG) of mean accuracy/completeness/safety per model; return its path."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        # A bare Figure with the Agg canvas: no pyplot global state, so it is safe in worker threads.
-        rows = self.summary(**filters)
-        fig = Figure(figsize=(max(6.0, 1.8 * len(rows) + 2), 4.5), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        if not rows:
-            ax.text(0.5, 0.5, "no ratings match these filters", ha="center", va="center", transform=ax.transAxes)
-            ax.set_axis_off()
-        width = 0.8 / len(SCORES)
-        for k, name in enumerate(SCORES):
-            xs = [i + (k - 1) * width for i in range(len(rows))]
-            heights = [r[f"mean_{name}"] or 0.0 for r in rows]
-            ax.bar(xs, heights, width, label=name)
-        if rows:
-            ax.set_xticks(range(len(rows)), [f"{r['label']}\n(n={r['n']})" for r in rows], fontsize=8)
-            ax.set_ylim(0, 5)
-            ax.set_ylabel("mean rating (1-5)")
-            ax.set_title("Clinician ratings per model")
-            ax.legend(loc="upper right", fontsize=8)
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, format="png")
+    def export_rows(self, **filters) -> list[dict]:
+        """The rows as exported: the rated turn's `answer_number` (1-based, as the screen shows it), `question`
+        and `answer` as their own columns, then the stored fields; no pixels and no 0-based index."""
+        out = []
+        for row in self.ratings(**filters):
+            question, answer = rated_turn(row["conversation"], row["answer_index"])
+            tidy = {"id": row["id"], "created_at": row["created_at"], "updated_at": row["updated_at"],
+                    "answer_number": row["answer_index"] + 1, "question": question, "answer": answer}
+            out.append(tidy | {name: row[name] for name in EXPORT_FIELDS})
         return out
 
     def export_csv(self, path: str | Path, **filters) -> Path:
-        """Write the rows as CSV in utf-8-sig (Excel shows the Chinese); JSON columns as JSON text."""
-        rows = self.ratings(**filters)
-        columns = ["id", "created_at", "updated_at"] + [f.name for f in fields(Rating) if f.name != "image_png"]
+        """Write `export_rows` as CSV in utf-8-sig (Excel shows the Chinese); JSON columns as JSON text."""
+        rows = self.export_rows(**filters)
+        columns = ["id", "created_at", "updated_at", "answer_number", "question", "answer", *EXPORT_FIELDS]
         out = Path(path)
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
@@ -258,10 +242,10 @@ class FeedbackStore:
         return out
 
     def export_jsonl(self, path: str | Path, **filters) -> Path:
-        """Write one JSON object per row (UTF-8, Chinese unescaped); pixels are never exported."""
+        """Write `export_rows` as one JSON object per line (UTF-8, Chinese unescaped); pixels are never exported."""
         out = Path(path)
         with out.open("w", encoding="utf-8") as handle:
-            for row in self.ratings(**filters):
+            for row in self.export_rows(**filters):
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         return out
 

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-import glob
 from pathlib import Path
 
+from medqa.core.figures import figure, save
 from medqa.study.labels import tr
 from medqa.study.schema import ERROR_TYPES, SCORES
-
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans")
-_families: list[str] = []
-
-
-def _figure(width: float, height: float):
-    """A bare Agg figure whose text can show Chinese (Debian's fonts-noto-cjk, registered once)."""
-    from matplotlib import font_manager
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    if not _families:  # matplotlib does not index .ttc collections by itself
-        for path in glob.glob("/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc"):
-            font_manager.fontManager.addfont(path)
-        known = {f.name for f in font_manager.fontManager.ttflist}
-        _families.extend([name for name in CJK_FONTS if name in known] or ["DejaVu Sans"])
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig, path: Path) -> Path:
-    for text in fig.findobj(lambda o: hasattr(o, "set_fontfamily")):
-        text.set_fontfamily(_families)
-    fig.tight_layout()
-    partial = path.with_suffix(".part.png")
-    fig.savefig(partial, format="png")
-    partial.replace(path)
-    return path
 
 
 def _bars(ax, groups: list[str], series: list[tuple[str, list]], ylim: tuple[float, float]) -> None:
@@ -54,28 +25,28 @@ def _bars(ax, groups: list[str], series: list[tuple[str, list]], ylim: tuple[flo
 
 def score_plot(arms: list[dict], lang: str, path: Path) -> Path:
     """Mean accuracy / completeness / safety per arm with bootstrap CIs."""
-    fig = _figure(max(6.0, 1.6 * len(arms) + 3), 4.2)
+    fig = figure(max(6.0, 1.6 * len(arms) + 3), 4.2)
     ax = fig.add_subplot()
     _bars(ax, [f"{a['arm_id']}\n(n={a['n']})" for a in arms],
           [(tr(s, lang), [a[s] for a in arms]) for s in SCORES], (0, 5.4))
     ax.set_title(tr("scores_title", lang), fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def error_plot(arms: list[dict], lang: str, path: Path) -> Path:
     """Share of judgements with each error type ticked, per arm, with bootstrap CIs."""
-    fig = _figure(max(7.0, 1.2 * len(ERROR_TYPES) * max(1, len(arms)) / 2 + 3), 4.2)
+    fig = figure(max(7.0, 1.2 * len(ERROR_TYPES) * max(1, len(arms)) / 2 + 3), 4.2)
     ax = fig.add_subplot()
     _bars(ax, [tr(e, lang) for e in ERROR_TYPES],
           [(a["arm_id"], [a[f"err_{e}"] for e in ERROR_TYPES]) for a in arms], (0, 1.05))
     ax.set_ylabel(tr("rate", lang))
     ax.set_title(tr("errors_title", lang), fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def bt_plot(bt: dict, lang: str, path: Path) -> Path:
     """Bradley-Terry strengths with 95% intervals (the reference arm is 0 by definition)."""
-    fig = _figure(6.0, 1.2 + 0.5 * len(bt["strengths"]))
+    fig = figure(6.0, 1.2 + 0.5 * len(bt["strengths"]))
     ax = fig.add_subplot()
     rows = bt["strengths"]
     for y, s in enumerate(rows):
@@ -88,4 +59,4 @@ def bt_plot(bt: dict, lang: str, path: Path) -> Path:
     ax.set_xlabel(tr("strength", lang))
     title = tr("bt_title", lang, ref=bt["reference"])
     ax.set_title(title + (f"\n{bt['note']}" if bt.get("note") else ""), fontsize=9)
-    return _save(fig, path)
+    return save(fig, path)

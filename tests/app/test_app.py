@@ -33,6 +33,7 @@ from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
+from medqa.app.admin import summary_headers
 from medqa.app.i18n import t
 from medqa.app.session import shown_answer
 from medqa.app.settings import AppSettings
@@ -200,12 +201,16 @@ def test_rating_is_stored_and_exported_by_the_coordinator(app, tmp_path):
     assert client.predict("wrong", "", "", "", "", api_name="/admin_view")[0] == t("wrong_password")
     counts, table, plot = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_view")
     assert counts.startswith("共 1 条评价") and table["data"][0][1:5] == [1, 1.0, 4.0, 3.0]
+    assert table["headers"] == summary_headers("zh")
     assert Image.open(plot).size[0] > 100
     _, csv_path = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_csv")
     raw = Path(csv_path).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # utf-8-sig: Excel shows the Chinese
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 1 and rows[0]["comment"] == "回答基本正确" and rows[0]["clinician_id"] == "rad-07"
+    # Numbered as on the screen (the form said 1), with the rated question and answer as their own columns.
+    assert (rows[0]["answer_number"], rows[0]["question"]) == ("1", "肺野清晰吗？")
+    assert rows[0]["answer"] == message_text(rating.conversation[1]) and rating.conversation[1]["role"] == "assistant"
     _, jsonl_path = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_jsonl")
     assert [json.loads(line)["id"] for line in Path(jsonl_path).read_text("utf-8").splitlines()] == [row_id]
     assert "YYYY-MM-DD" in client.predict("s3cret", "2024-13-01", "", "", "", api_name="/admin_view")[0]
@@ -314,6 +319,18 @@ def test_app_starts_and_explains_when_the_model_cannot_load(tmp_path):
         assert str(tmp_path / "no-such-model") in text
     finally:
         demo.close()
+
+
+def test_a_postgresql_db_without_a_study_is_refused_before_any_model_loads(tmp_path, capsys, monkeypatch):
+    spec = importlib.util.spec_from_file_location("demo_app", REPO / "demo" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://rater:hunter22@db.example/medqa"
+    assert module.main(["--model", str(tmp_path / "no-such-model"), "--db", url]) == 2
+    said = capsys.readouterr().err
+    assert "the free chat stores its ratings in SQLite" in said and "--study" in said and "hunter22" not in said
+    assert list(tmp_path.iterdir()) == []  # no SQLite file named after the URL
 
 
 def test_acknowledged_ratings_survive_sigkill_of_the_app(tiny_model, tmp_path):

@@ -66,8 +66,9 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
             expect(page.locator("#chat").get_by_text("已载入图像 film.png")).to_be_visible(timeout=60_000)
             expect(page.locator("#xray-image img")).to_be_visible(timeout=60_000)
             page.get_by_label("问题").fill("这张胸片正常吗？")
-            page.get_by_role("button", name="发送", exact=True).click()
+            page.get_by_label("问题").press("Enter")  # Enter sends, as in any chat
             expect(page.locator("#chat").get_by_text("这张胸片正常吗？")).to_be_visible(timeout=60_000)
+            expect(page.get_by_label("问题")).to_have_value("", timeout=60_000)
             expect(page.locator("#rating input[type=number]")).to_have_value("1", timeout=60_000)  # answer done
             shot = page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
             rate_in_the_chat(page)

@@ -232,6 +232,27 @@ def test_a_corrupt_image_is_an_error_row_and_the_run_goes_on(dataset, tiny_model
     assert retried["tiny"]["errors"] == 0
 
 
+class LeakyEndpoint:
+    """A predictor whose error echoes the credentials it was sent, as some API error bodies do."""
+
+    def __init__(self, inner=None) -> None:
+        self.inner = inner
+
+    def predict(self, items):
+        raise RuntimeError("401 invalid api key sk-live1234567890abcd (Authorization: Bearer tok_9f8e7d6c5b4a)")
+
+
+def test_error_rows_and_logs_never_keep_a_credential(dataset, tmp_path, caplog):
+    out = tmp_path / "out"
+    args = ["--data", str(dataset), "--folds", "1", "--model", "baseline:majority", "--out", str(out), "--limit", "3"]
+    main(args, wrap=LeakyEndpoint)
+    rows = saved_rows(out, "baseline:majority", 1)
+    assert len(rows) == 3 and all(r["error"].startswith("RuntimeError: 401 invalid api key ***") for r in rows)
+    written = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()) + caplog.text
+    assert "401 invalid api key" in caplog.text
+    assert "sk-live1234567890abcd" not in written and "tok_9f8e7d6c5b4a" not in written
+
+
 def test_openai_backend_against_a_local_server(dataset, tmp_path, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     record = fold_records(dataset, 0)[0]  # CXR303: 8 answers

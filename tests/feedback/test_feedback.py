@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from medqa.feedback.ratings import Rating, default_db_path, image_sha256
+from medqa.feedback.ratings import Rating, default_db_path, image_sha256, rated_turn
 from medqa.feedback.store import FeedbackStore
 from tests.helpers.paths import REPO
 
@@ -165,17 +165,6 @@ def test_summary_means_are_hand_computed(tmp_path):
     assert [s["label"] for s in store.summary(model="m2")] == ["m2"]
 
 
-def test_plot_summary_writes_png(tmp_path):
-    store = _summary_store(tmp_path)
-    out = store.plot_summary(tmp_path / "plot.png")
-    with Image.open(out) as image:
-        # 3 systems: width max(6, 1.8 * 3 + 2) = 7.4 in, height 4.5 in, at 100 dpi.
-        assert (image.format, image.size) == ("PNG", (740, 450))
-    empty = store.plot_summary(tmp_path / "empty.png", model="none")
-    with Image.open(empty) as image:
-        assert image.size == (600, 450)
-
-
 def test_csv_is_utf8_sig_with_chinese_and_json(tmp_path):
     store = FeedbackStore(tmp_path / "r.db")
     store.add(make_rating())
@@ -188,7 +177,10 @@ def test_csv_is_utf8_sig_with_chinese_and_json(tmp_path):
     assert len(rows) == 1 and rows[0]["clinician_id"] == "dr-a"
     assert json.loads(rows[0]["conversation"]) == CONVERSATION
     assert rows[0]["accuracy"] == "4" and rows[0]["adapter_id"] == "lora-v1"
-    assert "image_png" not in rows[0]
+    assert "image_png" not in rows[0] and "answer_index" not in rows[0]
+    # The rated turn is answer_index 1: the screen's "answer 2", with its own question and answer as columns.
+    rated = (rows[0]["answer_number"], rows[0]["question"], rows[0]["answer"])
+    assert rated == ("2", "需要随访吗？", "建议三个月后复查。")
     # A comment starting with '=' must not run as a spreadsheet formula.
     all_rows = list(csv.DictReader(store.export_csv(tmp_path / "all.csv").read_text("utf-8-sig").splitlines()))
     assert all_rows[1]["comment"] == "'=HYPERLINK(\"http://x\")"
@@ -201,7 +193,10 @@ def test_jsonl_round_trip(tmp_path):
     out = store.export_jsonl(tmp_path / "r.jsonl")
     lines = out.read_text("utf-8").splitlines()
     assert "不安全" in lines[1]  # Chinese unescaped
-    assert [json.loads(line) for line in lines] == store.ratings()
+    assert [json.loads(line) for line in lines] == store.export_rows()
+    first = json.loads(lines[0])
+    assert (first["answer_number"], first["question"], first["answer"]) == (2, "需要随访吗？", "建议三个月后复查。")
+    assert first["conversation"] == CONVERSATION and "answer_index" not in first
     assert all("image_png" not in json.loads(line) for line in lines)
     assert [json.loads(line)["id"] for line in store.export_jsonl(tmp_path / "m2.jsonl", model="m2").open()] == [2]
 
@@ -417,3 +412,12 @@ def test_a_database_from_before_rating_keys_gains_the_column(tmp_path):
     store = FeedbackStore(db)
     assert store.save(make_rating(rating_key="form-0002")) == (1, True)
     assert store.save(make_rating(rating_key="form-0002", comment="again")) == (1, False)
+
+
+def test_rated_turn_names_the_question_and_answer_of_one_assistant_turn():
+    assert rated_turn(CONVERSATION, 0) == ("这张胸片正常吗？", "右肺下叶可见结节。")  # the image part is not text
+    assert rated_turn(CONVERSATION, 1) == ("需要随访吗？", "建议三个月后复查。")
+    plain = [{"role": "user", "content": "心影大吗？"}, {"role": "assistant", "content": "心影不大。"}]
+    assert rated_turn(plain, 0) == ("心影大吗？", "心影不大。")
+    with pytest.raises(ValueError, match="answer_index 2 does not name an assistant turn"):
+        rated_turn(CONVERSATION, 2)
