@@ -123,8 +123,9 @@ def warm_up(backend, max_new_tokens: int = 8) -> str | None:
     conversation = [backend.fmt.user_turn(WARMUP_QUESTION, image)]
     start = time.perf_counter()
     try:
-        if callable(getattr(backend, "warmup", None)):
-            log.info("fast decoder compiled in %s s per cache bucket", backend.warmup())
+        if callable(getattr(backend, "warmup", None)) and (buckets := backend.warmup()):
+            log.info("fast decoder compiled for cache buckets %s", ", ".join(f"{n} tokens: {s:.1f} s"
+                                                                         for n, s in sorted(buckets.items())))
         backend.generate([conversation], DecodingSettings(max_new_tokens=max_new_tokens))
     except Exception as exc:  # any failure here is reported, never fatal: the app must still start
         return f"{type(exc).__name__}: {exc}"
