@@ -19,3 +19,11 @@ def test_outputs_and_rating_databases_are_never_committed():
     assert check_ignore(outputs) == outputs
     source = ["medqa/data/build.py", "tests/data/test_build.py", "medqa/core/modeling.py", "medqa/train/run.py"]
     assert check_ignore(source) == []
+
+
+def test_no_tracked_file_is_one_git_should_ignore():
+    # A rating database was once committed before *.db was ignored; ignoring it later does not untrack it.
+    done = subprocess.run(["git", "ls-files", "--cached", "--ignored", "--exclude-standard"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
