@@ -60,7 +60,7 @@ results() {  # RESULTS.md from what has finished so far (called after every phas
         echo "## Chat latency (bench/chat_latency.py)"
         cat "$OUT/chat_latency.md" 2>/dev/null || echo "(no result yet: see suite.log)"
         echo
-        echo "Phases: $(cat "$WORK/phases.txt" 2>/dev/null | tr '\n' ';')"
+        echo "Phases: $(cat "$WORK/phases.txt" 2>/dev/null | paste -sd ';' - | sed 's/;/; /g')"
     } > "$OUT/RESULTS.md.tmp" && mv "$OUT/RESULTS.md.tmp" "$OUT/RESULTS.md"
 }
 trap results EXIT
