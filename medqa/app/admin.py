@@ -144,7 +144,7 @@ def build_admin_tab(admin: AdminHandlers, labels: Labels, state: gr.State) -> No
             clinician = labels(gr.Textbox, {"label": "filter_clinician"})
             model = labels(gr.Textbox, {"label": "filter_model"})
         counts = gr.Markdown()
-        table = gr.Dataframe(headers=summary_headers(labels.language), interactive=False)
+        table = labels(gr.Dataframe, {"headers": SUMMARY_COLUMNS}, interactive=False)
         plot = gr.Image(type="filepath", interactive=False, show_label=False)
         with gr.Row():
             csv_button = labels(gr.Button, {"value": "export_csv"})

@@ -175,9 +175,10 @@ class Labels:
         self.language = language
         self.entries: list[tuple[object, dict[str, str]]] = []
 
-    def __call__(self, factory, keys: dict[str, str], /, **kwargs):
-        """`factory(**kwargs)` with each attribute in `keys` set to its string; the component is remembered."""
-        block = factory(**{attr: t(key, self.language) for attr, key in keys.items()}, **kwargs)
+    def __call__(self, factory, keys: dict[str, str | tuple[str, ...]], /, **kwargs):
+        """`factory(**kwargs)` with each attribute in `keys` set to its string (a tuple of keys: a list of strings,
+        e.g. a table's headers); the component is remembered."""
+        block = factory(**{attr: _text(key, self.language) for attr, key in keys.items()}, **kwargs)
         self.entries.append((block, keys))
         return block
 
@@ -190,4 +191,19 @@ class Labels:
         """One gr.update per component with its texts in `lang`."""
         import gradio as gr
 
-        return [gr.update(**{attr: t(key, lang) for attr, key in keys.items()}) for _, keys in self.entries]
+        return [gr.update(**_attributes(keys, lang)) for _, keys in self.entries]
+
+
+def _attributes(keys: dict, lang: str) -> dict:
+    """The update of one component's texts in `lang`."""
+    out = {attr: _text(key, lang) for attr, key in keys.items()}
+    if "headers" in out:  # a table shows the headers of its value, so an empty value carries the new ones
+        import pandas as pd
+
+        out["value"] = pd.DataFrame(columns=out["headers"])
+    return out
+
+
+def _text(key: str | tuple[str, ...], lang: str) -> str | list[str]:
+    """The string of `key` in `lang`, or the list of strings of a tuple of keys."""
+    return [t(k, lang) for k in key] if isinstance(key, tuple) else t(key, lang)

@@ -2,11 +2,12 @@
 
 import warnings
 
+import gradio as gr
 import pytest
 from PIL import Image
 
-from medqa.app.admin import plot_summary, summary_headers
-from medqa.app.i18n import t
+from medqa.app.admin import SUMMARY_COLUMNS, plot_summary, summary_headers
+from medqa.app.i18n import Labels, t
 
 SUMMARY = [
     {"label": "m1", "n": 3, "mean_accuracy": 4.0, "mean_completeness": 3.0, "mean_safety": None},
@@ -18,6 +19,15 @@ SUMMARY = [
 def test_summary_headers_follow_the_language():
     assert summary_headers("zh") == ["模型", "评价数", "赞的比例", "平均准确性", "平均完整性", "平均安全性"]
     assert summary_headers("en")[0] == "Model" and summary_headers("en")[3] == "Mean accuracy"
+
+
+def test_the_language_switch_relabels_the_tables_headers():
+    labels = Labels("zh")
+    with gr.Blocks():
+        table = labels(gr.Dataframe, {"headers": SUMMARY_COLUMNS}, interactive=False)
+    assert table.headers == summary_headers("zh")
+    (update,) = labels.updates("en")
+    assert update["headers"] == summary_headers("en")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

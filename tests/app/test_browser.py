@@ -72,6 +72,7 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
             expect(page.locator("#rating input[type=number]")).to_have_value("1", timeout=60_000)  # answer done
             shot = page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
             rate_in_the_chat(page)
+            coordinator_in_english(page)
             browser.close()
     finally:
         demo.close()
@@ -97,3 +98,17 @@ def rate_in_the_chat(page) -> None:
     page.get_by_role("button", name="提交评价", exact=True).click()
     expect(page.locator("#rating textarea")).to_have_value("", timeout=30_000)  # the form reset after saving
     expect(page.locator("#rating input[type=radio]:checked")).to_have_count(0)
+
+
+def coordinator_in_english(page) -> None:
+    """After the switch to English the coordinator's tab, table headers and counts are English too."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("English").check()
+    page.get_by_role("tab", name="Coordinator").click()
+    expect(page.get_by_text("Mean accuracy", exact=True)).to_be_visible(timeout=30_000)  # before any refresh
+    page.get_by_label("Password").fill("s3cret")
+    page.get_by_role("button", name="Log in / refresh").click()
+    expect(page.get_by_text("2 ratings from 1 clinician(s) about 1 model(s).")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Mean accuracy", exact=True)).to_be_visible()
+    expect(page.get_by_text("平均准确性")).to_have_count(0)
