@@ -46,24 +46,16 @@ def create_app(argv: list[str] | None = None):
 
 
 def _chat_store(settings):
-    """The free chat's rating store: the SQLite --db (beside a study's tables), else the default file.
-
-    ValueError for a PostgreSQL --db without --study: the chat's store is SQLite only."""
-    from medqa.core.redact import redact
+    """The free chat's rating store: --db (a SQLite file, or a postgresql:// URL shared by several replicas, beside a
+    study's tables), else the default SQLite file. DatabaseError (a ValueError) when PostgreSQL cannot be reached."""
+    from medqa.core.db import is_postgres_url
     from medqa.feedback.ratings import default_db_path
-    from medqa.feedback.store import FeedbackStore
-    from medqa.study.db import is_postgres_url
+    from medqa.feedback.store import open_store
 
-    db = settings.db
-    if db and is_postgres_url(db):
-        if not settings.study:  # a URL taken as a file name would put the ratings in a file no one looks at
-            raise ValueError(f"--db {redact(db)}: the free chat stores its ratings in SQLite; PostgreSQL is for "
-                             "--study databases. Give a SQLite file, or add --study STUDY.yaml")
-        db = None
-    path = default_db_path(db)
-    if settings.study and db is None:
-        logging.getLogger("medqa.app").info("the free chat's ratings go to the SQLite file %s", path)
-    return FeedbackStore(path, store_images=settings.store_images)
+    target = settings.db if settings.db and is_postgres_url(settings.db) else default_db_path(settings.db)
+    store = open_store(target, store_images=settings.store_images)
+    logging.getLogger("medqa.app").info("the free chat's ratings go to %s", store.path)
+    return store
 
 
 def _open_study(settings):

@@ -12,6 +12,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.helpers.paths import OPENI, XML_FIXTURES  # noqa: E402
+from tests.helpers.postgres import postgres_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +76,10 @@ def openi_dir() -> Path:
 def xml_dir() -> Path:
     """Hand-written NLM XML reports (synthetic, in the repo)."""
     return XML_FIXTURES
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server started once per test session (about 2 s) and always stopped."""
+    with postgres_server() as url:
+        yield url

@@ -39,8 +39,9 @@ class AppSettings:
     model_type: str = field(default="qwen2_5_vl", metadata={
         "help": "box format of an OpenAI-served model (a local model reports its own)"})
     db: str | None = field(default=None, metadata={
-        "default_text": "/data/medqa_ratings.db where /data exists (Spaces), else ratings.db",
-        "help": "SQLite ratings database"})
+        "default_text": "/data/medqa_ratings.db where /data exists (Spaces), else ./medqa_ratings.db",
+        "help": "the ratings database: a SQLite file, or a postgresql:// URL that several app replicas share "
+                "(with --study, the study's tables live there too)"})
     study: str | None = field(default=None, metadata={
         "help": "a study file (python -m medqa.study prepare it first): adds the raters' and the study "
                 "coordinator's tabs; --db then names the study database (SQLite file or postgresql://...)"})

@@ -13,80 +13,27 @@ the same code is safe across processes (SQLite's file locks and a 30 s busy time
 
 from __future__ import annotations
 
-import csv
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
-from medqa.feedback.ratings import SCORES, Rating, rated_turn, validate
+from medqa.feedback.exports import TABLE, RatingExports, rating_of, read_row, stored_row, where_clause
+from medqa.feedback.ratings import Rating
 
-TABLE = "ratings"
-_JSON_COLUMNS = ("conversation", "decoding")
 _SCHEMA = {
     "id": int, "created_at": str, "session_id": str, "clinician_id": str, "model_id": str, "adapter_id": str,
     "adapter_hash": str, "conversation": str, "answer_index": int, "thumbs": str, "accuracy": int,
     "completeness": int, "safety": int, "comment": str, "decoding": str, "latency_s": float, "image_sha256": str,
     "image_png": bytes, "language": str, "rating_key": str, "updated_at": str,
 }
-# Exported after the tidy columns: every stored field but the pixels and the 0-based index (answer_number is shown).
-EXPORT_FIELDS = [f.name for f in fields(Rating) if f.name not in ("image_png", "answer_index")]
 _NOT_NULL = {"created_at", "session_id", "clinician_id", "model_id", "conversation", "answer_index"}
 
 
-# -- filters -----------------------------------------------------------------------------------
-
-
-def _day(value: str | date | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an ISO date YYYY-MM-DD, got {value!r}") from None
-
-
-def _where(since=None, until=None, clinician=None, model=None) -> tuple[str, list]:
-    """SQL WHERE clause and parameters; dates are UTC days and `until` includes its whole day."""
-    clauses, params = [], []
-    start, end = _day(since, "since"), _day(until, "until")
-    if start is not None:
-        # created_at is ISO text starting with the date, so text order is time order.
-        clauses.append("created_at >= ?")
-        params.append(start.isoformat())
-    if end is not None:
-        clauses.append("created_at < ?")
-        params.append((end + timedelta(days=1)).isoformat())
-    if clinician is not None:
-        clauses.append("clinician_id = ?")
-        params.append(clinician)
-    if model is not None:
-        clauses.append("model_id = ?")
-        params.append(model)
-    return " AND ".join(clauses), params
-
-
-def _csv_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, -, @) gets a leading quote: comments are untrusted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _mean(values: list) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
-
-
-class FeedbackStore:
+class FeedbackStore(RatingExports):
     """Ratings in one SQLite file; safe to call from many threads and processes at once."""
 
     def __init__(self, path: str | Path, *, store_images: bool = False,
@@ -130,16 +77,7 @@ class FeedbackStore:
 
         ValueError when the rating is invalid, or its key belongs to another session.
         """
-        validate(rating)
-        row = asdict(rating)
-        row["created_at"] = self._clock().astimezone(timezone.utc).isoformat(timespec="microseconds")
-        for column in _JSON_COLUMNS:
-            try:
-                row[column] = json.dumps(row[column], ensure_ascii=False)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"rating: {column} is not JSON-serialisable: {exc}") from None
-        if not self.store_images:
-            row["image_png"] = None  # the study protocol decides, not the caller
+        row = stored_row(rating, self._clock(), self.store_images)
         with self._connect() as db:
             # IMMEDIATE takes the write lock up front, so concurrent writers wait on the busy timeout
             # instead of failing on a read-to-write lock upgrade (and two submissions of one key serialise).
@@ -166,15 +104,10 @@ class FeedbackStore:
         return int(found[0]), False
 
     def _rows(self, include_images: bool, filters: dict) -> list[dict]:
-        where, params = _where(**filters)
+        where, params = where_clause(**filters)
         with self._connect() as db:
             rows = list(db[TABLE].rows_where(where or None, params, order_by="id"))
-        for row in rows:
-            for column in _JSON_COLUMNS:
-                row[column] = json.loads(row[column]) if row[column] is not None else None
-            if not include_images:
-                del row["image_png"]
-        return rows
+        return [read_row(row, include_images) for row in rows]
 
     def ratings(self, *, since: str | None = None, until: str | None = None, clinician: str | None = None,
                 model: str | None = None, include_images: bool = False) -> list[dict]:
@@ -190,64 +123,7 @@ class FeedbackStore:
             rows = list(db[TABLE].rows_where("id = ?", [row_id]))
         if not rows:
             raise KeyError(f"no rating with id {row_id} in {self.path}")
-        row = rows[0]
-        for column in _JSON_COLUMNS:
-            row[column] = json.loads(row[column])
-        return Rating(**{f.name: row[f.name] for f in fields(Rating)})
-
-    def summary(self, **filters) -> list[dict]:
-        """Per model and adapter: n, thumbs-up share of thumbed answers, mean of each score (None if unrated)."""
-        groups: dict[tuple, list[dict]] = {}
-        for row in self.ratings(**filters):
-            groups.setdefault((row["model_id"], row["adapter_id"]), []).append(row)
-        out = []
-        for (model_id, adapter_id), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-            thumbs = [r["thumbs"] for r in rows if r["thumbs"] is not None]
-            entry = {
-                "model_id": model_id,
-                "adapter_id": adapter_id,
-                "label": f"{model_id} + {adapter_id}" if adapter_id else model_id,
-                "n": len(rows),
-                "n_thumbs": len(thumbs),
-                "thumbs_up_share": thumbs.count("up") / len(thumbs) if thumbs else None,
-            }
-            for name in SCORES:
-                entry[f"mean_{name}"] = _mean([r[name] for r in rows])
-            out.append(entry)
-        return out
-
-    def export_rows(self, **filters) -> list[dict]:
-        """The rows as exported: the rated turn's `answer_number` (1-based, as the screen shows it), `question`
-        and `answer` as their own columns, then the stored fields; no pixels and no 0-based index."""
-        out = []
-        for row in self.ratings(**filters):
-            question, answer = rated_turn(row["conversation"], row["answer_index"])
-            tidy = {"id": row["id"], "created_at": row["created_at"], "updated_at": row["updated_at"],
-                    "answer_number": row["answer_index"] + 1, "question": question, "answer": answer}
-            out.append(tidy | {name: row[name] for name in EXPORT_FIELDS})
-        return out
-
-    def export_csv(self, path: str | Path, **filters) -> Path:
-        """Write `export_rows` as CSV in utf-8-sig (Excel shows the Chinese); JSON columns as JSON text."""
-        rows = self.export_rows(**filters)
-        columns = ["id", "created_at", "updated_at", "answer_number", "question", "answer", *EXPORT_FIELDS]
-        out = Path(path)
-        with out.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for row in rows:
-                for column in _JSON_COLUMNS:
-                    row[column] = json.dumps(row[column], ensure_ascii=False)
-                writer.writerow([_csv_cell(row[c]) for c in columns])
-        return out
-
-    def export_jsonl(self, path: str | Path, **filters) -> Path:
-        """Write `export_rows` as one JSON object per line (UTF-8, Chinese unescaped); pixels are never exported."""
-        out = Path(path)
-        with out.open("w", encoding="utf-8") as handle:
-            for row in self.export_rows(**filters):
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return out
+        return rating_of(read_row(rows[0], include_images=True))
 
     def backup(self, path: str | Path) -> Path:
         """Checkpoint the WAL into the main file, then copy it with SQLite's online backup API."""
@@ -273,6 +149,17 @@ class FeedbackStore:
 
     def count(self, **filters) -> int:
         """How many ratings match the filters."""
-        where, params = _where(**filters)
+        where, params = where_clause(**filters)
         with self._connect() as db:
             return db[TABLE].count_where(where or None, params)
+
+
+def open_store(target: str | Path, *, store_images: bool = False):
+    """The rating store at `target`: PostgresFeedbackStore for a postgresql:// URL, else FeedbackStore (SQLite)."""
+    from medqa.core.db import is_postgres_url
+
+    if is_postgres_url(target):
+        from medqa.feedback.postgres import PostgresFeedbackStore
+
+        return PostgresFeedbackStore(str(target), store_images=store_images)
+    return FeedbackStore(target, store_images=store_images)

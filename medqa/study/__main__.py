@@ -23,8 +23,8 @@ PROG = "python -m medqa.study"
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; exit status 1 with a one-line reason for a bad study file or database."""
+    from medqa.core.db import DatabaseError
     from medqa.study import codes
-    from medqa.study.db import DatabaseError
     from medqa.study.definition import StudyError, load_study
 
     (args,) = parse_config([StudyArguments], argv, prog=PROG, description=__doc__, positional=("command", "study"))

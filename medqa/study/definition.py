@@ -37,8 +37,8 @@ from typing import Any
 
 import yaml
 
+from medqa.core.db import is_postgres_url
 from medqa.serve.decoding import DecodingSettings
-from medqa.study.db import is_postgres_url
 
 DESIGNS = ("single", "pairwise")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

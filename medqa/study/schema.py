@@ -1,7 +1,7 @@
-"""The study database's schema, as numbered migrations (medqa.study.db.migrate applies them).
+"""The study database's schema, as numbered migrations (medqa.core.db.migrate applies them).
 
 Never edit a released migration: add the next number. The same statements run on SQLite and
-PostgreSQL (see medqa.study.db for the brace words).
+PostgreSQL (see medqa.core.db for the brace words).
 
 Tables: one row per study, arm, case, prepared answer (per case and arm), rater, sign-in session,
 queue entry (an *assignment*: one rater, one case, one arm or one pair of arms, its 1-based
@@ -11,7 +11,7 @@ assignment; a pairwise assignment has two, and the preference is stored on both)
 
 from __future__ import annotations
 
-from medqa.study.db import Migration
+from medqa.core.db import Migration
 
 ERROR_TYPES = ("hallucination", "missed_finding", "wrong_side", "wrong_severity", "unsafe_advice", "language")
 SCORES = ("accuracy", "completeness", "safety")

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from medqa.core.db import Database, migrate, now_iso
 from medqa.study import codes
-from medqa.study.db import Database, migrate, now_iso
 from medqa.study.schema import ERROR_TYPES, MIGRATIONS, PREFERENCES, SCORES
 
 

@@ -40,10 +40,12 @@ from medqa.app.settings import AppSettings
 from medqa.app.ui import build_demo, launch_options
 from medqa.core.conversation import message_text
 from medqa.core.modeling import load_model
+from medqa.feedback.postgres import PostgresFeedbackStore
 from medqa.feedback.store import FeedbackStore
 from medqa.serve.local import LocalBackend
 from tests.helpers.grounding import model_input_size
 from tests.helpers.paths import REPO
+from tests.helpers.postgres import fresh_database
 from tests.helpers.synthetic import write_blob_dataset
 
 pytestmark = pytest.mark.slow
@@ -321,16 +323,40 @@ def test_app_starts_and_explains_when_the_model_cannot_load(tmp_path):
         demo.close()
 
 
-def test_a_postgresql_db_without_a_study_is_refused_before_any_model_loads(tmp_path, capsys, monkeypatch):
+def demo_module():
+    """demo/app.py loaded as a module (a Space runs it by path)."""
     spec = importlib.util.spec_from_file_location("demo_app", REPO / "demo" / "app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_an_unreachable_postgresql_db_stops_the_start_before_any_model_loads(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    url = "postgresql://rater:hunter22@db.example/medqa"
-    assert module.main(["--model", str(tmp_path / "no-such-model"), "--db", url]) == 2
+    url = "postgresql://rater:hunter22@127.0.0.1:1/medqa"  # nothing listens on port 1
+    assert demo_module().main(["--model", str(tmp_path / "no-such-model"), "--db", url]) == 2
     said = capsys.readouterr().err
-    assert "the free chat stores its ratings in SQLite" in said and "--study" in said and "hunter22" not in said
+    assert said.startswith("error: cannot connect to PostgreSQL at postgresql://rater:***@127.0.0.1:1/medqa")
+    assert "hunter22" not in said and len(said.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []  # no SQLite file named after the URL
+
+
+def test_chat_ratings_go_to_a_postgresql_db_that_replicas_share(tmp_path, postgres_url, tiny_model):
+    url = fresh_database(postgres_url, "chat_replicas")
+    replicas = [demo_module().create_app(["--model", str(tiny_model), "--db", url, "--no-warmup"])[0]
+                for _ in range(2)]
+    urls = [launch(demo) for demo in replicas]
+    try:
+        for n, replica_url in enumerate(urls):
+            client = Client(replica_url, verbose=False)
+            client.predict(handle_file(film(tmp_path / f"film{n}.png", 80)), api_name="/upload")
+            ask(client, "肺野清晰吗？")
+            assert client.predict(f"rad-0{n}", 1, "up", "4", "3", "5", "", api_name="/rate").startswith("✅")
+    finally:
+        for demo in replicas:
+            demo.close()
+    rows = PostgresFeedbackStore(url).ratings()
+    assert sorted(r["clinician_id"] for r in rows) == ["rad-00", "rad-01"] and {r["accuracy"] for r in rows} == {4}
 
 
 def test_acknowledged_ratings_survive_sigkill_of_the_app(tiny_model, tmp_path):

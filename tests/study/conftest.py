@@ -1,19 +1,12 @@
-"""Study fixtures: one PostgreSQL server for the whole session, and a fresh database per test on either backend."""
+"""Study fixtures: a fresh database per test on either backend (the PostgreSQL server is tests/conftest.py's)."""
 
 import itertools
 
 import pytest
 
-from tests.helpers.postgres import fresh_database, postgres_server
+from tests.helpers.postgres import fresh_database
 
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A real PostgreSQL server started once per test session (about 2 s) and always stopped."""
-    with postgres_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
+from medqa.core.db import Database, DatabaseError, Migration, migrate, schema_version
 from medqa.study import codes
-from medqa.study.db import Database, DatabaseError, Migration, migrate, schema_version
 from medqa.study.schema import MIGRATIONS
 from medqa.study.store import AnswerJudgement, StudyStore, StudyStoreError, Submission
 
