@@ -48,12 +48,9 @@ def create_app(argv: list[str] | None = None):
 def _chat_store(settings):
     """The free chat's rating store: --db (a SQLite file, or a postgresql:// URL shared by several replicas, beside a
     study's tables), else the default SQLite file. DatabaseError (a ValueError) when PostgreSQL cannot be reached."""
-    from medqa.core.db import is_postgres_url
-    from medqa.feedback.ratings import default_db_path
     from medqa.feedback.store import open_store
 
-    target = settings.db if settings.db and is_postgres_url(settings.db) else default_db_path(settings.db)
-    store = open_store(target, store_images=settings.store_images)
+    store = open_store(settings.db, store_images=settings.store_images)
     logging.getLogger("medqa.app").info("the free chat's ratings go to %s", store.path)
     return store
 

@@ -19,6 +19,7 @@ import pandas as pd
 from medqa.app.i18n import Labels, t
 from medqa.app.throttle import LoginThrottle
 from medqa.core.figures import figure, save
+from medqa.feedback.exports import summarise
 from medqa.feedback.ratings import SCORES
 
 SUMMARY_COLUMNS = ("col_model", "col_n", "col_thumbs_up", "col_accuracy", "col_completeness", "col_safety")
@@ -89,9 +90,9 @@ class AdminHandlers:
         filters = self.filters(since, until, clinician, model)
         try:
             rows = self.store.ratings(**filters)
-            summary = self.store.summary(**filters)
         except ValueError as exc:  # a malformed date
             return t("bad_date", lang, value=exc), None, None
+        summary = summarise(rows)  # from the rows just read, not a second read of the store
         plot = plot_summary(summary, self.out_dir / f"summary-{time.time_ns()}.png", lang)
         counts = t("counts", lang, n=len(rows), clinicians=len({r["clinician_id"] for r in rows}),
                    models=len({r["model_id"] for r in rows}))

@@ -1,6 +1,7 @@
 """What both rating stores (SQLite, PostgreSQL) share: filters, the per-model summary and the tidy exports.
 
-A store subclasses `RatingExports` and provides `ratings(**filters)` (rows as dicts, JSON columns parsed).
+A store subclasses `RatingStore` and provides `save(rating)` and `ratings(**filters)` (rows as dicts, JSON columns
+parsed).
 """
 
 from __future__ import annotations
@@ -97,29 +98,39 @@ def rating_of(row: dict) -> Rating:
     return Rating(**{f.name: row[f.name] for f in fields(Rating)})
 
 
-class RatingExports:
-    """The summary and exports of a store with a `ratings(**filters)` method."""
+def summarise(rows: list[dict]) -> list[dict]:
+    """Per model and adapter of `rows` (a store's `ratings()`): n, thumbs-up share of thumbed answers, mean of each
+    score (None if unrated)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["model_id"], row["adapter_id"]), []).append(row)
+    out = []
+    for (model_id, adapter_id), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        thumbs = [r["thumbs"] for r in group if r["thumbs"] is not None]
+        entry = {
+            "model_id": model_id,
+            "adapter_id": adapter_id,
+            "label": f"{model_id} + {adapter_id}" if adapter_id else model_id,
+            "n": len(group),
+            "n_thumbs": len(thumbs),
+            "thumbs_up_share": thumbs.count("up") / len(thumbs) if thumbs else None,
+        }
+        for name in SCORES:
+            entry[f"mean_{name}"] = _mean([r[name] for r in group])
+        out.append(entry)
+    return out
+
+
+class RatingStore:
+    """What every rating store does on top of its own `save` and `ratings`: add, summarise, export."""
+
+    def add(self, rating: Rating) -> int:
+        """Validate and store `rating` in one transaction; return its row id once committed."""
+        return self.save(rating)[0]
 
     def summary(self, **filters) -> list[dict]:
-        """Per model and adapter: n, thumbs-up share of thumbed answers, mean of each score (None if unrated)."""
-        groups: dict[tuple, list[dict]] = {}
-        for row in self.ratings(**filters):
-            groups.setdefault((row["model_id"], row["adapter_id"]), []).append(row)
-        out = []
-        for (model_id, adapter_id), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-            thumbs = [r["thumbs"] for r in rows if r["thumbs"] is not None]
-            entry = {
-                "model_id": model_id,
-                "adapter_id": adapter_id,
-                "label": f"{model_id} + {adapter_id}" if adapter_id else model_id,
-                "n": len(rows),
-                "n_thumbs": len(thumbs),
-                "thumbs_up_share": thumbs.count("up") / len(thumbs) if thumbs else None,
-            }
-            for name in SCORES:
-                entry[f"mean_{name}"] = _mean([r[name] for r in rows])
-            out.append(entry)
-        return out
+        """`summarise` of the filtered ratings."""
+        return summarise(self.ratings(**filters))
 
     def export_rows(self, **filters) -> list[dict]:
         """The rows as exported: the rated turn's `answer_number` (1-based, as the screen shows it), `question`
@@ -153,4 +164,3 @@ class RatingExports:
             for row in self.export_rows(**filters):
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         return out
-

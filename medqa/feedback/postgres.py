@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import datetime, timezone
 
 from medqa.core.db import Database, Migration, migrate
-from medqa.feedback.exports import TABLE, RatingExports, rating_of, read_row, stored_row, where_clause
+from medqa.feedback.exports import TABLE, RatingStore, rating_of, read_row, stored_row, where_clause
 from medqa.feedback.ratings import Rating
 
 COLUMNS = [f.name for f in fields(Rating)] + ["created_at", "updated_at"]
@@ -30,7 +30,7 @@ MIGRATIONS = (
 )
 
 
-class PostgresFeedbackStore(RatingExports):
+class PostgresFeedbackStore(RatingStore):
     """Ratings in a PostgreSQL database; safe from many threads and app replicas at once."""
 
     def __init__(self, url: str, *, store_images: bool = False,
@@ -45,10 +45,6 @@ class PostgresFeedbackStore(RatingExports):
     def close(self) -> None:
         """Close the connection pool."""
         self.db.close()
-
-    def add(self, rating: Rating) -> int:
-        """Validate and store `rating` in one transaction; return its row id once committed."""
-        return self.save(rating)[0]
 
     def save(self, rating: Rating) -> tuple[int, bool]:
         """As FeedbackStore.save: (row id, True) for a new row, (row id, False) when the same session's

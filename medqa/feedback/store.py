@@ -21,8 +21,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from medqa.feedback.exports import TABLE, RatingExports, rating_of, read_row, stored_row, where_clause
-from medqa.feedback.ratings import Rating
+from medqa.feedback.exports import TABLE, RatingStore, rating_of, read_row, stored_row, where_clause
+from medqa.feedback.ratings import Rating, default_db_path
 
 _SCHEMA = {
     "id": int, "created_at": str, "session_id": str, "clinician_id": str, "model_id": str, "adapter_id": str,
@@ -33,7 +33,7 @@ _SCHEMA = {
 _NOT_NULL = {"created_at", "session_id", "clinician_id", "model_id", "conversation", "answer_index"}
 
 
-class FeedbackStore(RatingExports):
+class FeedbackStore(RatingStore):
     """Ratings in one SQLite file; safe to call from many threads and processes at once."""
 
     def __init__(self, path: str | Path, *, store_images: bool = False,
@@ -66,10 +66,6 @@ class FeedbackStore(RatingExports):
             yield sqlite_utils.Database(conn)
         finally:
             conn.close()
-
-    def add(self, rating: Rating) -> int:
-        """Validate and store `rating` in one transaction; return its row id once committed."""
-        return self.save(rating)[0]
 
     def save(self, rating: Rating) -> tuple[int, bool]:
         """Store `rating` once committed: (row id, True) for a new row; (row id, False) when a rating with the
@@ -154,12 +150,13 @@ class FeedbackStore(RatingExports):
             return db[TABLE].count_where(where or None, params)
 
 
-def open_store(target: str | Path, *, store_images: bool = False):
-    """The rating store at `target`: PostgresFeedbackStore for a postgresql:// URL, else FeedbackStore (SQLite)."""
+def open_store(db: str | Path | None, *, store_images: bool = False):
+    """The rating store that --db names: PostgresFeedbackStore for a postgresql:// URL, else FeedbackStore on
+    `default_db_path(db)` (the SQLite file given, /data's on a Space, else ./medqa_ratings.db)."""
     from medqa.core.db import is_postgres_url
 
-    if is_postgres_url(target):
+    if db and is_postgres_url(db):
         from medqa.feedback.postgres import PostgresFeedbackStore
 
-        return PostgresFeedbackStore(str(target), store_images=store_images)
-    return FeedbackStore(target, store_images=store_images)
+        return PostgresFeedbackStore(str(db), store_images=store_images)
+    return FeedbackStore(default_db_path(db), store_images=store_images)
