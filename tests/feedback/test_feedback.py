@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +17,7 @@ from PIL import Image
 from medqa.feedback.ratings import Rating, default_db_path, image_sha256, rated_turn
 from medqa.feedback.store import FeedbackStore
 from tests.helpers.paths import REPO
+from tests.helpers.threads import run_in_threads
 
 SHA = image_sha256(b"x-ray pixels")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake-png-body"
@@ -243,23 +243,13 @@ def test_image_paths_and_pixels_in_conversation_are_refused(tmp_path):
 
 def test_twenty_threads_write_concurrently(tmp_path):
     store = FeedbackStore(tmp_path / "r.db")
-    per_thread, errors, ids = 5, [], []
-    barrier = threading.Barrier(20)
+    per_thread, ids = 5, []
 
     def work(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(per_thread):
-                ids.append(store.add(make_rating(clinician_id=f"dr-{n}", comment=f"{n}-{i}")))
-        except Exception as exc:  # collected, so the assertion shows every failure
-            errors.append(exc)
+        for i in range(per_thread):
+            ids.append(store.add(make_rating(clinician_id=f"dr-{n}", comment=f"{n}-{i}")))
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_in_threads(work, range(20)) == []
     assert sorted(ids) == list(range(1, 101))
     assert store.count() == 100
     assert all(store.count(clinician=f"dr-{n}") == per_thread for n in range(20))
@@ -382,22 +372,12 @@ def test_a_resubmitted_rating_updates_its_row_instead_of_adding_one(tmp_path):
 
 def test_twenty_sessions_resubmitting_at_once_store_each_rating_once(tmp_path):
     store = FeedbackStore(tmp_path / "r.db")
-    barrier, errors = threading.Barrier(20), []
 
     def session(n: int) -> None:
-        try:
-            barrier.wait()
-            for attempt in range(3):  # the same form sent three times, as after lost replies
-                store.save(make_rating(session_id=f"s{n}", rating_key=f"key-{n:04d}", comment=f"{n}:{attempt}"))
-        except Exception as exc:  # collected, so the assertion shows every failure
-            errors.append(exc)
+        for attempt in range(3):  # the same form sent three times, as after lost replies
+            store.save(make_rating(session_id=f"s{n}", rating_key=f"key-{n:04d}", comment=f"{n}:{attempt}"))
 
-    threads = [threading.Thread(target=session, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_in_threads(session, range(20)) == []
     assert sorted(r["comment"] for r in store.ratings()) == sorted(f"{n}:2" for n in range(20))
 
 

@@ -1,7 +1,6 @@
 """The chat's rating store on a real PostgreSQL server behaves as the SQLite one: same rows, keys, filters, exports."""
 
 import itertools
-import threading
 from dataclasses import replace
 from datetime import datetime
 
@@ -13,6 +12,7 @@ from medqa.feedback.store import FeedbackStore, open_store
 from medqa.study.store import StudyStore
 from tests.feedback.test_feedback import PNG, Clock, make_rating
 from tests.helpers.postgres import fresh_database
+from tests.helpers.threads import run_in_threads
 
 _names = itertools.count(1)
 TIMES = ("2024-05-01T09:00:00+00:00", "2024-05-02T23:59:59+00:00", "2024-05-03T00:00:00+00:00")
@@ -70,24 +70,16 @@ def test_a_resubmitted_key_updates_its_row_and_another_session_cannot_take_it(ma
 
 def test_concurrent_writers_store_each_rating_once(pg_target):
     store = PostgresFeedbackStore(pg_target)
-    errors = []
 
     def rate(n: int) -> None:
-        try:
-            for k in range(5):  # every rating twice under one key, as a lost reply would resend it
-                rating = make_rating(session_id=f"s{n}", rating_key=f"key-{n:03d}-{k:03d}", accuracy=1 + k)
-                store.save(rating)
-                store.save(replace(rating, comment="再次提交"))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
+        for k in range(5):  # every rating twice under one key, as a lost reply would resend it
+            rating = make_rating(session_id=f"s{n}", rating_key=f"key-{n:03d}-{k:03d}", accuracy=1 + k)
+            store.save(rating)
+            store.save(replace(rating, comment="再次提交"))
 
-    threads = [threading.Thread(target=rate, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_in_threads(rate, range(20)) == []
     rows = store.ratings()
-    assert errors == [] and len(rows) == 100 and len({r["rating_key"] for r in rows}) == 100
+    assert len(rows) == 100 and len({r["rating_key"] for r in rows}) == 100
     assert {r["comment"] for r in rows} == {"再次提交"}
     store.close()
 

@@ -1,7 +1,6 @@
 """The study store on SQLite and on a real PostgreSQL server: migrations, sign-in, queues, idempotent judgements."""
 
 import sqlite3
-import threading
 
 import pytest
 
@@ -9,6 +8,7 @@ from medqa.core.db import Database, DatabaseError, Migration, migrate, schema_ve
 from medqa.study import codes
 from medqa.study.schema import MIGRATIONS
 from medqa.study.store import AnswerJudgement, StudyStore, StudyStoreError, Submission
+from tests.helpers.threads import run_in_threads
 
 
 def setup_pairwise(store: StudyStore, n_cases: int = 3) -> None:
@@ -95,11 +95,7 @@ def test_concurrent_submissions_store_each_once(db_target):
         for _ in range(3):  # resubmitted: updated in place
             store.submit(owner[aid], Submission(aid, {"A": judged(), "B": judged()}, "tie"))
 
-    threads = [threading.Thread(target=worker, args=(aid,)) for aid in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_in_threads(worker, ids) == []
     rows = store.judgement_rows()
     assert len(rows) == 2 * len(ids) and {r["revision"] for r in rows} == {3}
 
