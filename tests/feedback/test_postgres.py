@@ -28,7 +28,7 @@ def pg_target(postgres_url) -> str:
 def make_store(request, tmp_path):
     """A factory of one empty store on either backend, with a clock handing out TIMES."""
     def make(**options):
-        clock = Clock(*TIMES, *TIMES)  # a refused rating reads the clock too
+        clock = Clock(*TIMES * 20)  # a refused rating and every resubmission read the clock too
         if request.param == "sqlite":
             return FeedbackStore(tmp_path / "r.db", clock=clock, **options)
         url = fresh_database(request.getfixturevalue("postgres_url"), f"feedback{next(_names)}")
@@ -104,3 +104,14 @@ def test_created_at_is_utc_text_in_time_order(make_store):
     stamps = [r["created_at"] for r in store.ratings()]
     assert stamps == sorted(stamps) and all(datetime.fromisoformat(s).utcoffset().total_seconds() == 0
                                             for s in stamps)
+
+
+def test_one_form_sent_from_many_threads_at_once_is_one_row(make_store):
+    store = make_store()
+    assert run_in_threads(lambda _: store.count(), range(10)) == []  # every thread has its connection ready
+    for n in range(5):
+        rating = make_rating(rating_key=f"form-{n:04d}", accuracy=4)
+        outcomes = []
+        assert run_in_threads(lambda _, r=rating, out=outcomes: out.append(store.save(r)), range(10)) == []
+        assert sorted(outcomes) == [(n + 1, False)] * 9 + [(n + 1, True)]
+    assert store.count() == 5
