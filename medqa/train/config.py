@@ -6,8 +6,10 @@ cosine; LoRA r=64, alpha=16, dropout 0.05 on the language model's linear layers.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
+import torch
 from transformers import TrainingArguments
 
 from medqa.core.modeling import DEFAULT_MAX_PIXELS, DEFAULT_MIN_PIXELS, DEFAULT_MODEL
@@ -44,7 +46,15 @@ class DataArguments:
     train_folds: str | None = field(default=None, metadata={"help": "train on these folds instead, e.g. '1-4'"})
     image_root: str | None = field(default=None, metadata={"help": "image folder (default: the one the build used)"})
     max_length: int = field(default=1800, metadata={"help": "longest sample in tokens; longer ones are skipped"})
-    packing: bool = field(default=True, metadata={"help": "pack samples into padding-free rows of max_length"})
+    packing: bool = field(default=True, metadata={
+        "help": "put each micro-batch's samples in one padding-free row (speed only: the step is unchanged)"})
+    batching: str = field(default="samples", metadata={
+        "help": "samples: a step is --samples_per_step samples (the paper's); tokens (opt-in): a step is that many "
+                "rows packed up to --max_length, so its sample count varies"})
+
+    def __post_init__(self) -> None:
+        if self.batching not in ("samples", "tokens"):
+            raise ValueError(f"--batching must be samples or tokens, got {self.batching!r}")
 
 
 
@@ -53,8 +63,21 @@ class MedqaTrainingArguments(TrainingArguments):
     """HF TrainingArguments with the paper's settings as defaults."""
 
     output_dir: str = field(default="runs/medqa", metadata={"help": "where checkpoints and the adapter go"})
-    per_device_train_batch_size: int = field(default=2, metadata={"help": "rows per device per step (paper: 2)"})
-    gradient_accumulation_steps: int = field(default=8, metadata={"help": "paper: 8"})
+    per_device_train_batch_size: int = field(default=2, metadata={
+        "help": "samples per micro-batch on each process (paper: 2); a speed choice, the step stays the same"})
+    gradient_accumulation_steps: int | None = field(default=None, metadata={
+        "default_text": "samples_per_step / (batch x processes): 8 at the paper's batch 2",
+        "help": "micro-batches per optimizer step"})
+    samples_per_step: int | None = field(default=None, metadata={
+        "default_text": "16, or batch x accumulation x processes when --gradient_accumulation_steps is given",
+        "help": "samples (rows with --batching tokens) in one optimizer step (paper: 2 x 8 = 16)"})
+    auto_micro_batch: bool = field(default=False, metadata={
+        "help": "before training, pick the largest micro-batch that fits the GPU's memory (accumulation adjusted "
+                "so the step keeps --samples_per_step)"})
+    ddp_find_unused_parameters: bool | None = field(default=False, metadata={
+        "help": "DDP: look for parameters without gradients each step (off: every trainable one is used)"})
+    dataloader_num_workers: int = field(default=-1, metadata={
+        "default_text": "min(4, CPUs - 1)", "help": "processes that encode samples while the model trains"})
     learning_rate: float = field(default=1e-5, metadata={"help": "paper: 1e-5"})
     lr_scheduler_type: str = field(default="cosine", metadata={"help": "paper: cosine"})
     optim: str = field(default="adamw_torch", metadata={"help": "paper: AdamW (QLoRA uses paged AdamW)"})
@@ -67,7 +90,7 @@ class MedqaTrainingArguments(TrainingArguments):
     resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint in output_dir"})
     gradient_checkpointing: bool | None = field(default=None, metadata={
         "default_text": "on for --method qlora, else off", "nargs": "?", "const": True,
-        "help": "recompute activations in the backward pass: less memory, ~20% more compute"})
+        "help": "recompute activations in the backward pass: less memory, about a fifth more compute"})
 
     def __post_init__(self) -> None:
         # Remember whether checkpointing was asked for either way: transformers >= 5.2x resolves an unset
@@ -76,6 +99,16 @@ class MedqaTrainingArguments(TrainingArguments):
             getattr(self, "activation_checkpointing", None) is None
         if self.gradient_checkpointing is None and not hasattr(self, "activation_checkpointing"):
             self.gradient_checkpointing = False  # transformers 5.17 has only this name, a plain bool
+        # Accumulation is resolved with the world size (medqa.train.run.resolve_accumulation); 1 until then.
+        self.accumulation_given = self.gradient_accumulation_steps
+        self.gradient_accumulation_steps = self.gradient_accumulation_steps or 1
+        if self.dataloader_num_workers < 0:
+            self.dataloader_num_workers = min(4, max(0, (os.cpu_count() or 1) - 1))
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available():
+            # torchrun on CPUs: without use_cpu accelerate sets up no distributed state, and each process
+            # would train alone on the whole data (gloo is the CPU backend).
+            self.use_cpu = True
+            self.ddp_backend = self.ddp_backend or "gloo"
         super().__post_init__()
 
     def set_checkpointing(self, on: bool) -> None:

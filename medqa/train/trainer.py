@@ -20,55 +20,108 @@ from medqa.core.imaging import ImageError
 from medqa.core.modeling import LoadedModel
 from medqa.train.collate import SampleEncoder, SampleError, pack_rows, pad_collate
 from medqa.train.config import ModelArguments
+from medqa.train.encode import encode_all
+from medqa.train.steps import MicroBatch, StepShape, plan_epoch
 
 log = logging.getLogger("medqa.train")
 VISION_TARGET = r".*visual\.blocks\.\d+\.(attn\.(qkv|proj)|mlp\.\w+)"
 
 
-class PackedDataset(torch.utils.data.Dataset):
-    """Items are groups of records (one packed row each, or one record when not packing)."""
+class StepBatchSampler(torch.utils.data.Sampler):
+    """Yields one index per micro-batch, offset by the epoch, so dataloader workers know the epoch too.
 
-    def __init__(self, records: list[dict], groups: list[list[int]], encoder: SampleEncoder) -> None:
-        self.records, self.groups, self.encoder = records, groups, encoder
+    A batch sampler, so that accelerate's `skip_first_batches` (resume mid-epoch) wraps it and the Trainer
+    still reaches its `set_epoch`.
+    """
+
+    def __init__(self, n_micro: int) -> None:
+        self.n_micro, self.epoch = n_micro, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
 
     def __len__(self) -> int:
-        return len(self.groups)
+        return self.n_micro
 
-    def __getitem__(self, i: int) -> list:
+    def __iter__(self):
+        return iter([[self.epoch * self.n_micro + i] for i in range(self.n_micro)])
+
+
+class StepLoader(torch.utils.data.DataLoader):
+    """The training DataLoader: `set_epoch` reaches the step sampler."""
+
+    def set_epoch(self, epoch: int) -> None:
+        self.batch_sampler.set_epoch(epoch)
+
+
+class StepDataset(torch.utils.data.Dataset):
+    """This rank's micro-batches: item `epoch * len + i` is micro-batch i of that epoch's plan (medqa.train.steps).
+
+    Samples are encoded here, in the dataloader workers, so the accelerator never waits on the CPU.
+    """
+
+    def __init__(self, records: list[dict], units: list[list[int]], unit_tokens: list[int], encoder: SampleEncoder,
+                 shape: StepShape, rank: int, seed: int) -> None:
+        self.records, self.units, self.unit_tokens, self.encoder = records, units, unit_tokens, encoder
+        self.shape, self.rank, self.seed = shape, rank, seed
+        self._plans: dict[int, list[MicroBatch]] = {}
+        self.n_micro = len(self.plan(0))
+
+    def plan(self, epoch: int) -> list[MicroBatch]:
+        if epoch not in self._plans:
+            self._plans = {epoch: plan_epoch(self.units, self.unit_tokens, self.shape, self.rank, self.seed, epoch)}
+        return self._plans[epoch]
+
+    def __len__(self) -> int:
+        return self.n_micro
+
+    def __getitem__(self, index: int) -> tuple[list[list], int]:
+        epoch, i = divmod(int(index), self.n_micro)
+        micro = self.plan(epoch)[i]
+        units = [[s for s in (self._encode(j) for j in unit) if s is not None] for unit in micro.units]
+        units = [u for u in units if u]
+        if not units:  # every file of the micro-batch vanished mid-run: its step is short of them, never a crash
+            raise RuntimeError(f"no sample of micro-batch {i} (epoch {epoch}) can be read any more")
+        return units, micro.step_tokens
+
+    def _encode(self, j: int):
         # Prescan checked every sample, but a file can vanish during a long run: drop it, never crash.
-        for attempt in range(len(self.groups)):
-            group = self.groups[(i + attempt) % len(self.groups)]
-            samples = []
-            for j in group:
-                try:
-                    samples.append(self.encoder(self.records[j]))
-                except (SampleError, ImageError) as exc:
-                    log.warning("dropping sample %s mid-run: %s", self.records[j].get("id"), exc)
-            if samples:
-                return samples
-        raise RuntimeError("no sample of the training set can be read any more")
-
-
-def prescan(records: list[dict], encoder: SampleEncoder) -> tuple[list[dict], list[int], Counter]:
-    """Encode every record once: keep the usable ones with their lengths, count and log the rest."""
-    kept, lengths, skipped = [], [], Counter()
-    for record in records:
         try:
-            lengths.append(len(encoder(record)))
-            kept.append(record)
+            return self.encoder(self.records[j])
         except (SampleError, ImageError) as exc:
-            reason = exc.reason if isinstance(exc, SampleError) else "unreadable image"
-            skipped[reason] += 1
-            log.warning("skipping sample %s: %s", record.get("id"), exc)
-    return kept, lengths, skipped
+            log.warning("dropping sample %s mid-run: %s", self.records[j].get("id"), exc)
+            return None
 
 
-def make_collator(packing: bool, pad_id: int):
-    """One packed row per group (padded to the longest row), or padded single samples."""
-    def collate(items: list[list]) -> dict:
-        if packing:
-            return pack_rows(items, pad_id)
-        return pad_collate([s for group in items for s in group], pad_id)
+def prescan(records: list[dict], encoder: SampleEncoder) -> tuple[list[dict], list[int], list[int], Counter]:
+    """Encode every record once: keep the usable ones with their lengths and label counts, count the rest."""
+    kept, lengths, labels, skipped = [], [], [], Counter()
+    for record, result in zip(records, encode_all(records, encoder), strict=True):
+        if isinstance(result, tuple):
+            lengths.append(result[0])
+            labels.append(result[1])
+            kept.append(record)
+        else:
+            skipped[result[0]] += 1
+            log.warning("skipping sample %s: %s", record.get("id"), result[1])
+    return kept, lengths, labels, skipped
+
+
+def make_collator(packing: bool, batching: str, pad_id: int):
+    """A micro-batch as model inputs plus `step_tokens`.
+
+    samples + packing: the micro-batch's samples in one padding-free row; samples without packing: one
+    padded row each; tokens: one packed row per unit (rows of up to max_length).
+    """
+    def collate(items: list) -> dict:
+        (units, step_tokens), = items
+        if batching == "tokens":
+            batch = pack_rows(units, pad_id)
+        elif packing:
+            batch = pack_rows([[s for unit in units for s in unit]], pad_id)
+        else:
+            batch = pad_collate([s for unit in units for s in unit], pad_id)
+        return batch | {"step_tokens": torch.tensor(step_tokens)}
 
     return collate
 
@@ -78,12 +131,30 @@ class MedqaTrainer(Trainer):
 
     Answers are a small share of each sequence, and the 152k-entry vocabulary projection of every
     position is the largest activation in a Qwen step; skipping unlabelled positions saves both.
+    The loss of a micro-batch is its summed cross-entropy over the labelled tokens of the whole optimizer
+    step (every micro-batch of every process, known from the prescan), times the processes (data
+    parallel averages gradients): so loss and gradients do not depend on how the step is split, on any
+    transformers version, whatever the Trainer would count.
     """
 
     loss_is_scaled_for_ga = True
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # transformers 5.17 reads this flag instead of loss_is_scaled_for_ga: our loss is already per step.
+        self.model_accepts_loss_kwargs = True
+
+    def get_train_dataloader(self) -> StepLoader:
+        """This rank's micro-batches, one per batch, encoded by `dataloader_num_workers` workers."""
+        dataset = self.train_dataset
+        workers = self.args.dataloader_num_workers
+        return StepLoader(dataset, batch_sampler=StepBatchSampler(len(dataset)), collate_fn=self.data_collator,
+                          num_workers=workers, pin_memory=self.args.dataloader_pin_memory,
+                          persistent_workers=workers > 0, prefetch_factor=4 if workers else None)
+
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         labels = inputs.pop("labels")
+        step_tokens = inputs.pop("step_tokens", None)
         keep = torch.zeros_like(labels, dtype=torch.bool)
         keep[:, :-1] = labels[:, 1:] != -100  # position t predicts label t+1
         targets = labels[:, 1:][keep[:, :-1]]
@@ -93,8 +164,9 @@ class MedqaTrainer(Trainer):
         outputs = model(**inputs, logits_to_keep=union, use_cache=False)
         logits = outputs.logits[keep[:, union]].float()  # (labelled positions, vocab), row-major like `targets`
         loss = torch.nn.functional.cross_entropy(logits, targets, reduction="sum")
-        denominator = num_items_in_batch if num_items_in_batch is not None else max(targets.numel(), 1)
-        loss = loss / denominator
+        if step_tokens is None:  # a lone batch (tests, probes): its own mean
+            return (loss / max(targets.numel(), 1), outputs) if return_outputs else loss / max(targets.numel(), 1)
+        loss = loss * self.args.world_size / step_tokens.clamp(min=1).to(loss.device)
         return (loss, outputs) if return_outputs else loss
 
 

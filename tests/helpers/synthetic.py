@@ -28,8 +28,13 @@ def blob_film(has_blob: bool, rng: np.random.Generator, size: int = 64) -> Image
     return Image.fromarray((np.clip(film, 0, 1) * 255).astype(np.uint8)).convert("RGB")
 
 
-def write_blob_dataset(out: str | Path, n_per_fold: int = 40, folds: int = 2, seed: int = 0) -> Path:
-    """A medqa dataset folder (fold_K.jsonl, dataset.json, images/) of balanced blob films."""
+def write_blob_dataset(out: str | Path, n_per_fold: int = 40, folds: int = 2, seed: int = 0,
+                       varied: bool = False) -> Path:
+    """A medqa dataset folder (fold_K.jsonl, dataset.json, images/) of balanced blob films.
+
+    `varied`: a second turn whose answer grows with the sample's index, so samples carry different
+    numbers of labelled tokens (what a per-micro-batch mean would weigh wrongly).
+    """
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -41,7 +46,8 @@ def write_blob_dataset(out: str | Path, n_per_fold: int = 40, folds: int = 2, se
                 name = f"images/f{k}_{i}.png"
                 blob_film(bool(label), rng).save(out / name)
                 record = {"id": f"f{k}_{i}", "uid": f"{k}-{i}", "images": [name], "fold": k, "label": label,
-                          "messages": fmt.conversation([(QUESTION, ANSWERS[label])]),
+                          "messages": fmt.conversation([(QUESTION, ANSWERS[label])]
+                                                       + [("在哪里？", "右肺。" * (1 + i % 7))] * varied),
                           "qtypes": ["presence"]}
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
     meta = {"folds": folds, "seed": seed, "image_root": str(out.resolve()), "format": fmt.name,
