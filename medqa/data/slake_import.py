@@ -10,7 +10,7 @@ each. SLAKE's three splits become three folds, so the usual fold options mean th
 Every record keeps its SLAKE fields (qids, content types, modality, language, split); its `uid` is the
 image, so medqa's bootstrap resamples images. The folder is written like a build (medqa.data.outdir: a
 complete folder replaces --out, never a half-written one), with the same exports (LLaMA-Factory, ms-swift,
-Qwen-VL v1) and a conversation format whose system prompt asks for SLAKE's short answers.
+Qwen-VL v1) and medqa's conversation format (the one train.py and evaluation use).
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ from medqa.data.records import SkipLog
 from medqa.data.slake import SPLITS, SlakeQuestion, check_filters, image_root, read_selected
 
 SPLIT_FOLDS = {split: k for k, split in enumerate(SPLITS)}  # train 0, validate 1, test 2
-SLAKE_FORMAT = ConversationFormat(
-    name="slake-v1",
-    system_prompt="你是一名放射科医生助手。请根据医学影像，用简短的词语回答问题；中文问题用中文回答，英文问题用英文回答。"
-                  " You are a radiology assistant: answer the question about the medical image with a short "
-                  "phrase, in the language of the question.")
+# medqa's one format: train.py takes the format from the model it loads (a base model gets this default), so a
+# dataset-specific system prompt would reach the exports but not train.py; the same prompt everywhere instead.
+SLAKE_FORMAT = ConversationFormat()
 
 
 @dataclass

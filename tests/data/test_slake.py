@@ -4,7 +4,6 @@ slake` writing one conversation per image and language, three folds (train, vali
 import json
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
