@@ -127,12 +127,19 @@ def test_an_openai_endpoint_answers_with_the_image(slake, tmp_path):
 def test_the_tiny_model_row_and_clear_errors(slake, tiny_model, tmp_path, capsys):
     out = tmp_path / "out"
     results = main(args(slake, out, "--model", f"tiny={tiny_model}", "--limit", "3", "--max_new_tokens", "3",
-                        "--batch_size", "3"))
-    assert results["tiny"]["n"] == 3 and results["tiny"]["errors"] == 0
+                        "--batch_size", "3", "--image_ablation", "blank"))
+    assert sorted(results) == ["tiny", "tiny [blank image]"]
+    assert all(r["n"] == 3 and r["errors"] == 0 for r in results.values())
     assert all(len(r["prediction"]) > 0 for r in saved(out, "tiny").values())
+    assert "| tiny [blank image] | " in (out / "results.md").read_text(encoding="utf-8")
     with pytest.raises(SystemExit) as exit_info:  # another setting into the same table
         main(args(slake, out, "--model", "baseline:majority", "--limit", "3", lang="en"))
     assert exit_info.value.code == 2 and "give this setting its own --out" in capsys.readouterr().err
+    data = tmp_path / "imported"
+    assert data_cli.main(["import", "slake", str(slake), "--out", str(data)]) == 0
+    with pytest.raises(SystemExit) as exit_info:  # a medqa dataset's table into a SLAKE --out
+        main(["--data", str(data), "--folds", "2", "--out", str(out), "--model", "baseline:majority"])
+    assert exit_info.value.code == 2 and "holds SLAKE rows ('tiny')" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
         main(args(slake.parent / "nope", tmp_path / "o2", "--model", "baseline:majority"))
     assert exit_info.value.code == 2 and "SLAKE folder" in capsys.readouterr().err
