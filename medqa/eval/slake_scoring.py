@@ -5,9 +5,9 @@
   (`llava_med_normalize`, their eval_metrics/glossary.py `normalize_word`); a hit when the prediction
   contains "yes" or "no" (as substrings) *and* contains the reference as a substring, else a miss. It is an
   English rule: a Chinese answer never contains "yes"/"no", so medqa scores it on English questions only.
-  (One version of run_eval.py, commit ad758b6, appends nothing for a wrong answer that contains yes/no,
-  dropping it from the denominator; the 2v/LLaVA-Med copy and the logic's evident intent count it as 0,
-  which medqa follows.)
+  (The first release, commit e9972cf, appended nothing for a wrong answer that contains yes/no, dropping it
+  from the denominator; commit b9a98a7, "fix closed accuracy calculation (#35)", Dec 2023, counts it as 0,
+  which medqa follows. LLaVA-Med v1.5's main branch no longer ships run_eval.py.)
 * `llava_med_open_recall` — LLaVA-Med's "recall" for OPEN questions (the figure its paper reports as open
   accuracy): `calculate_f1score` in llava/eval/eval_metrics/evaluate_metrics.py over whitespace words of the
   normalised texts: tp = the prediction's count of each word the reference has, fn = the reference's count of
