@@ -91,6 +91,8 @@ def test_baselines_fitted_on_train_and_validate(slake, tmp_path):
     made.clear()
     main(args(slake, out, "--model", "baseline:majority"), wrap=Recorder(made))
     assert made == []  # resumed: every answer saved, no baseline even fitted
+    rescored = main(args(slake, out, "--model", "baseline:majority", "--score_only", "true"))
+    assert rescored["baseline:majority"] == results["baseline:majority"]
 
 
 def test_both_languages_get_answers_in_their_own_language(slake, tmp_path):
