@@ -2,6 +2,7 @@
 hand), an OpenAI-compatible endpoint, the tiny model, resume, clear errors, and the round trip SLAKE ->
 `medqa.data import slake` -> train.py -> evaluate.py --benchmark slake."""
 
+import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ from medqa.data import cli as data_cli
 from medqa.eval.predictions import predictions_dir
 from medqa.eval.slake_summary import FIGURES
 from tests.helpers.fake_openai import FakeOpenAIServer
+from tests.helpers.paths import REPO
 from tests.helpers.slake import entries, make_slake_dir
 
 
@@ -107,6 +109,24 @@ def test_both_languages_get_answers_in_their_own_language(slake, tmp_path):
     english_closed = sum(e["q_lang"] == "en" and e["modality"] == "X-Ray" and e["answer_type"] == "CLOSED"
                          for e in entries("test"))
     assert results["baseline:majority"]["all"]["closed_yesno"]["n"] == english_closed > 0
+
+
+def test_the_retrieval_baseline_and_the_bench_script(slake, tmp_path, capsys):
+    out = tmp_path / "out"
+    main(args(slake, out, "--model", "baseline:retrieval", lang="both"))
+    train = {(e["q_lang"], e["answer"]) for s in ("train", "validate") for e in entries(s) if e["answer"]}
+    rows = saved(out, "baseline:retrieval")
+    assert all((e["q_lang"], rows[f"q{e['qid']}"]["prediction"]) in train for e in entries("test"))
+    spec = importlib.util.spec_from_file_location("slake_baselines", REPO / "bench" / "slake_baselines.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--help"])
+    assert exit_info.value.code == 0 and "slake_dir" in capsys.readouterr().out
+    assert bench.main([str(slake), "--out", str(tmp_path / "bench"), "--samples", "100"]) == 0
+    table = (tmp_path / "bench" / "baselines.md").read_text(encoding="utf-8").splitlines()
+    assert [line.split(" | ")[1] for line in table[2:]] == ["baseline:majority", "baseline:question"] * 3
+    assert table[2].startswith("| zh X-Ray (") and table[6].startswith("| zh all (")
 
 
 def test_an_openai_endpoint_answers_with_the_image(slake, tmp_path):
