@@ -103,9 +103,8 @@ class SlakeRun:
             raise EvaluationError(f"no SLAKE {args.split} question with --lang {args.lang} --modality "
                                   f"{args.modality} in {args.data}")
         self.items = slake_items(questions)[: args.limit]
-        others = tuple(s for s in SPLITS if s != args.split)
         self._train: list[SlakeItem] | None = None
-        self._train_splits = others
+        self._train_splits = tuple(s for s in SPLITS if s != args.split)
         self.image_root = args.image_root or str(image_root(args.data))
         self.predictors = SlakePredictors(args, settings, self.image_root, lambda _fold: self.train_items())
         self.out = Path(args.out)
@@ -132,7 +131,12 @@ class SlakeRun:
         return predict_fold(lambda: wrap(self.predictors.get(spec, 0)), self.items, path, self.args)
 
     def entry(self, spec: ModelSpec, rows: dict[str, dict]) -> dict:
-        """The results.json row of one model."""
+        """The results.json row of one model; a saved row made for another question or answer is an error."""
+        for item in self.items:
+            row = rows[item.key]
+            if (row.get("question"), row.get("reference")) != (item.question, item.reference):
+                raise EvaluationError(f"saved prediction {item.key} of {spec.name!r} was made for another question "
+                                      f"or answer: the SLAKE files changed since; use another --out")
         values = np.stack([question_components(rows[i.key].get("prediction") or "", i.reference, i.qtype, i.lang)
                            for i in self.items])
         summary = summarise(values, [i.patient for i in self.items], [i.content_type for i in self.items],

@@ -4,6 +4,7 @@ hand), an OpenAI-compatible endpoint, the tiny model, resume, clear errors, and 
 
 import importlib.util
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -95,6 +96,17 @@ def test_baselines_fitted_on_train_and_validate(slake, tmp_path):
     assert made == []  # resumed: every answer saved, no baseline even fitted
     rescored = main(args(slake, out, "--model", "baseline:majority", "--score_only", "true"))
     assert rescored["baseline:majority"] == results["baseline:majority"]
+
+def test_saved_predictions_of_another_reference_are_refused(slake, tmp_path, capsys):
+    mine, out = tmp_path / "Slake1.0", tmp_path / "out"
+    shutil.copytree(slake, mine)
+    main(args(mine, out, "--model", "baseline:majority"))
+    raw = entries("test")
+    next(e for e in raw if e["q_lang"] == "zh")["answer"] += "（改）"
+    (mine / "test.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:  # a reference changed under the saved predictions
+        main(args(mine, out, "--model", "baseline:majority", "--score_only", "true"))
+    assert exit_info.value.code == 2 and "was made for another question or answer" in capsys.readouterr().err
 
 
 def test_both_languages_get_answers_in_their_own_language(slake, tmp_path):
