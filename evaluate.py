@@ -6,6 +6,8 @@
     python evaluate.py --data data/openi-zh --model runs/lora-f{fold} --image_ablation blank   # + grey-image rows
     python evaluate.py --data data/openi-zh --compare "runs/lora-f{fold}" baseline:question    # paired bootstrap
     python evaluate.py config.yaml                      # the same options from a YAML file
+    python evaluate.py --benchmark slake --data Slake1.0 --split test --lang zh --modality X-Ray \
+        --model Qwen/Qwen2.5-VL-7B-Instruct --model baseline:question --out results-slake/   # SLAKE, public
 
 Every option also reads MEDQA_<OPTION> from the environment. Predictions are saved as they are made
 (OUT/predictions/), so rerunning the same command resumes. OUT/results.json and OUT/results.md collect
@@ -26,6 +28,7 @@ from medqa.core.modeling import ModelLoadError  # noqa: E402
 from medqa.eval.config import OPTIONS, EvalArguments  # noqa: E402
 from medqa.eval.items import EvaluationError  # noqa: E402
 from medqa.eval.run import run_evaluation  # noqa: E402
+from medqa.eval.slake import run_slake  # noqa: E402
 from medqa.serve.decoding import DecodingSettings  # noqa: E402
 
 
@@ -40,7 +43,8 @@ def main(args: list[str] | None = None, wrap=None) -> dict:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     eval_args, decoding = parse_args(args)
     try:
-        results = run_evaluation(eval_args, decoding, wrap=wrap)
+        run = run_slake if eval_args.benchmark == "slake" else run_evaluation
+        results = run(eval_args, decoding, wrap=wrap)
     except (ValueError, FileNotFoundError, ModelLoadError, EvaluationError) as exc:  # say what, no traceback
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc

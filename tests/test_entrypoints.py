@@ -22,6 +22,7 @@ BASE = {
     "data-build": {"reports": "r.csv", "out": "o"},
     "data-audit": {"dir": "ds"},
     "data-export": {"data": "o"},
+    "data-import": {"slake_dir": "s", "out": "o"},
     "tiny": {"out_dir": "tiny-out"},
     "merge": {"adapter": "runs/a", "out": "merged"},
     "demo": {"base_url": "http://127.0.0.1:8000/v1"},

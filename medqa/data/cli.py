@@ -106,6 +106,34 @@ def export(argv: list[str]) -> int:
     return 0
 
 
+def import_(argv: list[str]) -> int:
+    """Import a public dataset as a medqa dataset: `import slake SLAKE_DIR --out DIR [--lang zh] [--modality X-Ray]`."""
+    from medqa.data.outdir import OutputError
+    from medqa.data.slake import SlakeError
+    from medqa.data.slake_import import IMPORT_OPTIONS, import_slake
+
+    if not argv or argv[0] in ("-h", "--help") or argv[0] != "slake":
+        known = bool(argv) and argv[0] in ("-h", "--help")
+        print(f"usage: {PROG} import slake SLAKE_DIR --out DIR [options]   (import slake --help for them)",
+              file=sys.stdout if known else sys.stderr)
+        if argv and not known:
+            print(f"{PROG} import: error: unknown source {argv[0]!r}: the one importer is 'slake'", file=sys.stderr)
+        return 0 if known else 2
+    (args,) = parse_config(IMPORT_OPTIONS, argv[1:], prog=f"{PROG} import slake", description=import_.__doc__,
+                           positional=("slake_dir",))
+    try:
+        out, folds, skips = import_slake(args)
+    except KeyboardInterrupt:
+        print(f"interrupted: nothing was written; {args.out} is as it was before", file=sys.stderr)
+        return 130
+    except (SlakeError, OutputError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sizes = ", ".join(f"fold {k} ({split}): {len(folds[k])}" for k, split in enumerate(("train", "validate", "test")))
+    print(f"wrote {out}: {sum(map(len, folds.values()))} conversations ({sizes}); skipped: {skips.summary()}")
+    return 0
+
+
 @contextmanager
 def _sigterm_as_interrupt():
     """SIGTERM (a job scheduler, `kill`) stops the build like Ctrl-C: cleaned up, --out untouched."""
@@ -123,7 +151,8 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export,
+                                                    "import": import_}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,13 @@ class EvalArguments:
     bootstrap_samples: int = field(default=1000, metadata={
         "help": "bootstrap replicates for the 95%% intervals and comparisons (patients resampled within folds)"})
     seed: int = field(default=0, metadata={"help": "seed of the bootstrap draws"})
+    benchmark: Literal["medqa", "slake"] = field(default="medqa", metadata={
+        "help": "medqa: a dataset built by medqa (--data, --folds); slake: the public SLAKE benchmark, --data "
+        "being its folder (train.json, validate.json, test.json, imgs/), see medqa.eval.slake"})
+    split: Literal["train", "validate", "test"] = field(default="test", metadata={
+        "help": "slake: the split to score (baselines are fitted on the other two)"})
+    lang: Literal["zh", "en", "both"] = field(default="zh", metadata={"help": "slake: question language"})
+    modality: Literal["X-Ray", "CT", "MRI", "all"] = field(default="all", metadata={"help": "slake: image modality"})
 
     def __post_init__(self) -> None:
         if self.batch_size < 1 or (self.limit is not None and self.limit < 1):

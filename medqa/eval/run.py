@@ -257,6 +257,9 @@ def run_evaluation(args: EvalArguments, settings: DecodingSettings | None = None
     specs, settings = parse_models(args), settings or DecodingSettings()
     run = Run(args, settings, wrap)
     merged = read_json(run.out / "results.json")
+    if slake := [name for name, entry in merged.items() if entry.get("benchmark") == "slake"]:
+        raise EvaluationError(f"{run.out / 'results.json'} holds SLAKE rows ({slake[0]!r}): give this dataset its own "
+                              f"--out")
     scored: dict[str, ItemScores] = {}
     for spec in specs:
         if not args.score_only:

@@ -5,3 +5,4 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 OPENI = REPO.parent / "shared" / "data" / "openi"
 XML_FIXTURES = REPO / "tests" / "fixtures" / "ecgen-radiology"
+SLAKE_FIXTURE = REPO / "tests" / "fixtures" / "slake"
