@@ -51,6 +51,12 @@ def _export():
     return EXPORT_OPTIONS
 
 
+def _download():
+    from medqa.data.config import DOWNLOAD_OPTIONS
+
+    return DOWNLOAD_OPTIONS
+
+
 def _train():
     from medqa.train.config import OPTIONS
 
@@ -97,6 +103,7 @@ ENTRY_POINTS: dict[str, EntryPoint] = {ep.name: ep for ep in (
     EntryPoint("data-build", "python -m medqa.data build", _build),
     EntryPoint("data-audit", "python -m medqa.data audit", _audit, positional=("dir",)),
     EntryPoint("data-export", "python -m medqa.data export", _export, positional=("data",)),
+    EntryPoint("data-download", "python -m medqa.data download", _download),
     EntryPoint("tiny", "python -m medqa.tiny", _tiny, positional=("out_dir",)),
     EntryPoint("train", "python train.py", _train, own_only=_train_own),
     EntryPoint("merge", "python -m medqa.export merge", _merge, positional=("adapter", "out")),

@@ -22,6 +22,7 @@ BASE = {
     "data-build": {"reports": "r.csv", "out": "o"},
     "data-audit": {"dir": "ds"},
     "data-export": {"data": "o"},
+    "data-download": {"out": "o"},
     "tiny": {"out_dir": "tiny-out"},
     "merge": {"adapter": "runs/a", "out": "merged"},
     "demo": {"base_url": "http://127.0.0.1:8000/v1"},
@@ -172,4 +173,5 @@ def test_registry_covers_what_the_scripts_parse():
     assert ENTRY_POINTS["train"].options() == train.OPTIONS
     assert ENTRY_POINTS["evaluate"].options() == evaluate.OPTIONS
     assert ENTRY_POINTS["data-build"].options() == cli.OPTIONS
+    assert ENTRY_POINTS["data-download"].options() == cli.DOWNLOAD_OPTIONS
     assert ENTRY_POINTS["data-audit"].options() == cli.AUDIT_OPTIONS

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from medqa.core.config import parse_config
-from medqa.data.config import AUDIT_OPTIONS, EXPORT_OPTIONS, OPTIONS
+from medqa.data.config import AUDIT_OPTIONS, DOWNLOAD_OPTIONS, EXPORT_OPTIONS, OPTIONS
 from medqa.data.openi import InputError
 
 PROG = "python -m medqa.data"
@@ -106,6 +106,38 @@ def export(argv: list[str]) -> int:
     return 0
 
 
+def download(argv: list[str]) -> int:
+    """Fetch the Open-i collection the paper used (NLM reports XML and PNG images): resumable, verified, unpacked."""
+    from medqa.data.archives import MANIFEST, ArchiveError, ManifestError, load_manifest
+    from medqa.data.download import build_command, describe, plan, run
+    from medqa.data.fetch import FetchError
+
+    (args,) = parse_config(DOWNLOAD_OPTIONS, argv, prog=f"{PROG} download", description=download.__doc__)
+    try:
+        steps = plan(load_manifest(args.manifest or MANIFEST), args.out, args.base_url, args.only)
+    except (ManifestError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(describe(steps))
+        return 0
+    try:
+        with _sigterm_as_interrupt():
+            folders = run(steps, check_sha=not args.skip_checksum, retries=args.retries, progress=args.progress)
+    except KeyboardInterrupt:
+        print(f"interrupted: what was fetched is kept in {args.out} (*.part); run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    except (FetchError, ArchiveError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("ready: " + ", ".join(str(f) for f in folders))
+    command = build_command(steps)
+    if command:
+        print(f"build the dataset from it:\n  {command}")
+    return 0
+
+
 @contextmanager
 def _sigterm_as_interrupt():
     """SIGTERM (a job scheduler, `kill`) stops the build like Ctrl-C: cleaned up, --out untouched."""
@@ -123,7 +155,8 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export}
+COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export,
+                                                   "download": download}
 
 
 def main(argv: list[str] | None = None) -> int:
