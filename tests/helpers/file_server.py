@@ -56,6 +56,13 @@ def _handler(state: FileServer) -> type[BaseHTTPRequestHandler]:
             headers = {"Content-Range": f"bytes {start}-{total - 1}/{total}"} if match else {}
             self._reply(206 if match else 200, body[start:], headers, cut=state.cut.pop(path, None))
 
+        def do_HEAD(self) -> None:  # noqa: N802 (a hub probe: the status alone)
+            path = self.path.removeprefix("/collections/")
+            state.requests.append((f"HEAD {self.path}", None))
+            self.send_response(state.status.get(path, 200 if path in state.files else 404))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def _reply(self, status: int, body: bytes, headers: dict | None = None, cut: int | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/octet-stream")
