@@ -72,8 +72,8 @@ def _transfer(client: httpx.Client, url: str, part: Path, size: int, progress: b
             start = _start_offset(reply, url, have, size)
             mode = "ab" if start else "wb"
             with open(part, mode) as f, tqdm(total=size, initial=start, unit="B", unit_scale=True,
-                                             unit_divisor=1024, desc=part.name.removesuffix(".part"),
-                                             disable=not progress, leave=False) as bar:
+                                             unit_divisor=1000, desc=part.name.removesuffix(".part"),
+                                             disable=not progress) as bar:
                 for chunk in reply.iter_bytes():  # as they arrive: a buffer would lose its bytes when the line drops
                     f.write(chunk)
                     bar.update(len(chunk))

@@ -11,6 +11,7 @@ import random
 import shlex
 import tarfile
 
+import httpx
 import pytest
 import yaml
 from PIL import Image
@@ -218,3 +219,30 @@ def test_the_shipped_manifest_is_valid_and_a_broken_one_is_named(tmp_path, capsy
                    encoding="utf-8")
     assert main(["download", "--out", str(tmp_path / "o"), "--manifest", str(bad), "--dry-run"]) == 2
     assert f"{bad}: archive 1 (r): size must be a positive number of bytes" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_the_transfer_keeps_what_arrived_and_the_next_run_asks_for_the_rest(
+        download, server, archives, tmp_path, monkeypatch, capsys):
+    out, real = tmp_path / "openi", fetch_module.tqdm
+    whole = httpx.Response.iter_bytes
+
+    def pieces(self, chunk_size=None):  # as a slow line delivers them: 4 kB at a time
+        for chunk in whole(self, chunk_size):
+            yield from (chunk[i:i + 4096] for i in range(0, len(chunk), 4096))
+
+    monkeypatch.setattr(httpx.Response, "iter_bytes", pieces)
+
+    class Interrupted(real):
+        def update(self, n=1):
+            super().update(n)
+            raise KeyboardInterrupt  # Ctrl-C once the first bytes are on disk
+
+    monkeypatch.setattr(fetch_module, "tqdm", Interrupted)
+    assert download("--only", "images") == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
+    kept = (out / "NLMCXR_png.tgz.part").stat().st_size
+    assert 0 < kept < len(archives["NLMCXR_png.tgz"]) and not (out / "images").exists()
+    monkeypatch.setattr(fetch_module, "tqdm", real)
+    assert download("--only", "images") == 0
+    assert server.requests[-1] == ("NLMCXR_png.tgz", f"bytes={kept}-")
+    assert len(list((out / "images").glob("*.png"))) == 4 and leftovers(out) == []
