@@ -86,7 +86,7 @@ def audit(argv: list[str]) -> int:
 
 
 def export(argv: list[str]) -> int:
-    """Write the exports again (LLaMA-Factory, ms-swift, Qwen-VL v1) for the folder the images are in now."""
+    """Write the exports again (LLaMA-Factory, ms-swift, Qwen-VL v1, Hugging Face) for where the images are now."""
     from medqa.core.conversation import ConversationFormat
     from medqa.data.export import ExportError, write_exports
     from medqa.data.folds import load_dataset_meta, read_folds
