@@ -21,6 +21,8 @@ from pathlib import Path
 # A Space runs this file by path from the repository root; make `medqa` importable there.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from medqa.app.startup import serving, step  # noqa: E402 (first: its clock starts here)
+
 
 def create_app(argv: list[str] | None = None):
     """(demo, settings): the backend loaded (or its load error), warmed up, and the rating store opened."""
@@ -30,19 +32,28 @@ def create_app(argv: list[str] | None = None):
 
     settings = from_args(argv)
     logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))
-    study = _open_study(settings) if settings.study else None  # a wrong study stops us before any model loads
-    store = _chat_store(settings)  # so does a wrong --db
-    backend = backends.build_backend(settings)
+    if settings.study:
+        with step("opening the study"):
+            study = _open_study(settings)  # a wrong study stops us before any model loads
+    else:
+        study = None
+    with step("opening the ratings database"):
+        store = _chat_store(settings)  # so does a wrong --db
+    with step(f"loading the model ({settings.backend} backend)"):
+        backend = backends.build_backend(settings)
     if settings.warmup and not isinstance(backend, backends.UnavailableBackend):
         # Warm up before the first clinician arrives: kernels, allocator and caches are ready then.
-        problem = backends.warm_up(backend)
+        with step("warm-up generation"):
+            problem = backends.warm_up(backend)
         if problem and settings.backend == "local":
             backend = backends.UnavailableBackend(f"the warm-up generation failed: {problem}")
         elif problem:  # a server that is still starting may answer later
             logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
-    if study:  # the chat stays as a tab beside the study's own
-        return _study_app(settings, study, build_demo(backend, store, settings)), settings
-    return build_demo(backend, store, settings), settings
+    with step("building the page"):
+        demo = build_demo(backend, store, settings)
+        if study:  # the chat stays as a tab beside the study's own
+            demo = _study_app(settings, study, demo)
+    return demo, settings
 
 
 def _chat_store(settings):
@@ -75,10 +86,11 @@ def _study_app(settings, opened, chat):
 
 def main(argv: list[str] | None = None) -> int:
     """Build and serve the demo until interrupted."""
-    from medqa.app.ui import launch_options
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns what matters
+    with step("importing torch, transformers and gradio"):
+        from medqa.app import backends  # noqa: F401 (create_app's imports, timed here)
+        from medqa.app.ui import launch_options
     try:
         demo, settings = create_app(argv)
     except ValueError as exc:  # a study file or database that cannot be used (StudyError, DatabaseError)
@@ -89,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         from medqa.study.app import study_launch_options
 
         options = study_launch_options(demo.study, options)
-    demo.launch(server_name=settings.host, server_port=settings.port, **options)
+    demo.launch(server_name=settings.host, server_port=settings.port, prevent_thread_lock=True, **options)
+    serving(demo.local_url)
+    demo.block_thread()
     return 0
 
 

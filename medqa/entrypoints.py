@@ -57,6 +57,12 @@ def _import():
     return IMPORT_OPTIONS
 
 
+def _download():
+    from medqa.data.config import DOWNLOAD_OPTIONS
+
+    return DOWNLOAD_OPTIONS
+
+
 def _train():
     from medqa.train.config import OPTIONS
 
@@ -104,6 +110,7 @@ ENTRY_POINTS: dict[str, EntryPoint] = {ep.name: ep for ep in (
     EntryPoint("data-audit", "python -m medqa.data audit", _audit, positional=("dir",)),
     EntryPoint("data-export", "python -m medqa.data export", _export, positional=("data",)),
     EntryPoint("data-import", "python -m medqa.data import slake", _import, positional=("slake_dir",)),
+    EntryPoint("data-download", "python -m medqa.data download", _download),
     EntryPoint("tiny", "python -m medqa.tiny", _tiny, positional=("out_dir",)),
     EntryPoint("train", "python train.py", _train, own_only=_train_own),
     EntryPoint("merge", "python -m medqa.export merge", _merge, positional=("adapter", "out")),

@@ -23,6 +23,7 @@ BASE = {
     "data-audit": {"dir": "ds"},
     "data-export": {"data": "o"},
     "data-import": {"slake_dir": "s", "out": "o"},
+    "data-download": {"out": "o"},
     "tiny": {"out_dir": "tiny-out"},
     "merge": {"adapter": "runs/a", "out": "merged"},
     "demo": {"base_url": "http://127.0.0.1:8000/v1"},
@@ -173,4 +174,5 @@ def test_registry_covers_what_the_scripts_parse():
     assert ENTRY_POINTS["train"].options() == train.OPTIONS
     assert ENTRY_POINTS["evaluate"].options() == evaluate.OPTIONS
     assert ENTRY_POINTS["data-build"].options() == cli.OPTIONS
+    assert ENTRY_POINTS["data-download"].options() == cli.DOWNLOAD_OPTIONS
     assert ENTRY_POINTS["data-audit"].options() == cli.AUDIT_OPTIONS

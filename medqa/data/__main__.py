@@ -1,4 +1,4 @@
-"""`python -m medqa.data build ...`: build the Chinese VQA dataset from Open-i reports."""
+"""`python -m medqa.data build / audit / export / download ...`: the Open-i data and the Chinese VQA dataset."""
 
 import sys
 
@@ -8,6 +8,6 @@ if __name__ == "__main__":
 
         code = main()
     except KeyboardInterrupt:
-        print("interrupted before the build started: nothing was written", file=sys.stderr)
+        print("interrupted before the command started: nothing was written", file=sys.stderr)
         code = 130
     raise SystemExit(code)

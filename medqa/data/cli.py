@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from medqa.core.config import parse_config
-from medqa.data.config import AUDIT_OPTIONS, EXPORT_OPTIONS, OPTIONS
+from medqa.data.config import AUDIT_OPTIONS, DOWNLOAD_OPTIONS, EXPORT_OPTIONS, OPTIONS
 from medqa.data.openi import InputError
 
 PROG = "python -m medqa.data"
@@ -86,7 +86,7 @@ def audit(argv: list[str]) -> int:
 
 
 def export(argv: list[str]) -> int:
-    """Write the exports again (LLaMA-Factory, ms-swift, Qwen-VL v1) for the folder the images are in now."""
+    """Write the exports again (LLaMA-Factory, ms-swift, Qwen-VL v1, Hugging Face) for where the images are now."""
     from medqa.core.conversation import ConversationFormat
     from medqa.data.export import ExportError, write_exports
     from medqa.data.folds import load_dataset_meta, read_folds
@@ -131,6 +131,36 @@ def import_(argv: list[str]) -> int:
         return 2
     sizes = ", ".join(f"fold {k} ({split}): {len(folds[k])}" for k, split in enumerate(("train", "validate", "test")))
     print(f"wrote {out}: {sum(map(len, folds.values()))} conversations ({sizes}); skipped: {skips.summary()}")
+
+def download(argv: list[str]) -> int:
+    """Fetch the Open-i collection the paper used (NLM reports XML and PNG images): resumable, verified, unpacked."""
+    from medqa.data.archives import MANIFEST, ArchiveError, ManifestError, load_manifest
+    from medqa.data.download import build_command, describe, plan, run
+    from medqa.data.fetch import FetchError
+
+    (args,) = parse_config(DOWNLOAD_OPTIONS, argv, prog=f"{PROG} download", description=download.__doc__)
+    try:
+        steps = plan(load_manifest(args.manifest or MANIFEST), args.out, args.base_url, args.only)
+    except (ManifestError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(describe(steps))
+        return 0
+    try:
+        with _sigterm_as_interrupt():
+            folders = run(steps, check_sha=not args.skip_checksum, retries=args.retries, progress=args.progress)
+    except KeyboardInterrupt:
+        print(f"interrupted: what was fetched is kept in {args.out} (*.part); run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    except (FetchError, ArchiveError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("ready: " + ", ".join(str(f) for f in folders))
+    command = build_command(steps)
+    if command:
+        print(f"build the dataset from it:\n  {command}")
     return 0
 
 
@@ -152,7 +182,7 @@ def _sigterm_as_interrupt():
 
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export,
-                                                    "import": import_}
+                                                    "import": import_, "download": download}
 
 
 def main(argv: list[str] | None = None) -> int:

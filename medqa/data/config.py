@@ -107,3 +107,34 @@ class ExportArguments:
 
 
 EXPORT_OPTIONS = (ExportArguments,)  # `python -m medqa.data export`'s options
+
+
+@dataclass
+class DownloadArguments:
+    """Where to put the Open-i collection, and from where to fetch it."""
+
+    out: Path = field(metadata={
+        "help": "folder for the collection: OUT/reports/ecgen-radiology/*.xml and OUT/images/*.png (created)"})
+    base_url: str | None = field(default=None, metadata={
+        "default_text": "the manifest's, https://openi.nlm.nih.gov/imgs/collections/",
+        "help": "where the archives are (a mirror holding the same file names)"})
+    manifest: Path | None = field(default=None, metadata={
+        "default_text": "medqa/data/openi_archives.yaml",
+        "help": "YAML list of the archives: file, size, sha256, folder, expected files"})
+    only: list[str] | None = field(default=None, metadata={
+        "default_text": "every archive", "help": "fetch only these archives of the manifest, e.g. reports"})
+    dry_run: bool = field(default=False, metadata={
+        "help": "say what would be fetched, from where, how big, and what is already there; fetch nothing"})
+    skip_checksum: bool = field(default=False, metadata={
+        "help": "accept an archive whose SHA-256 differs from the manifest's (the NLM publishes none; the "
+                "manifest's were recorded by others); size, gzip CRC and file count are still checked"})
+    retries: int = field(default=3, metadata={"help": "times a dropped transfer resumes before giving up"})
+    progress: bool = field(default=True, metadata={"help": "show progress bars (--no_progress hides them)"})
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out)
+        if self.retries < 0:
+            raise ValueError(f"--retries must be 0 or more, got {self.retries}")
+
+
+DOWNLOAD_OPTIONS = (DownloadArguments,)  # `python -m medqa.data download`'s options

@@ -8,6 +8,8 @@
         llamafactory_fold_K.yaml a ready `llamafactory-cli train` config: dataset_dir and media_dir set
       qwen_vl/                   Qwen-VL v1's finetune.py, which takes one --data_path
         fold_K.json, train_not_K.json
+      hf/                        `datasets` / TRL: Parquet with the images' bytes and the system prompt
+        fold_K.parquet, README.md  (medqa.data.hf_export)
 
 Image paths: LLaMA-Factory joins each path to `media_dir` (the YAML sets it to the image root)
 and ms-swift to `ROOT_IMAGE_DIR`, so the sharegpt files keep paths relative to the image root
@@ -26,6 +28,7 @@ from pathlib import Path
 from medqa.core.conversation import ConversationFormat, message_images, message_text, record_images, record_messages
 from medqa.core.files import write_atomic
 from medqa.core.imaging import resolve_image_path
+from medqa.data.hf_export import write_hf_export
 
 log = logging.getLogger("medqa.data")
 
@@ -36,6 +39,19 @@ QWEN_VL_MAX_PATH_BYTES = 256
 PAPER_RECIPE = {"cutoff_len": 1800, "per_device_train_batch_size": 2, "gradient_accumulation_steps": 8,
                 "learning_rate": 1.0e-5, "lr_scheduler_type": "cosine", "optim": "adamw_torch",
                 "lora_rank": 64, "lora_alpha": 16, "lora_dropout": 0.05}
+
+
+# ms-swift 4.6.0's names for the same recipe (swift/arguments: tuner_args.py, template_args.py and the
+# transformers TrainingArguments it extends); freeze_vit and all-linear put LoRA on the language model only.
+SWIFT_RECIPE = {"tuner_type": "lora", "lora_rank": PAPER_RECIPE["lora_rank"], "lora_alpha": PAPER_RECIPE["lora_alpha"],
+                "lora_dropout": PAPER_RECIPE["lora_dropout"], "target_modules": "all-linear", "freeze_vit": "true",
+                "max_length": PAPER_RECIPE["cutoff_len"],
+                **{key: PAPER_RECIPE[key] for key in ("per_device_train_batch_size", "gradient_accumulation_steps",
+                                                      "learning_rate", "lr_scheduler_type", "optim")},
+                "warmup_ratio": 0.03, "num_train_epochs": 3, "torch_dtype": "bfloat16"}
+# ms-swift's template per model family (a local model folder does not say which it is).
+SWIFT_TEMPLATES = (("qwen3-vl", "qwen3_vl"), ("qwen3_vl", "qwen3_vl"), ("qwen2.5-vl", "qwen2_5_vl"),
+                   ("qwen2_5_vl", "qwen2_5_vl"), ("qwen2-vl", "qwen2_vl"), ("qwen2_vl", "qwen2_vl"))
 
 
 class ExportError(ValueError):
@@ -117,7 +133,10 @@ def write_exports(folds: dict[int, list[dict]], out_dir: Path, fmt: Conversation
         else:  # no images to find, or no fold to hold out: an older config would now mislead
             config.unlink(missing_ok=True)
     written.append(_write_json(share_dir / "dataset_info.json", dataset_info(sorted(folds))))
-    written.append(_write_json(out_dir / "exports" / EXPORT_META, _export_meta(sorted(folds), root, missing)))
+    written.extend(write_hf_export(folds, out_dir, fmt, root))
+    final_share = (Path(final_dir or out_dir) / "exports" / "sharegpt").resolve()
+    written.append(_write_json(out_dir / "exports" / EXPORT_META, _export_meta(sorted(folds), root, missing,
+                                                                                final_share, base_model, max_pixels)))
     if root is None:
         log.warning("exports written without an image root: give --image-root to `python -m medqa.data export` "
                     "so LLaMA-Factory, ms-swift and Qwen-VL find the images")
@@ -157,13 +176,27 @@ def llamafactory_yaml(k: int, dataset_dir: Path, image_root: Path, base_model: s
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
-def _export_meta(folds: list[int], root: Path | None, missing: list[tuple[str, Path]]) -> dict:
+def swift_command(k: int, dataset_dir: str | Path, image_root: str | Path, base_model: str, max_pixels: int) -> str:
+    """The `swift sft` command (ms-swift 4.6.0) that trains fold K's LoRA with the paper's recipe, as one line."""
+    template = next((t for key, t in SWIFT_TEMPLATES if key in str(base_model).lower()), "qwen2_5_vl")
+    options = {"model": base_model, "template": template, **SWIFT_RECIPE,
+               "dataset": f"{dataset_dir}/train_not_{k}.json", "val_dataset": f"{dataset_dir}/fold_{k}.json",
+               "output_dir": f"saves/swift-lora-fold{k}"}
+    return (f"ROOT_IMAGE_DIR={image_root} MAX_PIXELS={max_pixels} swift sft "
+            + " ".join(f"--{key} {value}" for key, value in options.items()))
+
+
+def _export_meta(folds: list[int], root: Path | None, missing: list[tuple[str, Path]], final_share: Path,
+                 base_model: str, max_pixels: int) -> dict:
     return {
         "image_root": str(root) if root else None,
         "ready": root is not None,
         "sharegpt": {"images": "relative to image_root", "llamafactory": "dataset_info.json; llamafactory_fold_K.yaml "
-                     "sets dataset_dir and media_dir", "ms_swift": "ROOT_IMAGE_DIR=image_root swift sft --dataset "
-                     "sharegpt/train_not_K.json --val_dataset sharegpt/fold_K.json"},
+                     "sets dataset_dir and media_dir",
+                     "ms_swift": {f"fold_{k}": swift_command(k, final_share, root, base_model, max_pixels)
+                                  for k in folds} if root else "no image root: write the exports again with one"},
+        "hf": "hf/fold_K.parquet: load_dataset(exports/hf), images as bytes, system prompt in every conversation"
+              if root else "not written: no image root",
         "qwen_vl": {"images": "absolute" if root else "as in the records (no image root known)",
                     "finetune.py": "--data_path qwen_vl/train_not_K.json --eval_data_path qwen_vl/fold_K.json"},
         "folds": folds,

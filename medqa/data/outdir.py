@@ -125,8 +125,9 @@ def _interrupts_held():
     """Hold SIGINT/SIGTERM for the two renames: a Ctrl-C then neither leaves --out missing nor undoes the build."""
     caught: list[int] = []
     try:
+        # A signal the process ignores (SIGINT of a job the shell started in the background) stays ignored.
         previous = {sig: signal.signal(sig, lambda number, _frame: caught.append(number))
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
+                    for sig in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(sig) is not signal.SIG_IGN}
     except ValueError:  # not the main thread: signals go to the main thread anyway
         previous = {}
     try:

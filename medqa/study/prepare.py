@@ -77,7 +77,12 @@ def arm_answers(study: Study, arm: ArmSpec, cases: list[Case], factory: BackendF
     holder: dict = {}
 
     def get_predictor():
-        holder["backend"] = factory(arm)
+        from medqa.core.modeling import ModelLoadError
+
+        try:
+            holder["backend"] = factory(arm)
+        except ModelLoadError as exc:  # a one-line reason, not a traceback
+            raise StudyError(f"{study.path}: arm {arm.arm_id}: {exc}") from None
         return _Progress(ModelPredictor(holder["backend"], arm.decoding), bar)
 
     try:
@@ -110,8 +115,35 @@ def _failures(answers: dict[str, dict[str, dict]], cases: list[Case]) -> list[st
     return out
 
 
+def check_arms(study: Study) -> None:
+    """StudyError naming the arm, the model or adapter and the reason, when a local arm cannot be loaded here.
+
+    Asked before anything is generated, so a missing adapter or an uncached hub id offline stops prepare at
+    once instead of after the other arms' answers, or after minutes of the hub's retries."""
+    from medqa.core.hub import SourceError, check_source
+
+    problems = []
+    for arm in study.arms:
+        if arm.backend != "local":
+            continue
+        try:
+            if arm.adapter:
+                check_source(arm.adapter, "adapter")
+            if arm.model and arm.model != "tiny":
+                check_source(arm.model, "model")
+            elif not arm.model:  # the base model the adapter names
+                base = json.loads((Path(arm.adapter) / "adapter_config.json").read_text(encoding="utf-8"))
+                check_source(base.get("base_model_name_or_path") or "", "model")
+        except SourceError as exc:
+            problems.append(f"arm {arm.arm_id}: {exc}")
+    if problems:
+        raise StudyError(f"{study.path}: " + "; ".join(problems))
+
+
 def prepare_study(study: Study, factory: BackendFactory | None = None, show_progress: bool = True) -> dict:
     """Generate, check and store everything raters need; a summary dict (also written to OUTPUT/prepared.json)."""
+    if factory is None:  # a given factory (the tests') makes its own backends
+        check_arms(study)
     cases = build_cases(study)
     plan = plan_assignments([c.case_id for c in cases], [a.arm_id for a in study.arms], [r for r, _ in study.raters],
                             study.design, study.raters_per_case, study.seed)

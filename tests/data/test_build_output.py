@@ -46,18 +46,38 @@ def build(reports, out, *extra) -> int:
     return main(["build", "--reports", str(reports), "--out", str(out), *extra])
 
 
+@pytest.fixture
+def sigint_as():
+    """Set SIGINT's handler for one test and restore it after: ``sigint_as(signal.default_int_handler)``.
+
+    What SIGINT does in the test process depends on how pytest was started: a shell runs a background job
+    (`pytest &` in a script, CI runners that do the same) with SIGINT ignored, and Python then installs no
+    KeyboardInterrupt handler. A test about SIGINT states the handler it assumes."""
+    previous = signal.getsignal(signal.SIGINT)
+    yield lambda handler: signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGINT, previous)
+
+
+def signal_after_exports(monkeypatch, signum):
+    """Raise `signum` in the build right after the exports are written (the folds are, the card is not)."""
+    real = build_module.write_exports
+
+    def interrupted(*args, **kwargs):
+        written = real(*args, **kwargs)
+        signal.raise_signal(signum)
+        return written
+
+    monkeypatch.setattr(build_module, "write_exports", interrupted)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_an_interrupted_rebuild_leaves_the_previous_dataset_exactly(reports, tmp_path, monkeypatch, capsys, signum):
+def test_an_interrupted_rebuild_leaves_the_previous_dataset_exactly(reports, tmp_path, monkeypatch, capsys, signum,
+                                                                    sigint_as):
+    sigint_as(signal.default_int_handler)  # Ctrl-C in a terminal
     out = tmp_path / "ds"
     assert build(reports, out, "--seed", "0") == 0
     before = snapshot(out)
-    real = build_module.write_exports
-
-    def interrupted(*args, **kwargs):  # the fold files of seed 1 are written by now, the card is not
-        real(*args, **kwargs)
-        signal.raise_signal(signum)
-
-    monkeypatch.setattr(build_module, "write_exports", interrupted)
+    signal_after_exports(monkeypatch, signum)
     capsys.readouterr()
     assert build(reports, out, "--seed", "1") == 130
     err = capsys.readouterr().err
@@ -65,7 +85,30 @@ def test_an_interrupted_rebuild_leaves_the_previous_dataset_exactly(reports, tmp
     assert "interrupted: nothing was written" in err and "Traceback" not in err
 
 
-def test_an_interrupt_during_the_swap_waits_for_it(reports, tmp_path, monkeypatch):
+def test_a_sigint_the_shell_told_it_to_ignore_does_not_stop_the_build(reports, tmp_path, monkeypatch, caplog,
+                                                                      sigint_as):
+    """A build started in the background (`... &` in a script) inherits SIGINT ignored: a SIGINT at any point,
+    the swap included, changes nothing and the build completes. (The suite once ran that way, and this test's
+    interrupted twin then failed with a TypeError: its patched write_exports returned None.)"""
+    sigint_as(signal.SIG_IGN)
+    out = tmp_path / "ds"
+    assert build(reports, out, "--seed", "0") == 0
+    signal_after_exports(monkeypatch, signal.SIGINT)
+    real = os.rename
+
+    def rename(src, dst):
+        real(src, dst)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(outdir.os, "rename", rename)
+    assert build(reports, out, "--seed", "1") == 0
+    assert json.loads((out / "dataset.json").read_text())["seed"] == 1 and leftovers(out) == []
+    assert "interrupt received" not in caplog.text  # an ignored signal is not reported as one held back
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_an_interrupt_during_the_swap_waits_for_it(reports, tmp_path, monkeypatch, caplog, sigint_as):
+    sigint_as(signal.default_int_handler)
     out = tmp_path / "ds"
     assert build(reports, out, "--seed", "0") == 0
     real = os.rename
@@ -77,6 +120,7 @@ def test_an_interrupt_during_the_swap_waits_for_it(reports, tmp_path, monkeypatc
     monkeypatch.setattr(outdir.os, "rename", rename)
     assert build(reports, out, "--seed", "1") == 0
     assert json.loads((out / "dataset.json").read_text())["seed"] == 1 and leftovers(out) == []
+    assert "interrupt received while the finished dataset was moved into place" in caplog.text
 
 
 def test_a_refused_key_keeps_the_good_dataset_and_says_why(reports, tmp_path, chat, monkeypatch, capsys):

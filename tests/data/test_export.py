@@ -141,3 +141,67 @@ def test_a_qwen_vl_path_over_256_bytes_is_a_named_error(tmp_path):
     deep = tmp_path / ("x" * 120) / ("y" * 120)
     with pytest.raises(ExportError, match="54_IM-2145-1001.*256-byte limit"):
         to_qwen_vl(RECORD, deep)
+
+
+def test_the_hf_export_loads_anywhere_with_its_images_and_goes_straight_into_a_processor(exported, tiny_model,
+                                                                                         tmp_path):
+    """exports/hf copied away from every image folder: `load_dataset` gives the films themselves and the system
+    prompt, and a processor takes the rows as they are."""
+    import numpy as np
+    from datasets import load_dataset
+    from transformers import AutoProcessor
+
+    out, folds = exported
+    copy = shutil.copytree(out / "exports" / "hf", tmp_path / "elsewhere")
+    ds = load_dataset(str(copy), cache_dir=str(tmp_path / "cache"))
+    assert sorted(ds) == [f"fold_{k}" for k in range(3) if folds[k]]
+    root = Path(read(out / "exports" / "export.json")["image_root"])
+    processor = AutoProcessor.from_pretrained(tiny_model)
+    pad = processor.tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    for split in ds:
+        records = folds[int(split.removeprefix("fold_"))]
+        assert ds[split]["id"] == [r["id"] for r in records]
+        for row, record in zip(ds[split], records, strict=True):
+            assert row["messages"][0] == {"role": "system", "content": [{"type": "text", "text": FMT.system_prompt}]}
+            assert [m["role"] for m in row["messages"][1:]] == [m["role"] for m in record["messages"]]
+            with Image.open(root / record["images"][0]) as original:
+                assert np.array_equal(np.asarray(row["images"][0]), np.asarray(original))
+            text = processor.apply_chat_template(row["messages"], tokenize=False)
+            assert FMT.system_prompt in text and "You are a helpful assistant" not in text
+            inputs = processor(text=[text], images=row["images"], return_tensors="pt")
+            assert int((inputs["input_ids"] == pad).sum()) > 0 and text.count("<|vision_start|>") == 1
+
+
+def number(text: str):
+    """A command-line value as the number it is, else the text (YAML 1.1 reads 1e-05 as text)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def test_the_ms_swift_command_carries_the_recipe_of_the_llamafactory_yaml_and_the_readme_shows_it(exported):
+    from medqa.data.export import swift_command
+
+    out, _ = exported
+    meta = read(out / "exports" / "export.json")
+    command = meta["sharegpt"]["ms_swift"]["fold_0"]
+    env, _, args = command.partition(" swift sft ")
+    options = dict(zip(args.split()[::2], args.split()[1::2], strict=True))
+    assert env == f"ROOT_IMAGE_DIR={meta['image_root']} MAX_PIXELS=200704"
+    assert options["--tuner_type"] == "lora" and options["--template"] == "qwen2_5_vl"  # ms-swift 4.6.0's names
+    share = out / "exports" / "sharegpt"
+    assert options["--dataset"] == str(share / "train_not_0.json") and Path(options["--val_dataset"]).is_file()
+    lf = yaml.safe_load((share / "llamafactory_fold_0.yaml").read_text(encoding="utf-8"))
+    same = {"lora_rank": "lora_rank", "lora_alpha": "lora_alpha", "lora_dropout": "lora_dropout",
+            "learning_rate": "learning_rate", "cutoff_len": "max_length", "lr_scheduler_type": "lr_scheduler_type",
+            "per_device_train_batch_size": "per_device_train_batch_size", "optim": "optim",
+            "gradient_accumulation_steps": "gradient_accumulation_steps", "num_train_epochs": "num_train_epochs",
+            "warmup_ratio": "warmup_ratio"}
+    for lf_key, swift_key in same.items():
+        assert number(options[f"--{swift_key}"]) == lf[lf_key], swift_key
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").replace("\\\n    ", "")
+    assert swift_command(0, "data/openi-zh-img/exports/sharegpt", "$PWD/../shared/data/openi/images",
+                         "Qwen/Qwen2.5-VL-7B-Instruct", 200704) in readme

@@ -7,7 +7,9 @@ and no clipping: the logged loss and gradient norm are the step's own. CI runs t
 (transformers 5.17) and the newest allowed versions.
 """
 
+import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -76,10 +78,16 @@ def test_one_step_is_the_same_for_every_split(tiny_model, step_data, reference, 
     assert_same_step(entry, grads, reference)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def torchrun(*args: str, out, nproc: int = 2) -> subprocess.CompletedProcess:
     env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc),
-                           "--master_addr", "127.0.0.1", "--master_port", "0", *args],
+                           "--master_addr", "127.0.0.1", "--master_port", str(free_port()), *args],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -91,8 +99,6 @@ def test_two_processes_equal_one_process_with_the_whole_step(tiny_model, step_da
     assert run.returncode == 0, run.stderr[-3000:]
     log = (out / "train_log.jsonl").read_text().splitlines()
     assert len(log) == 1  # only rank 0 writes the log (two writers would give two lines)
-    import json
-
     entry = json.loads(log[0])
     assert_same_step(entry, torch.load(out / "grads.pt"), reference)
     assert (out / "adapter_model.safetensors").is_file() and (out / "loss_curve.png").is_file()

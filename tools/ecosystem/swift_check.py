@@ -23,12 +23,9 @@ def encode_all(path: Path, template) -> list[dict]:
     rows = []
     for row in dataset:
         encoded = template.encode(row)
-        # ms-swift keeps one <|image_pad|> per image here and expands it in the model's forward:
-        # the image's token count is its patch grid over the 2x2 merge.
-        grid = encoded.get("image_grid_thw")
-        tokens = [int(t * h * w) // 4 for t, h, w in grid.tolist()] if grid is not None else []
-        rows.append({"input_ids": list(encoded["input_ids"]), "labels": list(encoded["labels"]),
-                     "image_tokens": tokens})
+        # The ids it trains on: the qwen2_5_vl template expands each <|image_pad|> to the image's tokens here
+        # (swift/template/templates/qwen.py, _encode), so compare.py counts them in these ids.
+        rows.append({"input_ids": list(encoded["input_ids"]), "labels": list(encoded["labels"])})
     return rows
 
 
