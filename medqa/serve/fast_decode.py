@@ -8,7 +8,8 @@ the device:
 * prefill runs eagerly (any prompt length, images included) into a `StaticCache` whose length
   is one of a few fixed buckets, so the decode step only ever sees one shape per bucket;
 * the decode step (embed the last token, the layer stack over the cache, repetition penalty,
-  argmax or temperature / top-k / top-p sampling, write the token, advance the cache position,
+  argmax or temperature / top-k / top-p sampling with the request's settings (never the model's
+  generation_config: Qwen2.5-VL-Instruct ships top_k=1, which would make sampling greedy), write the token, advance the cache position,
   Qwen's m-rope delta added) is one function of static device buffers, compiled with
   `torch.compile(fullgraph=True)` and captured into one CUDA graph per bucket;
 * the host replays the step `chunk` times, then reads the new tokens once: streaming, the end of
@@ -51,30 +52,50 @@ class Slot:
     pos: torch.Tensor  # (1,): index in `ids` of the token the next step feeds (= tokens in the cache)
     delta: torch.Tensor  # (1,): Qwen m-rope delta (rope position = cache position + delta)
     seen: torch.Tensor  # (1, vocab) bool: tokens of the sequence so far, for the repetition penalty
-    knobs: torch.Tensor  # (4,) float32: repetition penalty, temperature, top-p, sample (1) or greedy (0)
+    knobs: torch.Tensor  # (5,) float32: repetition penalty, temperature, top-p, sample (1) or greedy (0), top-k
     graph: Any = None  # the captured CUDA graph of one step, once warmed up
 
 
-def pick_token(logits: torch.Tensor, seen: torch.Tensor, knobs: torch.Tensor, top_k: int) -> torch.Tensor:
-    """The next token from float32 logits (1, V), as generate()'s logits processors pick it.
+def sampling_scores(logits: torch.Tensor, seen: torch.Tensor, knobs: torch.Tensor) -> torch.Tensor:
+    """generate()'s processed scores (1, V) for sampling: repetition penalty, temperature, top-k, top-p.
 
-    Repetition penalty on every token seen so far; then argmax, or temperature, top-k, top-p and a
-    draw. Both are computed and one is selected on the device, so greedy and sampling share a graph.
+    The same order and rules as transformers' RepetitionPenalty, Temperature, TopK and TopP processors,
+    with every setting a device value (knobs: penalty, temperature, top-p, sample, top-k with 0 = none), so
+    one compiled graph serves any request. Top-k keeps every token at least as likely as the k-th (ties
+    kept), found in the same ascending sort that top-p uses.
     """
-    penalty, temperature, top_p, sample = knobs[0], knobs[1], knobs[2], knobs[3]
+    penalty, temperature, top_p, top_k = knobs[0], knobs[1], knobs[2], knobs[4]
     scores = torch.where(seen, torch.where(logits < 0, logits * penalty, logits / penalty), logits)
-    greedy = scores.argmax(-1)
     warped = scores / temperature
-    if top_k > 0:
-        kth = warped.topk(min(top_k, warped.shape[-1]), dim=-1).values[..., -1:]
-        warped = warped.masked_fill(warped < kth, -float("inf"))
+    vocab = warped.shape[-1]
     ordered, order = warped.sort(-1)
+    k = torch.where(top_k > 0, top_k.clamp(max=vocab), torch.full_like(top_k, vocab)).long()
+    kth = ordered.gather(-1, (vocab - k).view(1, 1).expand(ordered.shape[0], 1))
+    ordered = ordered.masked_fill(ordered < kth, -float("inf"))
     drop = ordered.softmax(-1).cumsum(-1) <= 1 - top_p
     drop[..., -1:] = False  # the most likely token always stays
-    warped = warped.masked_fill(drop.scatter(-1, order, drop), -float("inf"))
-    probs = warped.softmax(-1)
+    drop = drop | (ordered == -float("inf"))
+    return warped.masked_fill(drop.scatter(-1, order, drop), -float("inf"))
+
+
+def pick_token(logits: torch.Tensor, seen: torch.Tensor, knobs: torch.Tensor) -> torch.Tensor:
+    """The next token from float32 logits (1, V), as generate() picks it with the same settings.
+
+    Argmax after the repetition penalty, or a draw from `sampling_scores`. Both are computed and one is
+    selected on the device (knobs[3]), so greedy and sampling share a graph.
+    """
+    penalty = knobs[0]
+    greedy = torch.where(seen, torch.where(logits < 0, logits * penalty, logits / penalty), logits).argmax(-1)
+    probs = sampling_scores(logits, seen, knobs).softmax(-1)
     drawn = (probs / torch.empty_like(probs).exponential_(1)).argmax(-1)  # a draw from `probs` (Gumbel-max)
-    return torch.where(sample > 0, drawn, greedy)
+    return torch.where(knobs[3] > 0, drawn, greedy)
+
+
+def knob_values(settings: DecodingSettings) -> list[float]:
+    """The request's settings as the decode step reads them (never the model's generation_config)."""
+    sample = settings.strategy == "sample"
+    return [settings.repetition_penalty, settings.temperature if sample else 1.0, settings.top_p if sample else 1.0,
+            float(sample), float(settings.top_k) if sample else 0.0]
 
 
 class FastDecoder:
@@ -93,7 +114,6 @@ class FastDecoder:
         self.cuda_graphs = cuda and (cuda if cuda_graphs is None else cuda_graphs)
         self.buckets, self.chunk = tuple(sorted(buckets)), chunk
         self.vocab = model.config.get_text_config().vocab_size
-        self.top_k = int(getattr(getattr(model, "generation_config", None), "top_k", None) or 0)
         inner = model.get_base_model() if hasattr(model, "get_base_model") else model
         # transformers 5.17 names the cache argument `past_key_values`, later 5.x `cache`.
         self._cache_kw = "cache" if "cache" in inspect.signature(inner.forward).parameters else "past_key_values"
@@ -128,7 +148,7 @@ class FastDecoder:
                 return torch.zeros(shape, dtype=dtype, device=self.device)
 
             slot = Slot(length, StaticCache(config=self.model.config, max_cache_len=length), zeros(1, length + 1),
-                        zeros(1), zeros(1), zeros(1, self.vocab, dtype=torch.bool), zeros(4, dtype=torch.float32))
+                        zeros(1), zeros(1), zeros(1, self.vocab, dtype=torch.bool), zeros(5, dtype=torch.float32))
             for t in (slot.ids, slot.pos, slot.delta, slot.seen, slot.knobs):
                 torch._dynamo.mark_static_address(t)  # written in place by the step, like the cache itself
             self.slots[length] = slot
@@ -139,7 +159,7 @@ class FastDecoder:
         token = slot.ids.gather(1, slot.pos.view(1, 1))
         rope = (slot.pos + slot.delta).view(1, 1, 1).expand(3, 1, 1)
         logits = self.model(input_ids=token, position_ids=rope, use_cache=True, **{self._cache_kw: slot.cache}).logits
-        nxt = pick_token(logits[:, -1, :].float(), slot.seen, slot.knobs, self.top_k)
+        nxt = pick_token(logits[:, -1, :].float(), slot.seen, slot.knobs)
         slot.pos.add_(1)
         slot.ids.index_copy_(1, slot.pos, nxt.view(1, 1))
         slot.seen.index_fill_(1, nxt, True)
@@ -165,13 +185,11 @@ class FastDecoder:
         extra = {k: v for k, v in inputs.items() if k not in ("input_ids", "attention_mask")}
         logits = self.model(input_ids=ids, position_ids=positions, use_cache=True, logits_to_keep=1,
                             **{self._cache_kw: slot.cache}, **extra).logits
-        sample = settings.strategy == "sample"
-        slot.knobs.copy_(torch.tensor([settings.repetition_penalty, settings.temperature if sample else 1.0,
-                                       settings.top_p if sample else 1.0, float(sample)]))
+        slot.knobs.copy_(torch.tensor(knob_values(settings)))
         slot.seen.zero_()
         slot.seen[0, ids[0]] = True
         slot.ids[0, :n] = ids[0]
-        nxt = pick_token(logits[:, -1, :].float(), slot.seen, slot.knobs, self.top_k)
+        nxt = pick_token(logits[:, -1, :].float(), slot.seen, slot.knobs)
         slot.ids[0, n] = nxt[0]
         slot.seen[0, nxt] = True
         slot.pos.fill_(n)

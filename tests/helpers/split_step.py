@@ -1,8 +1,8 @@
 """One optimizer step through `medqa.train.run.run_training`, with the step's gradients captured.
 
 Used in-process by tests/train/test_split_invariance.py and as a script under `torchrun` for the
-2-process case: `torchrun --nproc_per_node 2 tests/helpers/split_step.py MODEL DATA OUT BATCH GA PACKING`.
-Rank 0 saves the gradients (after data parallel's all-reduce every rank holds the same) to OUT/grads.pt.
+2-process case: `torchrun --nproc_per_node 2 tests/helpers/split_step.py TRAIN.PY OPTIONS...`. Rank 0 saves
+the last step's gradients (after data parallel's all-reduce every rank holds the same) to OUTPUT_DIR/grads.pt.
 """
 
 from __future__ import annotations
@@ -51,12 +51,12 @@ def one_step(args: list[str]) -> tuple[dict, dict[str, torch.Tensor]]:
     margs, dargs, targs = train.parse_args(args)
     run_training(margs, dargs, targs, callbacks=[capture])
     log = Path(targs.output_dir) / "train_log.jsonl"
-    entry = json.loads(log.read_text().splitlines()[0]) if log.is_file() else {}
+    entry = json.loads(log.read_text().splitlines()[-1]) if log.is_file() else {}
     return entry, capture.grads
 
 
 if __name__ == "__main__":
-    model, data, out, batch, ga, packing = sys.argv[1:7]
-    entry, grads = one_step(step_args(model, data, out, int(batch), int(ga), packing == "true"))
+    args = sys.argv[1:]
+    entry, grads = one_step(args)
     if torch.distributed.is_initialized() and torch.distributed.get_rank() == 0:
-        torch.save(grads, Path(out) / "grads.pt")
+        torch.save(grads, Path(args[args.index("--output_dir") + 1]) / "grads.pt")

@@ -84,7 +84,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def torchrun(*args: str, out, nproc: int = 2) -> subprocess.CompletedProcess:
+def torchrun(*args: str, nproc: int = 2) -> subprocess.CompletedProcess:
     env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc),
                            "--master_addr", "127.0.0.1", "--master_port", str(free_port()), *args],
@@ -94,11 +94,29 @@ def torchrun(*args: str, out, nproc: int = 2) -> subprocess.CompletedProcess:
 def test_two_processes_equal_one_process_with_the_whole_step(tiny_model, step_data, reference, tmp_path):
     """2 CPU processes (gloo) x batch 1 x accumulation 8: each rank reads half the step; one writer."""
     out = tmp_path / "ddp"
-    run = torchrun(str(REPO / "tests/helpers/split_step.py"), str(tiny_model), str(step_data), str(out), "1", "8",
-                   "true", out=out)
+    run = torchrun(str(REPO / "tests/helpers/split_step.py"), *step_args(tiny_model, step_data, out, 1, 8, True))
     assert run.returncode == 0, run.stderr[-3000:]
     log = (out / "train_log.jsonl").read_text().splitlines()
     assert len(log) == 1  # only rank 0 writes the log (two writers would give two lines)
     entry = json.loads(log[0])
     assert_same_step(entry, torch.load(out / "grads.pt"), reference)
     assert (out / "adapter_model.safetensors").is_file() and (out / "loss_curve.png").is_file()
+
+
+def test_two_processes_resume_where_one_process_would_be(tiny_model, step_data, tmp_path):
+    """Step 2 of a 2-process run resumed from its step-1 checkpoint equals step 2 of one process's run."""
+    learn = ["--learning_rate", "1e-2", "--lr_scheduler_type", "constant", "--save_strategy", "steps",
+             "--save_steps", "1"]
+    entry, _ = one_step(step_args(tiny_model, step_data, tmp_path / "one", 2, 8, True, "--max_steps", "2", *learn))
+    out = tmp_path / "ddp"
+    script = str(REPO / "tests/helpers/split_step.py")
+    first = torchrun(script, *step_args(tiny_model, step_data, out, 1, 8, True, *learn))
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert (out / "checkpoint-1").is_dir()
+    resumed = torchrun(script, *step_args(tiny_model, step_data, out, 1, 8, True, "--max_steps", "2", "--resume",
+                                          "true", *learn))
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    log = [json.loads(x) for x in (out / "train_log.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in log] == [1, 2]  # resumed at step 2, each step logged once
+    assert log[1]["loss"] == pytest.approx(entry["loss"], rel=1e-4)
+    assert log[1]["grad_norm"] == pytest.approx(entry["grad_norm"], rel=1e-4)

@@ -8,6 +8,7 @@
     python prepare.py DIR
 """
 
+import argparse
 import json
 import logging
 import sys
@@ -22,8 +23,11 @@ from medqa.tiny import build_tiny_model  # noqa: E402
 OPENI = REPO.parent / "shared" / "data" / "openi"
 
 
-def main() -> int:
-    out = Path(sys.argv[1])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python tools/ecosystem/prepare.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dir", type=Path, help="folder to write images/, full/ and model/ into")
+    out = parser.parse_args(argv).dir
     logging.getLogger("medqa").setLevel(logging.ERROR)  # thousands of 'image missing' skips, counted in the build
     reports = ["--reports", str(OPENI / "indiana_reports.csv")]
     if data_main(["build", *reports, "--images-dir", str(OPENI / "images"), "--out", str(out / "images")]):
