@@ -44,8 +44,11 @@ from medqa.data.build import build_dataset  # noqa: E402
 from medqa.data.config import BuildArguments  # noqa: E402
 from medqa.data.rule import RuleGenerator  # noqa: E402
 from medqa.tiny import build_tiny_model  # noqa: E402
-from medqa.train.collate import SampleEncoder, pack_groups, pack_rows, pad_collate, rope_index_fn  # noqa: E402
-from medqa.train.trainer import MedqaTrainer, ModelArguments, apply_method  # noqa: E402
+from medqa.train import trainer as medqa_trainer  # noqa: E402
+from medqa.train.collate import SampleEncoder, pad_collate, rope_index_fn  # noqa: E402
+from medqa.train.encode import encode_all  # noqa: E402
+from medqa.train.steps import StepShape  # noqa: E402
+from medqa.train.trainer import MedqaTrainer, ModelArguments, apply_method, make_collator  # noqa: E402
 
 DEFAULT_REPORTS = REPO.parent / "shared" / "data" / "openi" / "indiana_reports.csv"
 # BPE size at which the dataset's text lengths match the real Qwen2 tokenizer's (bench/README.md).
@@ -164,31 +167,40 @@ def wrap(model, route: Route, processor):
     return apply_method(loaded, margs, SimpleNamespace(gradient_checkpointing=route.gc))
 
 
-def make_steps(samples: list, route: Route, batch: int, max_length: int, pad_id: int, seed: int = 0) -> list[dict]:
-    """Per optimizer step: the collated batch and its sample, real-token, position and image-patch counts.
-
-    Packed rows come in a seeded random order, as the Trainer's sampler draws them (packing sorts by
-    length, so a time-capped run over the rows in packing order would only see the longest samples).
-    """
-    if route.packed:  # as MedqaTrainer gets them: `batch` packed rows per step
-        groups = pack_groups([len(s) for s in samples], max_length)
-        random.Random(seed).shuffle(groups)
-        rows = [groups[k:k + batch] for k in range(0, len(groups), batch)]
+def batch_stats(batch: dict, packed: bool) -> dict:
+    """A collated micro-batch's sample lengths, image patches and projected positions (for MFU and the table)."""
+    keep = batch["labels"][:, 1:] != -100
+    if packed:  # text positions restart at 0 at each sample of the row
+        pos = batch["position_ids"][0, 0] if batch["position_ids"].dim() == 3 else batch["position_ids"][0]
+        starts = [*(pos == 0).nonzero()[:, 0].tolist(), pos.numel()]
+        lengths = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     else:
-        rows = [[[i] for i in range(k, min(k + batch, len(samples)))] for k in range(0, len(samples), batch)]
-    steps = []
-    for step_rows in rows:
-        idx = [i for row in step_rows for i in row]
-        chosen = [samples[i] for i in idx]
-        data = pack_rows([[samples[i] for i in row] for row in step_rows], pad_id) if route.packed \
-            else pad_collate(chosen, pad_id)
-        keep = data["labels"][:, 1:] != -100
-        head = int(keep.any(0).sum()) * keep.shape[0] if route.packed else sum(len(s) for s in chosen)
-        steps.append({"batch": data, "samples": len(idx), "tokens": sum(len(s) for s in chosen),
-                      "positions": data["input_ids"].numel(), "lengths": [len(s) for s in chosen],
-                      "patches": [int(g.prod()) for s in chosen if s.image_grid_thw is not None
-                                  for g in s.image_grid_thw], "head_positions": head})
-    return steps
+        lengths = batch["attention_mask"].sum(1).tolist()
+    grid = batch.get("image_grid_thw")
+    return {"samples": len(lengths), "tokens": sum(lengths), "positions": batch["input_ids"].numel(),
+            "lengths": lengths, "patches": [int(g.prod()) for g in grid] if grid is not None else [],
+            "head_positions": int(keep.any(0).sum()) * keep.shape[0] if packed else sum(lengths)}
+
+
+def make_loader(ctx: SimpleNamespace, route: Route):
+    """The micro-batches as training reads them, encoding on the fly: medqa's step plan, collator and loader
+    (`--workers` processes), or the naive route's plain DataLoader (padded, encoded in the main process)."""
+    args, records = ctx.args, ctx.records
+    if route.packed:
+        shape = StepShape(args.samples_per_step, args.micro_batch, 1)
+        units = [[i] for i in range(len(records))]
+        dataset = medqa_trainer.StepDataset(records, units, [1] * len(records), ctx.encoder, shape, 0, args.seed)
+        sampler = medqa_trainer.StepBatchSampler(len(dataset))
+        loader = medqa_trainer.StepLoader(dataset, batch_sampler=sampler, num_workers=args.workers,
+                                          collate_fn=make_collator(True, "samples", ctx.pad_id),
+                                          prefetch_factor=4 if args.workers else None)
+        return loader, shape.accumulation
+    order = list(range(len(records)))
+    random.Random(args.seed).shuffle(order)
+    loader = torch.utils.data.DataLoader(
+        [records[i] for i in order], batch_size=args.batch, num_workers=0,
+        collate_fn=lambda rs: pad_collate([ctx.encoder(r) for r in rs], ctx.pad_id))
+    return loader, max(1, args.samples_per_step // args.batch)
 
 
 def paged_state_gib(optimizer) -> float:
@@ -197,16 +209,20 @@ def paged_state_gib(optimizer) -> float:
                if torch.is_tensor(t) and getattr(t, "is_paged", False)) / 2**30
 
 
-def train_step(model, step: dict, optimizer, packed: bool, device: str) -> float:
-    """Forward, backward, clip (HF's default 1.0), optimizer step; medqa's loss when packed, the model's otherwise."""
-    batch = {k: v.to(device) for k, v in step["batch"].items()}
+def micro_step(model, batch: dict, packed: bool, device: str) -> float:
+    """Forward and backward of one micro-batch: medqa's loss when packed, the model's otherwise."""
+    batch = {k: v.to(device) for k, v in batch.items() if k != "step_tokens"}
     with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):  # Trainer's bf16=True
         loss = MedqaTrainer.compute_loss(None, model, batch) if packed else model(**batch, use_cache=False).loss
     loss.backward()
+    return float(loss.detach())
+
+
+def optimizer_step(model, optimizer) -> None:
+    """Clip (HF's default 1.0) and step."""
     torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return float(loss.detach())
 
 
 def make_optimizer(model, route: Route, device: str):
@@ -219,43 +235,69 @@ def make_optimizer(model, route: Route, device: str):
     return torch.optim.AdamW(params, lr=1e-5)
 
 
-def timed_steps(model, steps: list[dict], optimizer, route: Route, ctx: SimpleNamespace) -> tuple[list, float]:
-    """(losses, seconds) over the steps, stopping early once --route-seconds have passed (after 2 steps)."""
-    args, cuda = ctx.args, ctx.device.startswith("cuda")
-    if cuda:
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-    start, losses = time.perf_counter(), []
-    for step in steps:
-        losses.append(train_step(model, step, optimizer, route.packed, ctx.device))
-        if args.route_seconds and len(losses) >= 2 and time.perf_counter() - start > args.route_seconds:
+def timed_steps(model, loader, accumulation: int, optimizer, route: Route, ctx: SimpleNamespace) -> dict:
+    """Optimizer steps over the loader (warm-up first), timing the wait for data apart from the step itself.
+
+    Data wait: time blocked on the loader (encoding, when no worker has the batch ready). Compute: the
+    forward, backward and optimizer step, synchronised on CUDA. Stops after --steps optimizer steps or
+    once --route-seconds have passed (after 2 timed steps).
+    """
+    args, device, cuda = ctx.args, ctx.device, ctx.device.startswith("cuda")
+    it = iter(loader)
+    out = {"losses": [], "stats": [], "wait": 0.0, "steps": 0}
+    start = None
+    for step in range(args.warmup + (args.steps or 10**9)):
+        if step == args.warmup:
+            if cuda:
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+            out["wait"] = 0.0
+            start = time.perf_counter()
+        for _ in range(accumulation):
+            t0 = time.perf_counter()
+            batch = next(it, None)
+            t1 = time.perf_counter()
+            if batch is None:
+                return out | {"seconds": time.perf_counter() - (start or t0)}
+            loss = micro_step(model, batch, route.packed, device)
+            if step >= args.warmup:
+                out["stats"].append(batch_stats(batch, route.packed))
+                out["wait"] += t1 - t0
+        optimizer_step(model, optimizer)
+        if cuda:
+            torch.cuda.synchronize()
+        if step >= args.warmup:
+            out["losses"].append(loss)
+            out["steps"] += 1
+        if step >= args.warmup and args.route_seconds and out["steps"] >= 2 and \
+                time.perf_counter() - start > args.route_seconds:
             break
-    if cuda:
-        torch.cuda.synchronize()
-    return losses, time.perf_counter() - start
+    return out | {"seconds": time.perf_counter() - start}
 
 
 def run_route(route: Route, ctx: SimpleNamespace) -> dict:
-    """Build, wrap, warm up, then time the steps (all, --steps of them, or --route-seconds' worth)."""
+    """Build, wrap, then time warm-up and timed optimizer steps on the real data path."""
     args, device, cuda = ctx.args, ctx.device, ctx.device.startswith("cuda")
-    steps = make_steps(ctx.samples, route, args.batch, args.max_length, ctx.pad_id, args.seed)
     model = wrap(build_model(ctx.config, device, ctx.dtype, route.qlora), route, ctx.processor).train()
     optimizer = make_optimizer(model, route, device)
-    for step in steps[:args.warmup]:
-        train_step(model, step, optimizer, route.packed, device)
-    losses, seconds = timed_steps(model, steps[:args.steps] if args.steps else steps, optimizer, route, ctx)
-    timed = steps[:len(losses)]
+    loader, accumulation = make_loader(ctx, route)
+    run = timed_steps(model, loader, accumulation, optimizer, route, ctx)
+    seconds, timed = run["seconds"], run["stats"]
     n, tokens = sum(s["samples"] for s in timed), sum(s["tokens"] for s in timed)
     flops = sum(ctx.flops.step(s["lengths"], s["patches"], s["head_positions"]) for s in timed)
     paged = paged_state_gib(optimizer)
+    steps = max(run["steps"], 1)
     return {"route": route.name, "batching": "packed" if route.packed else "padded", "qlora": route.qlora,
-            "checkpointing": route.gc, "steps": len(timed), "samples": n, "tokens": tokens,
-            "padded_share": 1 - tokens / sum(s["positions"] for s in timed), "seconds": seconds,
+            "checkpointing": route.gc, "micro_batch": args.micro_batch if route.packed else args.batch,
+            "accumulation": accumulation, "workers": args.workers if route.packed else 0, "steps": run["steps"],
+            "samples": n, "tokens": tokens,
+            "padded_share": 1 - tokens / max(sum(s["positions"] for s in timed), 1), "seconds": seconds,
             "samples_per_s": n / seconds, "tokens_per_s": tokens / seconds,
+            "data_wait_s_per_step": run["wait"] / steps, "compute_s_per_step": (seconds - run["wait"]) / steps,
             "mfu": flops / seconds / (args.peak_tflops * 1e12) if args.peak_tflops else None,
             "peak_gib": torch.cuda.max_memory_allocated() / 2**30 + paged if cuda else None, "paged_gib": paged,
             "peak_reserved_gib": torch.cuda.max_memory_reserved() / 2**30 if cuda else None,
-            "loss_first": losses[0], "loss_last": losses[-1]}
+            "loss_first": run["losses"][0], "loss_last": run["losses"][-1]}
 
 
 def prepare(args, workdir: Path) -> SimpleNamespace:
@@ -273,12 +315,16 @@ def prepare(args, workdir: Path) -> SimpleNamespace:
         meta = AutoModelForImageTextToText.from_config(config)
     encoder = SampleEncoder(processor, fmt, max_length=args.max_length, rope_index=rope_index_fn(meta))
     start = time.perf_counter()
-    samples = [encoder(with_grey_image(r, i)) for i, r in enumerate(sample)]
+    records = [with_grey_image(r, i) for i, r in enumerate(sample)]
+    # Lengths from the training prescan (in parallel over the cores, as train.py runs it); time per sample.
+    samples = [x[0] for x in encode_all(records, SampleEncoder(processor, fmt, max_length=args.max_length),
+                                        use_cache=False) if isinstance(x, tuple)]
     encode_ms = 1000 * (time.perf_counter() - start) / len(samples)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     return SimpleNamespace(args=args, device=device, dtype=modeling.default_dtype(device), processor=processor,
-                           config=config, samples=samples, pad_id=processor.tokenizer.pad_token_id,
-                           flops=FlopCounts.from_model(meta), encode_ms=encode_ms)
+                           config=config, samples=samples, records=records, encoder=encoder,
+                           pad_id=processor.tokenizer.pad_token_id, flops=FlopCounts.from_model(meta),
+                           encode_ms=encode_ms)
 
 
 def qlora_available(device: str) -> bool:
@@ -296,14 +342,15 @@ def qlora_available(device: str) -> bool:
 def table_row(r: dict, base: dict | None) -> str:
     """One Markdown row; the speed-up is against the naive route of the same method (LoRA or QLoRA)."""
     if "error" in r:
-        return f"| {r['route']} | failed: {r['error'][:80]} |" + " |" * 9
+        return f"| {r['route']} | failed: {r['error'][:80]} |" + " |" * 13
     speed = f"{r['samples_per_s'] / base['samples_per_s']:.2f}x" if base and "error" not in base else "-"
     mfu = f"{100 * r['mfu']:.1f}%" if r["mfu"] is not None else "n/a"
     peak = "n/a" if r["peak_gib"] is None else f"{r['peak_gib']:.1f}" + (
         f" (paged {r['paged_gib']:.1f})" if r.get("paged_gib") else "")
     return (f"| {r['route']} | {r['batching']} | {'on' if r['checkpointing'] else 'off'} | {r['samples']} | "
             f"{r['samples_per_s']:.2f} | {speed} | {r['tokens_per_s']:,.0f} | {100 * r['padded_share']:.1f}% | "
-            f"{mfu} | {peak} | {r['loss_first']:.2f} -> {r['loss_last']:.2f} |")
+            f"{mfu} | {peak} | {r['loss_first']:.2f} -> {r['loss_last']:.2f} | {r['micro_batch']} x "
+            f"{r['accumulation']} | {r['workers']} | {r['data_wait_s_per_step']:.3f} | {r['compute_s_per_step']:.3f} |")
 
 
 def markdown(rows: list[dict], meta: dict) -> str:
@@ -313,8 +360,11 @@ def markdown(rows: list[dict], meta: dict) -> str:
             " TFLOP/s. MFU: PaLM's model FLOPs (6 N per token + attention; the frozen vision tower forward only;"
             " lm_head on the positions projected; bench/flops.py). Peak GiB: max_memory_allocated plus the paged"
             " optimizer state (CUDA managed memory, which that counter does not see).\n\n"
+            " Data wait: seconds per optimizer step blocked on the data loader (samples encoded on the fly, by"
+            " `workers` processes or, with 0, the training process); compute: the rest of the step.\n\n"
             "| route | batching | ckpt | samples | samples/s | vs naive | tokens/s | padding | MFU | peak GiB | loss"
-            " |\n|---|---|---|---|---|---|---|---|---|---|---|")
+            " | micro x accum | workers | data wait s/step | compute s/step |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     base = {r["qlora"]: r for r in rows if r.get("batching") == "padded"}
     return "\n".join([head] + [table_row(r, base.get(r.get("qlora")) if r.get("batching") == "packed" else None)
                                for r in rows]) + "\n"
@@ -331,7 +381,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "(after 2 steps at least; default 30 on CUDA, none on CPU)")
     p.add_argument("--append", action="store_true", help="keep the routes already in --out (another run's) and "
                    "add these; a route run again replaces its row")
-    p.add_argument("--batch", type=int, default=2, help="samples (naive) or packed rows (medqa) per step")
+    p.add_argument("--batch", type=int, default=2, help="the naive route's batch (paper: 2, accumulated to the step)")
+    p.add_argument("--micro-batch", type=int, default=8, help="samples per micro-batch on the medqa routes (one "
+                   "packed row), accumulated to --samples-per-step")
+    p.add_argument("--samples-per-step", type=int, default=16, help="samples per optimizer step (paper: 2 x 8)")
+    p.add_argument("--workers", type=int, default=None, help="medqa routes' dataloader workers encoding samples "
+                   "while the model trains (default min(4, CPUs - 1); 0: encode in the main process, as before)")
     p.add_argument("--max-length", type=int, default=1800, help="packed row length, longest sample")
     p.add_argument("--gc", action="store_true", help="gradient checkpointing on the medqa routes too")
     p.add_argument("--qlora", action="store_true", help="QLoRA routes off CUDA too (if bitsandbytes works there)")
@@ -348,7 +403,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Prepare once, run each route (a failing route is recorded, not fatal), write JSON and Markdown."""
     args = parse_args(argv)
-    args.samples = args.samples or (32 if args.tiny else 256)
+    args.samples = args.samples or (64 if args.tiny else 512)
+    if args.workers is None:
+        import os
+
+        args.workers = min(4, max(0, (os.cpu_count() or 1) - 1))
     if args.tiny and not torch.cuda.is_available():
         torch.set_num_threads(1)  # the tiny model's ops are too small for threads, which only spin on a busy CPU
     start = time.perf_counter()
@@ -360,8 +419,9 @@ def main(argv: list[str] | None = None) -> None:
     routes = parse_routes(args.routes, (cuda or args.qlora) and qlora_available(ctx.device), args.gc)
     meta = {"model": "tiny" if args.tiny else "Qwen2.5-VL-7B shape (random weights)",
             "device": torch.cuda.get_device_name() if cuda else "cpu", "samples": len(ctx.samples),
-            "mean_tokens": sum(map(len, ctx.samples)) / len(ctx.samples), "batch": args.batch,
-            "max_length": args.max_length, "peak_tflops": args.peak_tflops, "encode_ms_per_sample": ctx.encode_ms,
+            "mean_tokens": sum(ctx.samples) / len(ctx.samples), "batch": args.batch,
+            "micro_batch": args.micro_batch, "samples_per_step": args.samples_per_step, "workers": args.workers,
+            "max_length": args.max_length, "peak_tflops": args.peak_tflops, "prescan_ms_per_sample": ctx.encode_ms,
             "params_language_body": ctx.flops.n_body, "params_vision": ctx.flops.n_vision,
             **{name: version(name) for name in ("torch", "transformers", "peft")}}
     args.out.parent.mkdir(parents=True, exist_ok=True)

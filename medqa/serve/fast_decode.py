@@ -9,8 +9,8 @@ the device:
   is one of a few fixed buckets, so the decode step only ever sees one shape per bucket;
 * the decode step (embed the last token, the layer stack over the cache, repetition penalty,
   argmax or temperature / top-k / top-p sampling with the request's settings (never the model's
-  generation_config: Qwen2.5-VL-Instruct ships top_k=1, which would make sampling greedy), write the token, advance the cache position,
-  Qwen's m-rope delta added) is one function of static device buffers, compiled with
+  generation_config: Qwen2.5-VL-Instruct ships top_k=1, which would make sampling greedy), write the
+  token, advance the cache position, Qwen's m-rope delta added) is one function of static device buffers, compiled with
   `torch.compile(fullgraph=True)` and captured into one CUDA graph per bucket;
 * the host replays the step `chunk` times, then reads the new tokens once: streaming, the end of
   the answer and the stop button are checked per chunk, with no host sync per token.

@@ -111,6 +111,13 @@ class MedqaTrainingArguments(TrainingArguments):
             self.ddp_backend = self.ddp_backend or "gloo"
         super().__post_init__()
 
+    @property
+    def device(self) -> torch.device:
+        device = super().device
+        # Some transformers/accelerate pairs (5.17 with 1.10) give CPU process k the device "cpu:k", which
+        # torch.load cannot map a checkpoint to: resuming a torchrun CPU run failed on every rank but 0.
+        return torch.device("cpu") if device.type == "cpu" else device
+
     def set_checkpointing(self, on: bool) -> None:
         """Turn activation checkpointing on or off under both of its names (5.17: gradient_, 5.2x: activation_)."""
         self.gradient_checkpointing = on

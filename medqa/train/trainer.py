@@ -77,12 +77,16 @@ class StepDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int) -> tuple[list[list], int]:
         epoch, i = divmod(int(index), self.n_micro)
-        micro = self.plan(epoch)[i]
-        units = [[s for s in (self._encode(j) for j in unit) if s is not None] for unit in micro.units]
-        units = [u for u in units if u]
-        if not units:  # every file of the micro-batch vanished mid-run: its step is short of them, never a crash
-            raise RuntimeError(f"no sample of micro-batch {i} (epoch {epoch}) can be read any more")
-        return units, micro.step_tokens
+        plan = self.plan(epoch)
+        for attempt in range(self.n_micro):
+            # Every file of a micro-batch vanished mid-run: train on the next one's samples instead (the step keeps
+            # its normaliser), so one lost folder never ends a run of thousands.
+            micro = plan[(i + attempt) % self.n_micro]
+            units = [[s for s in map(self._encode, unit) if s is not None] for unit in micro.units]
+            units = [u for u in units if u]
+            if units:
+                return units, plan[i].step_tokens
+        raise RuntimeError("no sample of the training set can be read any more")
 
     def _encode(self, j: int):
         # Prescan checked every sample, but a file can vanish during a long run: drop it, never crash.

@@ -87,13 +87,18 @@ def test_a_file_that_vanishes_mid_run_is_dropped_not_fatal(tiny_model, tmp_path)
     from medqa.core.modeling import load_model
     from medqa.data.folds import read_folds
     from medqa.train.collate import SampleEncoder
-    from medqa.train.trainer import PackedDataset
+    from medqa.train.steps import resolve_step
+    from medqa.train.trainer import StepDataset
 
     data = write_blob_dataset(tmp_path / "data", n_per_fold=4, folds=1)
     loaded = load_model(str(tiny_model))
     records = read_folds(data, [0])
-    dataset = PackedDataset(records, [[0, 1], [2, 3]], SampleEncoder(loaded.processor, loaded.fmt, data))
-    (data / records[1]["images"][0]).unlink()
-    assert len(dataset[0]) == 1
-    (data / records[0]["images"][0]).unlink()
-    assert len(dataset[0]) == 2  # the whole row is gone: the next one is served instead
+    dataset = StepDataset(records, [[i] for i in range(4)], [1] * 4, SampleEncoder(loaded.processor, loaded.fmt, data),
+                          resolve_step(2, None, 4, 1), 0, seed=0)
+    first = [j for unit in dataset.plan(0)[0].units for j in unit]
+    (data / records[first[1]]["images"][0]).unlink()
+    units, tokens = dataset[0]
+    assert len(units) == 1 and tokens == 4
+    (data / records[first[0]]["images"][0]).unlink()
+    units, _ = dataset[0]
+    assert len(units) == 2  # the whole micro-batch is gone: the next one's samples are served instead
