@@ -78,7 +78,7 @@ def _one_thread() -> None:
 def _workers(n: int) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     wanted = int(os.environ.get("MEDQA_PRESCAN_WORKERS", cores))
-    return max(1, min(wanted, n // 64 or 1))  # a pool pays off only past a few dozen samples
+    return max(1, min(wanted, n // 16 or 1))  # a pool pays off only past a few dozen samples
 
 
 def encode_all(records: list[dict], encoder: SampleEncoder, use_cache: bool = True) -> list[tuple | list]:
