@@ -35,6 +35,7 @@ VALUES = {
     "method": "qlora", "hidden": 128, "optim": "adamw_torch_fused", "lr_scheduler_type": "linear",
     "generator": "llm", "arch": "qwen2_vl", "strategy": "sample",
     "evaluate:model": ["baseline:majority", "Named row=some/model"], "evaluate:folds": "1,3",
+    "batching": "tokens", "train:dataloader_num_workers": 3,
 }
 
 

@@ -131,6 +131,8 @@ def import_(argv: list[str]) -> int:
         return 2
     sizes = ", ".join(f"fold {k} ({split}): {len(folds[k])}" for k, split in enumerate(("train", "validate", "test")))
     print(f"wrote {out}: {sum(map(len, folds.values()))} conversations ({sizes}); skipped: {skips.summary()}")
+    return 0
+
 
 def download(argv: list[str]) -> int:
     """Fetch the Open-i collection the paper used (NLM reports XML and PNG images): resumable, verified, unpacked."""
