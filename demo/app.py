@@ -30,8 +30,11 @@ def create_app(argv: list[str] | None = None):
 
     settings = from_args(argv)
     logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))
-    study = _open_study(settings) if settings.study else None  # a wrong study stops us before any model loads
-    store = _chat_store(settings)  # so does a wrong --db
+    if settings.study:  # the study alone, no model and no free chat: a chat would let raters unblind the arms
+        logging.getLogger("medqa.app").info("--study: serving the study's tabs only (no free chat while a study "
+                                            "runs; its answers were made by prepare)")
+        return _study_app(settings, _open_study(settings)), settings
+    store = _chat_store(settings)  # a wrong --db stops us before any model loads
     backend = backends.build_backend(settings)
     if settings.warmup and not isinstance(backend, backends.UnavailableBackend):
         # Warm up before the first clinician arrives: kernels, allocator and caches are ready then.
@@ -40,8 +43,6 @@ def create_app(argv: list[str] | None = None):
             backend = backends.UnavailableBackend(f"the warm-up generation failed: {problem}")
         elif problem:  # a server that is still starting may answer later
             logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
-    if study:  # the chat stays as a tab beside the study's own
-        return _study_app(settings, study, build_demo(backend, store, settings)), settings
     return build_demo(backend, store, settings), settings
 
 
@@ -62,13 +63,13 @@ def _open_study(settings):
     return open_study(settings.study, settings.db)
 
 
-def _study_app(settings, opened, chat):
-    """The study's rater and coordinator tabs around the chat demo."""
-    from medqa.app.i18n import t
+def _study_app(settings, opened):
+    """The study's rater and coordinator tabs."""
+    from medqa.app.throttle import LoginGate
     from medqa.study.app import build_study_demo
 
     study, store = opened
-    demo = build_study_demo(study, store, chat, settings.admin_password, t("chat", study.language))
+    demo = build_study_demo(study, store, settings.admin_password, LoginGate(settings.trusted_proxies))
     demo.study = study  # for launch(): the case images' folder and the keyboard shortcuts
     return demo
 

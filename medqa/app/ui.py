@@ -18,6 +18,8 @@ from medqa.app.context import demo_context
 from medqa.app.examples import IMAGE_SUFFIXES
 from medqa.app.handlers import DemoHandlers
 from medqa.app.i18n import Labels
+from medqa.app.peers import distrust_forwarded_headers
+from medqa.app.throttle import LoginGate
 
 GENERATE = "generate"  # the concurrency group of every event that runs the model
 CSS = "#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status, #no-model {color: #b91c1c}"
@@ -35,6 +37,7 @@ def launch_options(settings=None) -> dict:
 
 def build_demo(backend, store, settings) -> gr.Blocks:
     """The demo for one backend (a medqa.serve backend), FeedbackStore and AppSettings."""
+    distrust_forwarded_headers()  # the coordinator's login throttle counts real peers (medqa.app.peers)
     context = demo_context(backend, settings)
     handlers = DemoHandlers(backend, store, settings, context)
     labels = Labels(settings.language)
@@ -50,7 +53,9 @@ def build_demo(backend, store, settings) -> gr.Blocks:
                     _chat_panel(labels, ui, settings)
                     _rating_panel(labels, ui, settings.max_comment_chars)
             if settings.admin_enabled:
-                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels, ui["state"])
+                gate = LoginGate(settings.trusted_proxies)
+                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language, gate=gate), labels,
+                                ui["state"])
         _wire(handlers, ui, settings, labels)
         demo.load(handlers.new_rating_key, None, ui["rating_key"], api_visibility="private")
         demo.unload(handlers.forget)

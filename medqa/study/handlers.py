@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hmac
 import logging
-import time
+import math
 
 import gradio as gr
 
+from medqa.app.throttle import LoginGate
 from medqa.study.labels import tr
 from medqa.study.schema import SCORES
 from medqa.study.store import AnswerJudgement, StudyStore, StudyStoreError, Submission
 
 log = logging.getLogger("medqa.study")
-FAILED_SIGN_IN_DELAY_S = 1.0  # slows guessing; a real rater mistyping once barely notices
 FORM_FIELDS = 10  # 3 scores + errors for A, the same for B, preference, comment
 OUTPUTS = ("signin", "case", "progress", "image", "question", "answer_a", "answer_b", *(f"f{k}" for k in
            range(FORM_FIELDS)), "status", "assignment", "token")
@@ -29,9 +29,10 @@ OUTPUTS = ("signin", "case", "progress", "image", "question", "answer_a", "answe
 class StudyHandlers:
     """Event handlers of one study's rater view, bound to its store, design and language."""
 
-    def __init__(self, store: StudyStore, design: str, language: str) -> None:
+    def __init__(self, store: StudyStore, design: str, language: str, gate: LoginGate | None = None) -> None:
         self.store, self.design, self.lang = store, design, language
         self.pairwise = design == "pairwise"
+        self.gate = gate or LoginGate()  # the app's one login throttle (medqa.app.throttle)
 
     # -- outputs ------------------------------------------------------------------------------
     def _form(self, entry: dict | None) -> list:
@@ -71,13 +72,18 @@ class StudyHandlers:
                 *self._form(entry), status, entry["assignment_id"], token]
 
     # -- events -------------------------------------------------------------------------------
-    def sign_in(self, code: str) -> list:
-        """Check the access code; on success show the rater's first unjudged case."""
-        found = self.store.sign_in(code or "")
-        if found is None:
-            time.sleep(FAILED_SIGN_IN_DELAY_S)
-            return self._signed_out(tr("bad_code", self.lang))
-        rater, token = found
+    def sign_in(self, code: str, request: gr.Request = None) -> list:
+        """Check the access code (through the login throttle); on success show the rater's first unjudged case."""
+        found: list = []
+
+        def check() -> bool:
+            found.append(self.store.sign_in(code or ""))
+            return found[0] is not None
+
+        refused = self.gate.attempt(request, check, "access code")
+        if refused is not None:
+            return self._signed_out(refusal_text(refused, "bad_code", self.lang))
+        rater, token = found[0]
         state = self.store.queue_state(rater)
         return self._page(token, rater, state, state["next"], "")
 
@@ -142,8 +148,12 @@ def _error_names() -> tuple[str, ...]:
 
 
 def password_ok(given: str | None, expected: str | None) -> bool:
-    """Constant-time password check; a wrong one costs the caller a second (slows guessing)."""
-    ok = bool(expected) and hmac.compare_digest(str(given or "").encode(), str(expected).encode())
-    if not ok:
-        time.sleep(FAILED_SIGN_IN_DELAY_S)
-    return ok
+    """Constant-time password check (the caller passes it through the login gate)."""
+    return bool(expected) and hmac.compare_digest(str(given or "").encode(), str(expected).encode())
+
+
+def refusal_text(refused, wrong_key: str, lang: str) -> str:
+    """What a refused secret shows: wrong, or 'wait N s' when it was refused unseen."""
+    if refused.compared:
+        return tr(wrong_key, lang)
+    return tr("wait", lang, seconds=math.ceil(refused.wait_s))

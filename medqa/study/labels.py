@@ -38,6 +38,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "saved": ("已保存第 {n} 例。", "Case {n} saved."),
     "updated": ("已更新第 {n} 例（第 {rev} 次修改）。", "Case {n} updated (revision {rev})."),
     "not_saved": ("未保存：{detail}", "Not saved: {detail}"),
+    "wait": ("错误次数过多，请 {seconds} 秒后再试。", "Too many wrong tries: try again in {seconds} s."),
     "sign_in_first": ("请先登录。", "Please sign in first."),
     "shortcuts": ("快捷键：A / B / T（一样好）/ X（都不好）选择偏好，Ctrl+Enter 提交。",
                   "Keys: A / B / T (tie) / X (both bad) choose the preference; Ctrl+Enter submits."),

@@ -130,16 +130,25 @@ class StudyStore:
 
     # -- raters ---------------------------------------------------------------------------------
     def sign_in(self, code: str) -> tuple[str, str] | None:
-        """(rater id, new session token) for a valid access code, else None."""
+        """(rater id, new session token) for a valid access code, else None.
+
+        The row is found by a hash of the whole code, then the code is checked against its scrypt hash
+        (constant-time); when no row matches, a dummy hash is checked instead, so a wrong code costs what a
+        right one does. Rows without that key (a study file's `code_hash`, or a key of an older medqa) are
+        each checked, all of them, whatever the code looks like.
+        """
         code = codes.normalise_code(code)
         if not code:
             return None
-        rows = self.db.query("SELECT rater_id, code_hash FROM raters WHERE study_id = ? AND (code_lookup = ? OR "
-                             "(code_lookup IS NULL AND code_hash IS NOT NULL)) ORDER BY code_lookup IS NULL",
-                             [self.study_id, codes.code_lookup(code)])
-        rater = next((r["rater_id"] for r in rows if codes.verify_code(code, r["code_hash"])), None)
-        if rater is None:
+        rows = self.db.query("SELECT rater_id, code_hash FROM raters WHERE study_id = ? AND code_hash IS NOT NULL "
+                             "AND (code_lookup = ? OR code_lookup IS NULL OR code_lookup NOT LIKE ?)",
+                             [self.study_id, codes.code_lookup(code), codes.LOOKUP_PREFIX + "%"])
+        matches = [r["rater_id"] for r in rows if codes.verify_code(code, r["code_hash"])]  # no early exit
+        if not rows:
+            codes.verify_code(code, codes.dummy_hash())
+        if len(matches) != 1:
             return None
+        rater = matches[0]
         token = codes.new_token()
         self.db.execute("INSERT INTO sessions (token_hash, study_id, rater_id, created_at) VALUES (?, ?, ?, ?)",
                         [codes.token_hash(token), self.study_id, rater, now_iso()])

@@ -8,12 +8,17 @@ stream per click, which was most of the 2.8 s p99 under 20 concurrent raters.
 
 from __future__ import annotations
 
+import io
+import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import gradio as gr
 
-from medqa.study.handlers import OUTPUTS, StudyHandlers, password_ok
+from medqa.app.downloads import SAVE_JS, payload
+from medqa.app.throttle import LoginGate
+from medqa.study.handlers import OUTPUTS, StudyHandlers, password_ok, refusal_text
 from medqa.study.labels import tr
 from medqa.study.report import write_report
 from medqa.study.schema import ERROR_TYPES, PREFERENCES, SCORES
@@ -96,8 +101,10 @@ def rater_tab(handlers: StudyHandlers, title: str) -> None:
     gr.Button(visible=False).click(handlers.show, [token, shown], outputs, api_name="study_show", **fast)
 
 
-def coordinator_tab(store, password: str | None, lang: str) -> None:
-    """Progress per rater and per case, and the report files, behind the coordinator password."""
+def coordinator_tab(store, password: str | None, lang: str, gate: LoginGate | None = None) -> None:
+    """Progress per rater and per case, and the report, behind the coordinator password (through the app's one
+    login gate). The report's files come as one zip inside the reply, never as a file URL (medqa.app.downloads)."""
+    gate = gate or LoginGate()
     secret = gr.Textbox(label=tr("password", lang), type="password", elem_id="study-admin-password", max_lines=1)
     with gr.Row():
         show = gr.Button(tr("show_progress", lang), elem_id="study-show-progress")
@@ -105,13 +112,16 @@ def coordinator_tab(store, password: str | None, lang: str) -> None:
     message = gr.Markdown()
     raters = gr.Dataframe(label=tr("raters_table", lang), interactive=False, elem_id="study-raters")
     cases = gr.Dataframe(label=tr("cases_table", lang), interactive=False, elem_id="study-cases")
-    files = gr.File(label=tr("report_files", lang), file_count="multiple", interactive=False,
-                    elem_id="study-report-files")
+    files = gr.Textbox(visible=False, elem_id="study-report-files")  # the zip's payload, saved by SAVE_JS
     summary = gr.HTML(elem_id="study-report-html")
 
-    def progress(given):
-        if not password_ok(given, password):
-            return tr("wrong_password", lang), None, None
+    def refused(given, request) -> str | None:
+        verdict = gate.attempt(request, lambda: password_ok(given, password), "study coordinator password")
+        return None if verdict is None else refusal_text(verdict, "wrong_password", lang)
+
+    def progress(given, request: gr.Request):
+        if (why := refused(given, request)) is not None:
+            return why, None, None
         data = store.progress()
         rater_rows = [[r["rater_id"], r["done"], r["total"], r["last"] or "", "✓" if r["invited_at"] else ""]
                       for r in data["raters"]]
@@ -120,17 +130,31 @@ def coordinator_tab(store, password: str | None, lang: str) -> None:
         case_head = [tr(k, lang) for k in ("case", "col_case_id", "patient", "done", "total")]
         return "", gr.update(value=rater_rows, headers=rater_head), gr.update(value=case_rows, headers=case_head)
 
-    def make_report(given):
-        if not password_ok(given, password):
-            return tr("wrong_password", lang), None, ""
+    def make_report(given, request: gr.Request):
+        if (why := refused(given, request)) is not None:
+            return why, "", ""
         out = Path(tempfile.mkdtemp(prefix="medqa-study-report-"))
-        written = write_report(store, out, lang)
-        page = Path(written["html"]).read_text(encoding="utf-8")
-        return "", [str(p) for p in written.values()], f'<iframe srcdoc="{_attr(page)}" style="width:100%;' \
-                                                         f'height:900px;border:1px solid #ddd"></iframe>'
+        try:
+            written = write_report(store, out, lang)
+            page = Path(written["html"]).read_text(encoding="utf-8")
+            zipped = _zip(written.values())
+        finally:
+            shutil.rmtree(out, ignore_errors=True)  # never served: the bytes go in the reply
+        return "", payload("report.zip", zipped, "application/zip"), f'<iframe srcdoc="{_attr(page)}" ' \
+                                                                     f'style="width:100%;height:900px;' \
+                                                                     f'border:1px solid #ddd"></iframe>'
 
     show.click(progress, [secret], [message, raters, cases], api_name="study_progress")
-    report.click(make_report, [secret], [message, files, summary], api_name="study_report")
+    report.click(make_report, [secret], [message, files, summary], api_name="study_report").then(
+        None, [files], None, js=SAVE_JS)
+
+
+def _zip(paths) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in paths:
+            archive.write(path, Path(path).name)
+    return buffer.getvalue()
 
 
 def _attr(text: str) -> str:

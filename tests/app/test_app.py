@@ -8,6 +8,7 @@ test cannot cause on a CPU: '[[oom]]' in a question raises torch.OutOfMemoryErro
 and '[[box]]' answers with grounding markup so drawing can be checked.
 """
 
+import base64
 import csv
 import importlib.util
 import io
@@ -34,6 +35,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
 from medqa.app.admin import summary_headers
+from medqa.app.downloads import read_payload
 from medqa.app.i18n import t
 from medqa.app.session import shown_answer
 from medqa.app.settings import AppSettings
@@ -204,19 +206,18 @@ def test_rating_is_stored_and_exported_by_the_coordinator(app, tmp_path):
     counts, table, plot = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_view")
     assert counts.startswith("共 1 条评价") and table["data"][0][1:5] == [1, 1.0, 4.0, 3.0]
     assert table["headers"] == summary_headers("zh")
-    assert Image.open(plot).size[0] > 100
-    _, csv_path = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_csv")
-    raw = Path(csv_path).read_bytes()
+    assert Image.open(io.BytesIO(base64.b64decode(plot.split("base64,", 1)[1].split('"')[0]))).size[0] > 100
+    _, raw = read_payload(client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_csv")[1])
     assert raw.startswith(b"\xef\xbb\xbf")  # utf-8-sig: Excel shows the Chinese
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 1 and rows[0]["comment"] == "回答基本正确" and rows[0]["clinician_id"] == "rad-07"
     # Numbered as on the screen (the form said 1), with the rated question and answer as their own columns.
     assert (rows[0]["answer_number"], rows[0]["question"]) == ("1", "肺野清晰吗？")
     assert rows[0]["answer"] == message_text(rating.conversation[1]) and rating.conversation[1]["role"] == "assistant"
-    _, jsonl_path = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_jsonl")
-    assert [json.loads(line)["id"] for line in Path(jsonl_path).read_text("utf-8").splitlines()] == [row_id]
+    _, jsonl = read_payload(client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_jsonl")[1])
+    assert [json.loads(line)["id"] for line in jsonl.decode("utf-8").splitlines()] == [row_id]
     assert "YYYY-MM-DD" in client.predict("s3cret", "2024-13-01", "", "", "", api_name="/admin_view")[0]
-    for stored in (raw, Path(jsonl_path).read_bytes(), *(p.read_bytes() for p in app.root.glob("ratings.db*"))):
+    for stored in (raw, jsonl, *(p.read_bytes() for p in app.root.glob("ratings.db*"))):
         assert b"Secret" not in stored and b"424242" not in stored  # DICOM tags never leave imaging
     assert not list(Path(get_upload_folder()).rglob(upload.name))  # nor does Gradio's copy of the upload stay
 

@@ -7,6 +7,7 @@ through gradio_client like test_app.py; the start-up test builds the app the way
 import importlib.util
 import io
 import logging
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,12 +15,14 @@ import gradio as gr
 import httpx
 import numpy as np
 import pytest
+from gradio.utils import get_upload_folder
 from gradio_client import Client, handle_file
 from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import DeflatedExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
 from medqa.app.admin import AdminHandlers
+from medqa.app.downloads import read_payload
 from medqa.app.i18n import t
 from medqa.app.settings import AppSettings
 from medqa.app.throttle import LoginThrottle
@@ -128,13 +131,25 @@ def call_raw(url: str, api_name: str, data: list) -> str:
 
 
 def test_an_upload_event_never_deletes_a_file_the_app_wrote(app, tmp_path):
-    coordinator = Client(app.url, verbose=False, download_files=False)
-    _, _, plot = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_view")
-    server_copy = Path(plot["path"])  # the coordinator's plot, in Gradio's cache on the server
-    assert server_copy.is_file()
+    folder = Path(get_upload_folder()) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    server_copy = film(folder / "shown.png", 70)  # in Gradio's cache, but not written by its upload route
     stream = call_raw(app.url, "upload", [{"path": str(server_copy), "meta": {"_type": "gradio.FileData"},
                                            "orig_name": "mine.png"}, None])
     assert "event: complete" in stream and server_copy.is_file()  # read as an image, but not deleted
+
+
+def test_coordinator_downloads_reach_only_the_page_that_asked(app):
+    coordinator = Client(app.url, verbose=False, download_files=False)
+    before = {p for p in Path(get_upload_folder()).rglob("*") if p.is_file()}
+    _, _, plot = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_view")
+    message, csv_payload = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_export_csv")
+    # No file URL that anyone who saw it could fetch: the plot is inline, the export's bytes are in the reply.
+    assert plot.startswith("<img") and "data:image/png;base64," in plot and "/file=" not in plot
+    name, data = read_payload(csv_payload)
+    assert name.endswith(".csv") and data.startswith(b"\xef\xbb\xbf") and message == t("exported", n=0)
+    made = {p for p in Path(get_upload_folder()).rglob("*") if p.is_file()} - before
+    assert not [p for p in made if p.suffix in (".csv", ".png", ".jsonl")]
 
 
 def test_only_the_first_session_to_use_an_upload_deletes_it(tmp_path):

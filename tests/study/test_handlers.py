@@ -2,7 +2,7 @@
 
 import pytest
 
-from medqa.study import codes, handlers
+from medqa.study import codes
 from medqa.study.cases import build_cases
 from medqa.study.definition import load_study
 from medqa.study.handlers import OUTPUTS, StudyHandlers
@@ -15,8 +15,7 @@ FORM = [f"f{k}" for k in range(10)]
 
 
 @pytest.fixture
-def pairwise(tmp_path, monkeypatch):
-    monkeypatch.setattr(handlers, "FAILED_SIGN_IN_DELAY_S", 0)
+def pairwise(tmp_path):
     store = StudyStore(tmp_path / "s.db", "s1")
     setup_pairwise(store, 2)
     code = codes.new_code()
