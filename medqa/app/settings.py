@@ -120,10 +120,11 @@ def from_args(argv: list[str] | None = None, env: Mapping[str, str] | None = Non
 
 
 def settings_summary(settings: AppSettings) -> dict:
-    """The settings as a dict for logs, with the password hidden."""
+    """The settings as a dict for logs, with the password hidden and every text redacted: a user:password@ or
+    ?api-key= in --base-url or a postgresql:// --db must not reach the log."""
     out = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    out = {k: redact_url(v) if isinstance(v, str) else v for k, v in out.items()}
     out["admin_password"] = "set" if settings.admin_password else None
-    out["base_url"] = redact_url(settings.base_url)  # a user:password@ or ?api-key= must not reach the log
     return out
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from tqdm import tqdm
 
-from medqa.core.redact import redact, redact_url
+from medqa.core.redact import mask_secrets, redact, redact_url, register_secret
 from medqa.data import llm_prompt
 from medqa.data.llm_cache import ReplyCache
 from medqa.data.llm_prompt import build_messages, cache_key, parse_reply, scrub
@@ -120,6 +120,7 @@ class LLMGenerator:
         self._sleep = sleep or self._stop.wait
         self._url = settings.base_url.rstrip("/") + "/chat/completions"
         self._key = os.environ.get(settings.api_key_env, "")
+        register_secret(self._key)  # every later redact() in this process masks it, in any form
         # A local vLLM server needs no key: then no Authorization header is sent at all.
         self._headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         self._use_response_format = True
@@ -269,7 +270,8 @@ class LLMGenerator:
         except httpx.TransportError as exc:
             raise _Retryable(redact(f"connection error: {type(exc).__name__}: {exc}", [self._key])) from exc
         # An error body may echo the key it was sent ("Incorrect API key provided: Bearer sk-...").
-        status, snippet = resp.status_code, redact(" ".join(resp.text.split())[:200], [self._key])
+        # Masked before it is cut: a cut key (or its escaped form) would no longer be recognised.
+        status, snippet = resp.status_code, redact(" ".join(resp.text.split()), [self._key])[:200]
         if status in (401, 403):
             raise _Refused(f"HTTP {status}: {snippet}")
         if status == 429 or status >= 500:
@@ -285,7 +287,7 @@ class LLMGenerator:
         try:
             data = resp.json()
         except ValueError as exc:
-            text = redact(resp.text[:80], [self._key])
+            text = redact(resp.text, [self._key])[:80]
             raise _Retryable(f"malformed reply: response body is not JSON: {text!r}") from exc
         usage = data.get("usage") if isinstance(data, dict) else None
         usage = usage if isinstance(usage, dict) else {}
@@ -298,6 +300,9 @@ class LLMGenerator:
                 raise TypeError("message content is not a string")
         except (KeyError, IndexError, TypeError) as exc:
             raise _Retryable(f"malformed reply: no choices[0].message.content ({exc})") from exc
+        # The one door of model text into the cache, the pairs, the folds, the exports and the card: a reply that
+        # echoes the key (a prompt-injected report, a proxy that quotes headers) loses it here.
+        content = mask_secrets(content, [self._key])
         try:
             pairs = parse_reply(content, self.settings.max_pairs)
         except ValueError as exc:

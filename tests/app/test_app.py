@@ -13,6 +13,7 @@ import csv
 import importlib.util
 import io
 import json
+import logging
 import re
 import signal
 import socket
@@ -332,13 +333,15 @@ def demo_module():
     return module
 
 
-def test_an_unreachable_postgresql_db_stops_the_start_before_any_model_loads(tmp_path, capsys, monkeypatch):
+def test_an_unreachable_postgresql_db_stops_the_start_before_any_model_loads(tmp_path, capsys, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
+    caplog.set_level(logging.INFO, logger="medqa.app")
     url = "postgresql://rater:hunter22@127.0.0.1:1/medqa"  # nothing listens on port 1
     assert demo_module().main(["--model", str(tmp_path / "no-such-model"), "--db", url]) == 2
     said = capsys.readouterr().err
     assert said.startswith("error: cannot connect to PostgreSQL at postgresql://rater:***@127.0.0.1:1/medqa")
     assert "hunter22" not in said and len(said.strip().splitlines()) == 1
+    assert "'db': 'postgresql://***@127.0.0.1:1/medqa'" in caplog.text and "hunter22" not in caplog.text  # settings:
     assert list(tmp_path.iterdir()) == []  # no SQLite file named after the URL
 
 

@@ -93,6 +93,19 @@ class FakeChat:
             return 429, {"Retry-After": wait}, b'{"error": {"message": "rate limited"}}'
         if action == "400_format":
             return 400, {}, b'{"error": {"message": "response_format is not supported"}}'
+        if action == "401esc":  # the key quoted with every character \u-escaped, as some JSON encoders do
+            key = self.headers[-1].get("authorization", "").removeprefix("Bearer ")
+            escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+            return 401, {}, ('{"error": {"message": "invalid key \\"' + escaped + '\\""}}').encode()
+        if action == "echokey":  # valid pairs whose answer repeats the key, raw and escaped
+            key = self.headers[-1].get("authorization", "").removeprefix("Bearer ")
+            qa = [{"question": "这张胸片正常吗？", "answer": f"正常 {key}", "type": "normality"},
+                  {"question": "有无气胸？", "answer": "未见气胸" + "".join(f"\\u{ord(c):04x}" for c in key),
+                   "type": "absence"}]
+            content = json.dumps({"qa": qa}, ensure_ascii=False).replace("\\\\u", "\\u")
+            body = {"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+                    "usage": self.usage}
+            return 200, {}, json.dumps(body, ensure_ascii=False).encode()
         if action == "badbody":
             return 200, {}, b"<html>gateway hiccup</html>"
         content = "好的，下面是问答：{qa: [oops" if action == "malformed" else valid_content(user)
@@ -262,6 +275,23 @@ def test_secrets_are_masked_in_skips_and_the_card(server, monkeypatch, caplog):
         info["base_url"] == server.url.replace("http://", "http://***@") + "?api-key=***&api-version=1"
     shown = " ".join([*skips.messages, caplog.text, str(info)])
     assert not any(secret in shown for secret in ("my-secret-key-42", "pa55word", "sk-inurl-999"))
+
+
+def test_a_key_echoed_by_the_model_or_escaped_in_an_error_never_lands_anywhere(server, monkeypatch, tmp_path):
+    key = "sk-live-echo-0123456789abcdef"
+    monkeypatch.setenv(KEY_ENV, key)
+    server.rule = lambda user: "echokey"
+    cache = tmp_path / "llm.sqlite"
+    pairs = make_gen(server, cache).generate_all([make_report("1")], SkipLog())["1"]
+    answers = [p.answer for p in pairs]
+    assert answers[0] == "正常 ***" and answers[1] == "未见气胸***"
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert key.encode() not in stored and b"0123456789abcdef" not in stored and b"\\u0073\\u006b" not in stored
+    server.rule = lambda user: "401esc"
+    with pytest.raises(GenerationStopped) as stop:
+        make_gen(server).generate_all([make_report("2")], SkipLog())
+    said = str(stop.value)
+    assert "invalid key" in said and "\\u0073" not in said and "***" in said
 
 
 def test_rejected_response_format_is_dropped_once(server):
