@@ -230,14 +230,14 @@ class DemoHandlers:
     def upload(self, file, state, request: gr.Request) -> tuple:
         """A PNG / JPEG / DICOM upload becomes the session's case; a bad file is explained in the chat.
 
-        Returns the chat outputs and the file box (emptied when the file was refused). Gradio's copy of
-        the upload is deleted once read, but only by the session that brought it (medqa.app.uploads).
+        Returns the chat outputs and the file box (emptied when the file was refused). The session keeps its own
+        decoded copy; Gradio's file is deleted once no session is reading it (medqa.app.uploads).
         """
         session = self.session(state, request)
         if not file:
             return (*self.out(session), gr.skip())
         path = Path(file)
-        self.uploads.claim(path, session.session_id)  # before reading: the first session to name a file owns it
+        self.uploads.claim(path, session.session_id)  # before reading: nobody deletes it while this session reads
         try:
             outputs = self.use_image(session, path, path.name)
         finally:

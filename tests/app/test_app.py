@@ -35,6 +35,7 @@ from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
+from medqa.app import uploads
 from medqa.app.admin import summary_headers
 from medqa.app.downloads import read_payload
 from medqa.app.i18n import t
@@ -96,6 +97,8 @@ def launch(demo) -> str:
 
 @pytest.fixture(scope="module")
 def app(tiny_model, tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setattr(uploads, "GRACE_S", 0.0)  # a read upload is deleted at once (the check below looks for it)
     root = tmp_path_factory.mktemp("app")
     dataset = write_blob_dataset(root / "dataset", n_per_fold=2, folds=2)
     backend = RecordingBackend(LocalBackend(load_model(str(tiny_model))))
@@ -103,6 +106,7 @@ def app(tiny_model, tmp_path_factory):
     settings = AppSettings(model=str(tiny_model), admin_password="s3cret", examples_dir=str(dataset / "images"),
                            data=str(dataset), context_tokens=1024, default_max_new_tokens=8, concurrency=4)
     demo = build_demo(backend, store, settings)
+    patch.undo()  # read when the demo was built
     url = launch(demo)
     yield SimpleNamespace(url=url, backend=backend, store=store, root=root)
     demo.close()

@@ -6,6 +6,7 @@ through gradio_client like test_app.py; the start-up test builds the app the way
 
 import importlib.util
 import io
+import json
 import logging
 import uuid
 from pathlib import Path
@@ -152,17 +153,42 @@ def test_coordinator_downloads_reach_only_the_page_that_asked(app):
     assert not [p for p in made if p.suffix in (".csv", ".png", ".jsonl")]
 
 
-def test_only_the_first_session_to_use_an_upload_deletes_it(tmp_path):
+def test_an_upload_is_deleted_only_once_no_session_reads_it_and_only_if_it_is_an_upload(tmp_path):
     folder = tmp_path / "gradio" / "abc123"
     folder.mkdir(parents=True)
     shared, other = folder / "film.png", folder / "plot.png"
     shared.write_bytes(b"upload")
     other.write_bytes(b"written by the app")
-    ledger = UploadLedger(lambda: {str(shared)})
-    assert ledger.claim(shared, "victim") and not ledger.claim(shared, "attacker")
-    assert not ledger.discard(shared, "attacker") and shared.is_file()
-    assert ledger.discard(shared, "victim") and not shared.exists()
-    assert ledger.claim(other, "attacker") and not ledger.discard(other, "attacker") and other.is_file()
+    later = []  # the deletions waiting for their grace period, run by hand
+    ledger = UploadLedger(lambda: {str(shared)}, grace_s=30, schedule=lambda s, action: later.append(action) or (
+        lambda: later.remove(action)))
+    ledger.claim(shared, "first")
+    ledger.claim(shared, "second")  # the same bytes from another session: the same path
+    assert not ledger.discard(shared, "first") and shared.is_file() and not later  # the second still reads it
+    assert ledger.discard(shared, "second") and shared.is_file() and len(later) == 1
+    ledger.claim(shared, "third")  # a third upload of the same bytes within the grace: the deletion waits
+    assert later == []
+    assert ledger.discard(shared, "third")
+    later.pop()()
+    assert not shared.exists()
+    ledger.claim(other, "attacker")  # not written by the upload route: never deleted by an event
+    assert not ledger.discard(other, "attacker") and other.is_file() and not later
+
+
+def test_two_sessions_sending_the_same_bytes_at_once_both_get_their_image(app, tmp_path):
+    image = film(tmp_path / "same.png", 80)
+    paths = []
+    for _ in range(2):  # both uploads land before either session's event reads the file
+        with image.open("rb") as f:
+            reply = httpx.post(f"{app.url}gradio_api/upload", files={"files": ("same.png", f, "image/png")},
+                               timeout=60)
+        paths.append(reply.json()[0])
+    assert paths[0] == paths[1]  # Gradio names an upload by its bytes: one file for both sessions
+    for path in paths:
+        stream = call_raw(app.url, "upload", [{"path": path, "meta": {"_type": "gradio.FileData"},
+                                               "orig_name": "same.png"}, None])
+        chat, image = json.loads(stream.split("event: complete\ndata:", 1)[1])[:3:2]
+        assert image is not None and t("image_error", detail="")[:8] not in json.dumps(chat, ensure_ascii=False)
 
 
 def test_wrong_admin_passwords_make_the_client_wait_longer_and_are_logged(app, caplog):
