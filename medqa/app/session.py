@@ -24,6 +24,7 @@ from medqa.app.i18n import t
 from medqa.core.conversation import ConversationFormat, message_text, normalise_content
 from medqa.core.imaging import ImageError
 from medqa.core.redact import redact
+from medqa.core.text import without_controls
 from medqa.feedback.ratings import RATING_KEY, Rating, image_sha256
 from medqa.serve.errors import BackendUnavailable, is_out_of_memory
 from medqa.serve.grounding import strip_boxes
@@ -275,7 +276,7 @@ def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, sc
     if thumbs not in (None, "", "up", "down"):
         raise InputError(t("bad_rating", lang, detail=f"thumbs={thumbs!r}"))
     values = {name: _score(scores.get(name), name, lang) for name in ("accuracy", "completeness", "safety")}
-    comment = (comment or "").strip()
+    comment = without_controls(comment).strip()  # as the study's store does: the same text on SQLite and PostgreSQL
     if max_comment_chars is not None and len(comment) > max_comment_chars:
         raise InputError(t("comment_too_long", lang, chars=len(comment), limit=max_comment_chars))
     if not thumbs and all(v is None for v in values.values()) and not comment:

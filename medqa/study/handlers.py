@@ -124,10 +124,11 @@ class StudyHandlers:
             revision, position = self.store.submit(rater, Submission(int(assignment_id), answers, preference,
                                                                      comment or ""))
         except StudyStoreError as exc:
-            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=exc), gr.skip(), gr.skip()]
+            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=store_error_text(exc, lang)),
+                                                       gr.skip(), gr.skip()]
         except Exception as exc:  # a lost database: the rater must know the judgement was not saved
             log.error("judgement not stored: %s: %s", type(exc).__name__, exc)
-            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=type(exc).__name__),
+            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=tr("store_unavailable", lang)),
                                                        gr.skip(), gr.skip()]
         status = tr("saved", lang, n=position) if revision == 1 else tr("updated", lang, n=position, rev=revision)
         state = self.store.queue_state(rater)
@@ -150,6 +151,17 @@ def _error_names() -> tuple[str, ...]:
 def password_ok(given: str | None, expected: str | None) -> bool:
     """Constant-time password check (the caller passes it through the login gate)."""
     return bool(expected) and hmac.compare_digest(str(given or "").encode(), str(expected).encode())
+
+
+def store_error_text(exc: StudyStoreError, lang: str) -> str:
+    """A refused judgement in the study's language (the English message only where no label names it)."""
+    if exc.key is None:
+        return str(exc)
+    values = dict(exc.values)
+    for name in ("answer", "score"):  # label keys themselves, said in the language
+        if name in values:
+            values[name] = tr(values[name], lang).split(" (")[0]
+    return tr(exc.key, lang, **values)
 
 
 def refusal_text(refused, wrong_key: str, lang: str) -> str:

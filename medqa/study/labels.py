@@ -39,6 +39,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "updated": ("已更新第 {n} 例（第 {rev} 次修改）。", "Case {n} updated (revision {rev})."),
     "not_saved": ("未保存：{detail}", "Not saved: {detail}"),
     "wait": ("错误次数过多，请 {seconds} 秒后再试。", "Too many wrong tries: try again in {seconds} s."),
+    "score_missing": ("请填写{answer}的{score}。", "{answer}: {score} is missing."),
+    "score_range": ("{answer}的{score}须为 1-5。", "{answer}: {score} must be 1-5."),
+    "needs_answers": ("此病例需要为回答 {letters} 评分。", "This case needs scores for answer(s) {letters}."),
+    "needs_preference": ("请选择哪个回答更好（A、B、一样好或都不好）。", "Choose a preference: A, B, tie or both bad."),
+    "comment_too_long": ("备注太长（{chars} 字），最多 {limit} 字。未保存，请缩短后再提交。",
+                         "The comment is too long ({chars} characters; the limit is {limit}). Not saved: shorten "
+                         "it and submit again."),
+    "unknown_errors": ("未知的错误类型。", "Unknown error type."),
+    "store_unavailable": ("数据库暂时无法访问，请稍后再提交一次。", "The database cannot be reached right now; "
+                          "submit again in a moment."),
     "sign_in_first": ("请先登录。", "Please sign in first."),
     "shortcuts": ("快捷键：A / B / T（一样好）/ X（都不好）选择偏好，Ctrl+Enter 提交。",
                   "Keys: A / B / T (tie) / X (both bad) choose the preference; Ctrl+Enter submits."),

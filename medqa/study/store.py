@@ -15,12 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medqa.core.db import Database, migrate, now_iso
+from medqa.core.text import without_controls
 from medqa.study import codes
 from medqa.study.schema import ERROR_TYPES, MIGRATIONS, PREFERENCES, SCORES
 
+MAX_COMMENT_CHARS = 4000  # a longer comment is refused with this limit, never cut
+
 
 class StudyStoreError(ValueError):
-    """A request the store refuses: an unknown rater or assignment, a malformed judgement."""
+    """A request the store refuses: an unknown rater or assignment, a malformed judgement.
+
+    The message is English (logs, the command line); `key` and `values` name it for the rater's view, which
+    says it in the study's language (medqa.study.labels)."""
+
+    def __init__(self, message: str, key: str | None = None, **values) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 @dataclass
@@ -43,13 +53,15 @@ class Submission:
     comment: str = ""
 
 
-def _score(name: str, value) -> int:
+def _score(name: str, value, letter: str, pairwise: bool) -> int:
     """A 1-5 score from the form (an int, or its text as a radio sends it)."""
+    where = f"answer {letter}: " if pairwise else ""
+    answer = f"answer_{letter.lower()}" if pairwise else "answer"
     if value in (None, ""):
-        raise StudyStoreError(f"{name} is missing")
+        raise StudyStoreError(f"{where}{name} is missing", "score_missing", answer=answer, score=name)
     text = str(value).strip()
     if isinstance(value, bool) or text not in ("1", "2", "3", "4", "5"):
-        raise StudyStoreError(f"{name} must be 1-5, got {value!r}")
+        raise StudyStoreError(f"{where}{name} must be 1-5, got {value!r}", "score_range", answer=answer, score=name)
     return int(text)
 
 
@@ -91,11 +103,12 @@ class StudyStore:
                             [(sid, a["arm_id"], a["number"], json.dumps(a["spec"], ensure_ascii=False)) for a in arms])
             cur.executemany("INSERT INTO cases (study_id, case_id, number, patient, image, question, reference, "
                             "qtype) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, case_id) DO NOTHING",
-                            [(sid, c["case_id"], c["number"], c["patient"], c["image"], c["question"],
-                              c.get("reference"), c.get("qtype")) for c in cases])
+                            [(sid, c["case_id"], c["number"], c["patient"], c["image"], without_controls(c["question"]),
+                              c.get("reference") and without_controls(c["reference"]), c.get("qtype")) for c in cases])
             cur.executemany("INSERT INTO answers (study_id, case_id, arm_id, text, created_at) VALUES "
                             "(?, ?, ?, ?, ?) ON CONFLICT (study_id, case_id, arm_id) DO NOTHING",
-                            [(sid, a["case_id"], a["arm_id"], a["text"], now) for a in answers])
+                            # a model's output may hold NUL, which PostgreSQL cannot store
+                            [(sid, a["case_id"], a["arm_id"], without_controls(a["text"]), now) for a in answers])
             cur.executemany("INSERT INTO raters (study_id, rater_id, number) VALUES (?, ?, ?) "
                             "ON CONFLICT (study_id, rater_id) DO NOTHING",
                             [(sid, r["rater_id"], r["number"]) for r in raters])
@@ -223,19 +236,24 @@ class StudyStore:
 
     def _judgement_rows(self, entry: dict, shown: dict, sub: Submission) -> list[tuple]:
         if set(sub.answers) != set(shown):
-            raise StudyStoreError(f"this case needs scores for answer(s) {', '.join(sorted(shown))}")
+            raise StudyStoreError(f"this case needs scores for answer(s) {', '.join(sorted(shown))}", "needs_answers",
+                                  letters=" / ".join(sorted(shown)))
         pairwise = len(shown) == 2
         if pairwise and sub.preference not in PREFERENCES:
-            raise StudyStoreError("choose a preference: A, B, tie or both bad")
+            raise StudyStoreError("choose a preference: A, B, tie or both bad", "needs_preference")
         preference = {"A": shown["A"], "B": shown.get("B")}.get(sub.preference, sub.preference) if pairwise else None
-        comment, now, rows = str(sub.comment or "").strip()[:4000], now_iso(), []
+        # Control characters (NUL above all, which PostgreSQL cannot store) go on both stores alike.
+        comment, now, rows = without_controls(str(sub.comment or "")).strip(), now_iso(), []
+        if len(comment) > MAX_COMMENT_CHARS:  # refused, never cut: a shortened comment could say something else
+            raise StudyStoreError(f"the comment has {len(comment)} characters; the limit is {MAX_COMMENT_CHARS}",
+                                  "comment_too_long", chars=len(comment), limit=MAX_COMMENT_CHARS)
         for letter, arm in shown.items():
             judged = sub.answers[letter]
             where = f"answer {letter}: " if pairwise else ""
-            scores = [_score(f"{where}{name}", getattr(judged, name)) for name in SCORES]
+            scores = [_score(name, getattr(judged, name), letter, pairwise) for name in SCORES]
             unknown = set(judged.errors) - set(ERROR_TYPES)
             if unknown:
-                raise StudyStoreError(f"{where}unknown error type(s) {sorted(unknown)}")
+                raise StudyStoreError(f"{where}unknown error type(s) {sorted(unknown)}", "unknown_errors")
             flags = [int(e in judged.errors) for e in ERROR_TYPES]
             rows.append((entry["assignment_id"], self.study_id, entry["rater_id"], entry["case_id"], arm, letter,
                          *scores, *flags, preference, comment, now, now))

@@ -22,6 +22,7 @@ from medqa.study.handlers import OUTPUTS, StudyHandlers, password_ok, refusal_te
 from medqa.study.labels import tr
 from medqa.study.report import write_report
 from medqa.study.schema import ERROR_TYPES, PREFERENCES, SCORES
+from medqa.study.store import MAX_COMMENT_CHARS
 
 SCORE_CHOICES = ["1", "2", "3", "4", "5"]
 # Keyboard shortcuts: A / B / T / X pick the preference and Ctrl+Enter submits, unless the rater is typing.
@@ -79,7 +80,8 @@ def rater_tab(handlers: StudyHandlers, title: str) -> None:
             b_parts = _answer_form("B", lang, pairwise)
         preference = gr.Radio([(tr(f"pref_{p}", lang), p) for p in PREFERENCES], label=tr("preference", lang),
                               elem_id="study-preference", visible=pairwise)
-        comment = gr.Textbox(label=tr("comment", lang), lines=2, elem_id="study-comment")
+        # max_length stops the browser; the store refuses a longer one again (the API takes any string).
+        comment = gr.Textbox(label=tr("comment", lang), lines=2, elem_id="study-comment", max_length=MAX_COMMENT_CHARS)
         with gr.Row():
             previous = gr.Button(tr("previous", lang), elem_id="study-previous")
             submit = gr.Button(tr("submit", lang), variant="primary", elem_id="study-submit")

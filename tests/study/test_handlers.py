@@ -34,13 +34,15 @@ def test_sign_in_submit_and_the_form_resets(pairwise):
     assert page[AT["image"]]["path"] == "/img/1.png" and [page[AT[f]] for f in FORM] == [
         None, None, None, [], None, None, None, [], None, ""]
     missing = view.submit(token, aid, "4", "3", None, [], "2", "2", "2", [], "A", "")
-    assert missing[AT["status"]] == "未保存：answer A: safety is missing"
+    assert missing[AT["status"]] == "未保存：请填写回答 A的安全性。"
     assert missing[AT["assignment"]] is not None and missing[AT["token"]] is not None  # the form is kept as typed
     page = view.submit(token, aid, "4", "3", "5", ["wrong_side"], "2", "2", "2", [], "B", "好")
     assert page[AT["status"]] == "已保存第 1 例。" and page[AT["progress"]].endswith("第 2 / 2 例")
     assert [page[AT[f]] for f in FORM] == [None, None, None, [], None, None, None, [], None, ""]  # reset
     back = view.previous(token, page[AT["assignment"]])  # the saved judgement fills the form again
     assert [back[AT[f]] for f in FORM] == ["4", "3", "5", ["wrong_side"], "2", "2", "2", [], "B", "好"]
+    long = view.submit(token, back[AT["assignment"]], "5", "3", "5", [], "2", "2", "2", [], "A", "长" * 4001)
+    assert long[AT["status"]] == "未保存：备注太长（4001 字），最多 4000 字。未保存，请缩短后再提交。"
     again = view.submit(token, back[AT["assignment"]], "5", "3", "5", [], "2", "2", "2", [], "A", "改")
     assert again[AT["status"]] == "已更新第 1 例（第 2 次修改）。"
     assert len(view.store.judgement_rows()) == 2
