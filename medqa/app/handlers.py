@@ -327,9 +327,9 @@ class DemoHandlers:
             return str(exc), session
         except ValueError as exc:
             return t("bad_rating", lang, detail=exc), session
-        except Exception as exc:  # a full disk or a locked file: the clinician must know it was not saved
-            log.error("rating not stored: %s: %s", type(exc).__name__, exc)
-            return t("rating_failed", lang, detail=f"{type(exc).__name__}: {exc}"), session
+        except Exception as exc:  # a full disk, a locked file, a lost server: the clinician must know it was not saved
+            log.error("rating not stored: %s: %s", type(exc).__name__, redact(str(exc)))
+            return t("rating_failed", lang, detail=t("store_unavailable", lang)), session
         return t("rating_saved" if created else "rating_updated", lang, id=row_id), session
 
     def like(self, state, evt: gr.LikeData, request: gr.Request) -> tuple:

@@ -9,6 +9,7 @@ form emptied for a new case and filled for one already judged.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import math
@@ -16,6 +17,7 @@ import math
 import gradio as gr
 
 from medqa.app.throttle import LoginGate
+from medqa.core.redact import redact
 from medqa.study.labels import tr
 from medqa.study.schema import SCORES
 from medqa.study.store import AnswerJudgement, StudyStore, StudyStoreError, Submission
@@ -24,6 +26,26 @@ log = logging.getLogger("medqa.study")
 FORM_FIELDS = 10  # 3 scores + errors for A, the same for B, preference, comment
 OUTPUTS = ("signin", "case", "progress", "image", "question", "answer_a", "answer_b", *(f"f{k}" for k in
            range(FORM_FIELDS)), "status", "assignment", "token")
+
+
+def _guard(event: str):
+    """A handler whose database failure (or refusal) becomes the app's own message in the page, never an HTTP 500
+    (the study's raters must always be told whether their judgement was stored)."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except StudyStoreError as exc:  # e.g. a forged assignment id
+                return [gr.skip()] * (len(OUTPUTS) - 3) + [store_error_text(exc, self.lang), gr.skip(), gr.skip()]
+            except Exception as exc:
+                log.error("%s failed: %s: %s", event, type(exc).__name__, redact(str(exc)))
+                return self.guarded(event)
+
+        return guarded
+
+    return wrap
 
 
 class StudyHandlers:
@@ -72,6 +94,18 @@ class StudyHandlers:
                 *self._form(entry), status, entry["assignment_id"], token]
 
     # -- events -------------------------------------------------------------------------------
+    def guarded(self, event: str, saved: int | None = None) -> list:
+        """The page after the database failed during `event`: the app's own message, never an HTTP 500. `saved`:
+        the case number that was stored before the failure (then it says so)."""
+        lang = self.lang
+        if saved is not None:
+            status = f"{tr('saved', lang, n=saved)} {tr('next_unavailable', lang)}"
+        else:
+            status = tr("not_saved", lang, detail=tr("store_unavailable", lang)) if event == "submit" else \
+                tr("store_unavailable", lang)
+        return [gr.skip()] * (len(OUTPUTS) - 3) + [status, gr.skip(), gr.skip()]
+
+    @_guard("sign_in")
     def sign_in(self, code: str, request: gr.Request = None) -> list:
         """Check the access code (through the login throttle); on success show the rater's first unjudged case."""
         found: list = []
@@ -87,6 +121,7 @@ class StudyHandlers:
         state = self.store.queue_state(rater)
         return self._page(token, rater, state, state["next"], "")
 
+    @_guard("show")
     def show(self, token: str, position) -> list:
         """Show the rater's case at queue `position` (1-based), or the first unjudged one when it is empty."""
         rater = self.store.rater_for(token)
@@ -99,6 +134,7 @@ class StudyHandlers:
             entry = self.store.assignment(rater, aid) if aid is not None else entry
         return self._page(token, rater, state, entry, "")
 
+    @_guard("previous")
     def previous(self, token: str, assignment_id) -> list:
         """Go back one case in the queue (to look again or change a judgement)."""
         rater = self.store.rater_for(token)
@@ -108,6 +144,7 @@ class StudyHandlers:
         position = max(1, current["position"] - 1) if current else self.store.queue_state(rater)["done"]
         return self.show(token, position)
 
+    @_guard("submit")
     def submit(self, token, assignment_id, acc_a, comp_a, safe_a, err_a, acc_b, comp_b, safe_b, err_b,
                preference, comment) -> list:
         """Store the judgement (an update when this case was judged before) and show the next unjudged case."""
@@ -127,11 +164,15 @@ class StudyHandlers:
             return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=store_error_text(exc, lang)),
                                                        gr.skip(), gr.skip()]
         except Exception as exc:  # a lost database: the rater must know the judgement was not saved
-            log.error("judgement not stored: %s: %s", type(exc).__name__, exc)
+            log.error("judgement not stored: %s: %s", type(exc).__name__, redact(str(exc)))
             return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=tr("store_unavailable", lang)),
                                                        gr.skip(), gr.skip()]
         status = tr("saved", lang, n=position) if revision == 1 else tr("updated", lang, n=position, rev=revision)
-        state = self.store.queue_state(rater)
+        try:
+            state = self.store.queue_state(rater)
+        except Exception as exc:  # stored, but the next case cannot be read: say both
+            log.error("next case not shown after a stored judgement: %s: %s", type(exc).__name__, redact(str(exc)))
+            return self.guarded("submit", saved=position)
         return self._page(token, rater, state, state["next"], status, layout_known=True)
 
 

@@ -177,14 +177,16 @@ class StudyStore:
 
     def queue_state(self, rater_id: str) -> dict:
         """{'done', 'total', 'next': the first unjudged assignment (with case and answers) or None}."""
-        with self.db.transaction(write=False) as cur:
+        def read(cur) -> dict:
             rows = cur.query(
                 "SELECT a.assignment_id, a.position, EXISTS (SELECT 1 FROM judgements j WHERE j.assignment_id = "
                 "a.assignment_id) AS done FROM assignments a WHERE a.study_id = ? AND a.rater_id = ? "
                 "ORDER BY a.position", [self.study_id, rater_id])
             pending = [r for r in rows if not r["done"]]
             nxt = self._assignment(cur, rater_id, pending[0]["assignment_id"]) if pending else None
-        return {"done": len(rows) - len(pending), "total": len(rows), "next": nxt}
+            return {"done": len(rows) - len(pending), "total": len(rows), "next": nxt}
+
+        return self.db.run(read, write=False)  # retried once on a connection a server restart broke
 
     def assignment_at(self, rater_id: str, position: int) -> int | None:
         """The id of the assignment at 1-based `position` of the rater's queue, or None."""
@@ -194,8 +196,7 @@ class StudyStore:
 
     def assignment(self, rater_id: str, assignment_id: int) -> dict:
         """One of the rater's assignments with its case, its answers by shown letter and its judgements."""
-        with self.db.transaction(write=False) as cur:
-            return self._assignment(cur, rater_id, assignment_id)
+        return self.db.run(lambda cur: self._assignment(cur, rater_id, assignment_id), write=False)
 
     def _assignment(self, cur, rater_id: str, assignment_id: int) -> dict:
         rows = cur.query(
@@ -218,7 +219,7 @@ class StudyStore:
         entry = self.assignment(rater_id, submission.assignment_id)
         shown = {"A": entry["arm_a"], **({"B": entry["arm_b"]} if entry["arm_b"] else {})}
         rows = self._judgement_rows(entry, shown, submission)
-        with self.db.transaction() as cur:
+        def write(cur) -> list[dict]:
             cur.executemany(
                 "INSERT INTO judgements (assignment_id, study_id, rater_id, case_id, arm_id, shown_as, accuracy, "
                 "completeness, safety, err_hallucination, err_missed_finding, err_wrong_side, err_wrong_severity, "
@@ -230,8 +231,10 @@ class StudyStore:
                 "excluded.err_wrong_severity, err_unsafe_advice = excluded.err_unsafe_advice, err_language = "
                 "excluded.err_language, preference = excluded.preference, comment = excluded.comment, "
                 "updated_at = excluded.updated_at, revision = judgements.revision + 1", rows)
-            revision = cur.query("SELECT MAX(revision) AS r FROM judgements WHERE assignment_id = ?",
-                                 [entry["assignment_id"]])
+            return cur.query("SELECT MAX(revision) AS r FROM judgements WHERE assignment_id = ?",
+                             [entry["assignment_id"]])
+
+        revision = self.db.run(write)  # retried once only when nothing was committed (medqa.core.db)
         return int(revision[0]["r"]), int(entry["position"])
 
     def _judgement_rows(self, entry: dict, shown: dict, sub: Submission) -> list[tuple]:
