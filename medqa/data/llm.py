@@ -7,7 +7,6 @@ import os
 import random
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +16,13 @@ from tqdm import tqdm
 from medqa.core.redact import mask_secrets, redact, redact_url, register_secret
 from medqa.data import llm_prompt
 from medqa.data.llm_cache import ReplyCache
+from medqa.data.llm_pool import DaemonPool
 from medqa.data.llm_prompt import build_messages, cache_key, parse_reply, scrub
 from medqa.data.qa import GenerationStopped, QAPair
 from medqa.data.records import Report, SkipLog
 
 log = logging.getLogger("medqa.data")
+INTERRUPT_GRACE_S = 1.5  # after Ctrl-C, how long the workers get to notice before the build exits without them
 
 
 @dataclass
@@ -182,26 +183,32 @@ class LLMGenerator:
         results: dict[str, list[QAPair]] = {}
         failed: dict[str, str] = {}
         refused: list[str] = []
-        pool = ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency))
+        pool = DaemonPool(self.settings.concurrency, self._stop)
+        outcomes = pool.run(lambda job: self._generate_one(client, job[1], job[0], cache),
+                            ((k, (k, r)) for k, r in todo.items()))
+        interrupted = False
         try:
-            futures = {pool.submit(self._generate_one, client, r, k, cache): k for k, r in todo.items()}
-            bar = tqdm(as_completed(futures), total=len(futures), desc="llm qa", unit="report", disable=None)
-            for fut in bar:
-                key = futures[fut]
-                try:
-                    results[key] = fut.result()
-                except LLMFailure as exc:
-                    failed[key] = str(exc)
-                except _Refused as exc:
-                    refused.append(str(exc))
+            bar = tqdm(outcomes, total=len(todo), desc="llm qa", unit="report", disable=None)
+            for key, outcome in bar:
+                if isinstance(outcome, LLMFailure):
+                    failed[key] = str(outcome)
+                elif isinstance(outcome, _Refused):
+                    refused.append(str(outcome))
                     self._stop.set()
-                except _Cancelled:
+                elif isinstance(outcome, _Cancelled):
                     pass
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+                else:
+                    results[key] = outcome
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            # On a crash, Ctrl-C or a refused key: no new attempts, queued reports dropped; calls already
-            # on the wire finish and are cached (they are paid for).
+            # No new attempts, queued reports dropped. On Ctrl-C the requests on the wire are abandoned within
+            # 2 s (their threads are daemons); on a crash or a refused key they finish and are cached (paid for).
             self._stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.join(INTERRUPT_GRACE_S if interrupted else None)
         if refused:
             raise GenerationStopped(
                 f"the LLM endpoint {redact_url(self.settings.base_url)} refused the request ({refused[0]}); check "

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -18,6 +21,7 @@ from medqa.data.llm_prompt import build_messages, parse_reply
 from medqa.data.qa import GenerationStopped, QAPair
 from medqa.data.records import Report, SkipLog, XrayImage
 from medqa.vocab.mesh import parse_mesh
+from tests.helpers.paths import REPO
 
 KEY_ENV = "MEDQA_TEST_LLM_KEY"
 
@@ -55,6 +59,7 @@ class FakeChat:
         self.log: list[tuple[str, str]] = []  # (user message, action) per request
         self.in_flight = 0
         self.max_in_flight = 0
+        self.release = threading.Event()  # what "hang" requests wait for
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
@@ -125,6 +130,8 @@ class FakeChat:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 user, action = server._choose(body, {k.lower(): v for k, v in self.headers.items()})
                 time.sleep(1.5 if action == "timeout" else server.delay)
+                if action == "hang":  # an endpoint that stopped answering
+                    server.release.wait(120)
                 # Leave the in-flight count before answering: once the client has the answer it may
                 # send its next request, which must not be counted beside this one.
                 with server.lock:
@@ -292,6 +299,33 @@ def test_a_key_echoed_by_the_model_or_escaped_in_an_error_never_lands_anywhere(s
         make_gen(server).generate_all([make_report("2")], SkipLog())
     said = str(stop.value)
     assert "invalid key" in said and "\\u0073" not in said and "***" in said
+
+
+def test_ctrl_c_does_not_wait_for_requests_on_the_wire(server, tmp_path):
+    server.rule = lambda user: "hang"
+    script = (
+        "import sys, time; sys.path.insert(0, sys.argv[2])\n"
+        "from medqa.data.llm import LLMGenerator, LLMSettings\n"
+        "from medqa.data.records import SkipLog\n"
+        "from tests.data.test_llm import make_report\n"
+        "gen = LLMGenerator(LLMSettings(base_url=sys.argv[1], model='m', concurrency=3, timeout_s=600))\n"
+        "print('started', flush=True)\n"
+        "gen.generate_all([make_report(str(i)) for i in range(6)], SkipLog())\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, server.url, str(REPO)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        while len(server.bodies) < 3:  # three requests on the wire, each held by the server until released
+            assert proc.poll() is None
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        # It exits while the server still holds every request (the requests' own timeout is 600 s).
+        assert proc.wait(timeout=60) != 0 and not server.release.is_set()
+        assert "KeyboardInterrupt" in proc.stderr.read()
+    finally:
+        server.release.set()
+        proc.kill()
+        proc.wait()
 
 
 def test_rejected_response_format_is_dropped_once(server):
