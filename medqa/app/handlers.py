@@ -21,6 +21,7 @@ import gradio as gr
 from medqa.app import backends, examples
 from medqa.app.context import DemoContext
 from medqa.app.i18n import Labels, t
+from medqa.app.image_errors import image_problem
 from medqa.app.session import (
     ChatSession,
     DisplayItem,
@@ -250,7 +251,9 @@ class DemoHandlers:
         try:
             path = examples.example_path(self.settings.examples_dir or "", name or "")
         except ValueError as exc:
-            session.notice(t("image_error", session.language, detail=exc))
+            log.info("example refused: %s", exc)
+            session.notice(t("image_error", session.language, detail=image_problem(str(exc), Path(name or "").name,
+                                                                                   session.language)))
             return self.out(session)
         return self.use_image(session, path, Path(name).name)
 
@@ -263,12 +266,13 @@ class DemoHandlers:
         lang = session.language
         try:
             image = load_image(path, name=name, limits=self.settings.image_limits, fit_pixels=self.ctx.image_pixels)
-        except ImageTooLarge as exc:
-            return self.refuse_image(session, t("image_too_large", lang, detail=exc))
-        except ImageError as exc:
-            return self.refuse_image(session, t("image_error", lang, detail=exc))
-        except Exception as exc:  # whatever else a hostile file triggers is still the file's fault
-            return self.refuse_image(session, t("image_error", lang, detail=f"{name}: {type(exc).__name__}: {exc}"))
+        except Exception as exc:  # whatever a hostile file triggers is still the file's fault
+            # The English text, with the library's words, for the log; the clinician gets its meaning in the page's
+            # language (medqa.app.image_errors).
+            log.info("image refused: %s: %s", type(exc).__name__, exc)
+            key = "image_too_large" if isinstance(exc, ImageTooLarge) else "image_error"
+            detail = image_problem(str(exc) if isinstance(exc, ImageError) else "", name, lang)
+            return self.refuse_image(session, t(key, lang, detail=detail))
         set_image(session, image, name, self.ctx.references.get(examples.image_key(name)))
         return self.out(session, image=image, number=0,
                         reference=examples.reference_markdown(session.reference, lang))

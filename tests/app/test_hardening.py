@@ -79,9 +79,9 @@ def test_oversized_uploads_are_refused_before_decoding(app, tmp_path):
     assert bomb.stat().st_size < 200_000
     Image.new("1", (1500, 1000)).save(tmp_path / "wide.png")  # 1.5 MP
     (tmp_path / "heavy.png").write_bytes(b"\x89PNG" + bytes(1_200_000))
-    for path, expected in [(bomb, "too large: 20 frame(s) of 1000x1000 take 38 MB uncompressed"),
-                           (tmp_path / "wide.png", "too large: 1500x1000 is 2 megapixels, over the 1 MP limit"),
-                           (tmp_path / "heavy.png", "the file is too large (1.1 MB; the limit is 1 MB)")]:
+    for path, expected in [(bomb, "bomb.dcm: 20 帧 1000×1000 未压缩共 38 MB，超出上限"),
+                           (tmp_path / "wide.png", "wide.png: 1500×1000 共 2 百万像素，超过 1 百万像素的上限"),
+                           (tmp_path / "heavy.png", "heavy.png: 文件太大（1.1 MB，上限 1 MB）")]:
         chat, image, box = upload(client, path)
         assert chat[-1][1].startswith("⚠️ 图像太大，无法使用：") and expected in chat[-1][1], chat
         assert image is None and box is None
@@ -106,8 +106,8 @@ def test_a_refused_upload_clears_the_old_image_and_nothing_is_answered_without_o
     assert len(app.backend.calls) == calls + 1
     (tmp_path / "new.png").write_bytes(b"not an image at all")
     chat, image, box = upload(client, tmp_path / "new.png")
-    assert [text for _, text in chat] == [t("image_error", detail="new.png: not a readable image (PNG, JPEG or "
-                                            "DICOM expected)"), t("image_cleared")]
+    unreadable = t("image_error", detail="new.png: 不是可读取的图像（应为 PNG、JPEG 或 DICOM）")
+    assert [text for _, text in chat] == [unreadable, t("image_cleared")]
     assert image is None and box is None
     assert texts(ask(client, "现在这张呢？")[0])[-1] == ("assistant", t("need_image"))
     assert len(app.backend.calls) == calls + 1  # the old film was not asked about again
