@@ -90,7 +90,23 @@ def main(argv: list[str] | None = None) -> int:
         from medqa.study.app import study_launch_options
 
         options = study_launch_options(demo.study, options)
-    demo.launch(server_name=settings.host, server_port=settings.port, **options)
+    return launch(demo, server_name=settings.host, server_port=settings.port, **options)
+
+
+def launch(demo, **options) -> int:
+    """Serve `demo` until interrupted, never through a proxy to itself; exit status 2 with the cause when Gradio
+    cannot reach its own server (medqa.app.launching)."""
+    from medqa.app.launching import explain_launch_error, prepare_launch
+
+    prepare_launch()
+    try:
+        demo.launch(**options)
+    except ValueError as exc:
+        cause = explain_launch_error(exc)
+        if cause is None:
+            raise
+        print(f"error: {cause}", file=sys.stderr)
+        return 2
     return 0
 
 

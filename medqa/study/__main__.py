@@ -59,7 +59,16 @@ def _run(args: StudyArguments, study) -> int:
 
         study, store = open_study(str(study.path), study.db)
         demo = build_study_demo(study, store, args.admin_password, LoginGate(args.trusted_proxies))
-        demo.launch(server_name=args.host, server_port=args.port, **study_launch_options(study))
+        from medqa.app.launching import explain_launch_error, prepare_launch
+
+        prepare_launch()  # Gradio checks its own URL after starting: never through a proxy
+        try:
+            demo.launch(server_name=args.host, server_port=args.port, **study_launch_options(study))
+        except ValueError as exc:
+            if (cause := explain_launch_error(exc)) is None:
+                raise
+            print(f"error: {cause}", file=sys.stderr)
+            return 1
     elif args.command == "invite":
         path = invite(study, args.raters, Path(args.out) if args.out else None)
         print(f"access codes written to {path} (only this user can read it); send each rater their own code")
