@@ -66,8 +66,17 @@ def test_assignment_plan_is_balanced_blind_and_reproducible():
     assert {r: sum(a["rater_id"] == r for a in plan) for r in raters} == {"r1": 8, "r2": 8, "r3": 8}
     for case in cases:  # every case rated by two different raters
         assert len({a["rater_id"] for a in plan if a["case_id"] == case}) == 2
-    sides = [a["arm_a"] for a in plan]
-    assert 6 <= sides.count("x") <= 18  # A/B sides are randomised, not fixed by arm order
+    for key in ("rater_id", "case_id"):  # each arm is A as often as B for every rater and every case, +-1
+        for who in {a[key] for a in plan}:
+            sides = [a["arm_a"] for a in plan if a[key] == who]
+            assert abs(sides.count("x") - sides.count("y")) <= 1, (key, who, sides)
+    three = plan_assignments(cases, ["x", "y", "z"], raters + ["r4"], "pairwise", 3, seed=2)
+    for pair in (("x", "y"), ("x", "z"), ("y", "z")):
+        for key in ("rater_id", "case_id"):
+            for who in {a[key] for a in three}:
+                mine = [a for a in three if a[key] == who and {a["arm_a"], a["arm_b"]} == set(pair)]
+                firsts = [a["arm_a"] == pair[0] for a in mine]
+                assert abs(2 * sum(firsts) - len(firsts)) <= 1, (pair, key, who)
     single = plan_assignments(cases[:4], ["x", "y"], raters, "single", 1, seed=1)
     assert len(single) == 8 and all(a["arm_b"] == "" for a in single)
     for rater in raters:  # a rater never gets two arms of one case in a single-answer design, when avoidable
