@@ -121,7 +121,7 @@ class GradioSession:
 
     def call(self, api: str, *data) -> list:
         out = list(self.client.predict(*data, api_name="/" + api))
-        return [None, None, *out]  # gradio_client leaves out the two layout outputs (sign-in and case panels)
+        return [None, None, None, *out]  # gradio_client leaves out the layout outputs (panels, the back button)
 
 
 def rater_session(url: str, code: str, args, record, signed_in: threading.Barrier) -> None:

@@ -24,7 +24,7 @@ from medqa.study.store import AnswerJudgement, StudyStore, StudyStoreError, Subm
 
 log = logging.getLogger("medqa.study")
 FORM_FIELDS = 10  # 3 scores + errors for A, the same for B, preference, comment
-OUTPUTS = ("signin", "case", "progress", "image", "question", "answer_a", "answer_b", *(f"f{k}" for k in
+OUTPUTS = ("signin", "case", "back", "progress", "image", "question", "answer_a", "answer_b", *(f"f{k}" for k in
            range(FORM_FIELDS)), "status", "assignment", "token")
 
 
@@ -73,8 +73,8 @@ class StudyHandlers:
         return values
 
     def _signed_out(self, status: str = "") -> list:
-        return [gr.update(visible=True), gr.update(visible=False), "", None, "", "", "", *self._form(None),
-                status, None, ""]
+        return [gr.update(visible=True), gr.update(visible=False), gr.update(visible=False), "", None, "", "", "",
+                *self._form(None), status, None, ""]
 
     def _page(self, token: str, rater: str, state: dict, entry: dict | None, status: str,
               layout_known: bool = False) -> list:
@@ -83,12 +83,14 @@ class StudyHandlers:
         lang = self.lang
         if entry is None:
             progress = tr("all_done", lang, total=state["total"])
-            return [gr.update(visible=False), gr.update(visible=False), progress, None, "", "", "",
-                    *self._form(None), status, None, token]
+            # The finished screen keeps a way back: "back" reopens the last case (to look again or change it).
+            return [gr.update(visible=False), gr.update(visible=False), gr.update(visible=True), progress, None, "",
+                    "", "", *self._form(None), status, None, token]
         progress = (f"{tr('signed_in', lang, rater=rater)} · "
                     f"{tr('progress', lang, n=entry['position'], total=state['total'])}")
         answers = entry["answers"]
-        layout = [gr.skip(), gr.skip()] if layout_known else [gr.update(visible=False), gr.update(visible=True)]
+        layout = [gr.skip()] * 3 if layout_known else [gr.update(visible=False), gr.update(visible=True),
+                                                       gr.update(visible=False)]
         return [*layout, progress, _image(entry["image"]),
                 f"**{tr('question', lang)}：** {entry['question']}", answers.get("A", ""), answers.get("B", ""),
                 *self._form(entry), status, entry["assignment_id"], token]

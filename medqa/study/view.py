@@ -12,6 +12,7 @@ import io
 import shutil
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
@@ -87,8 +88,9 @@ def rater_tab(handlers: StudyHandlers, title: str) -> None:
             submit = gr.Button(tr("submit", lang), variant="primary", elem_id="study-submit")
         gr.Markdown(tr("shortcuts", lang))
     status = gr.Markdown(elem_id="study-status")
+    back = gr.Button(tr("back_to_last", lang), visible=False, elem_id="study-back")  # on the finished screen
     form = [*a_parts[1:], *b_parts[1:], preference, comment]
-    parts = {"signin": signin, "case": case, "progress": progress, "image": image, "question": question,
+    parts = {"signin": signin, "case": case, "back": back, "progress": progress, "image": image, "question": question,
              "answer_a": a_parts[0], "answer_b": b_parts[0], "status": status, "assignment": assignment,
              "token": token} | {f"f{k}": c for k, c in enumerate(form)}
     outputs = [parts[name] for name in OUTPUTS]
@@ -99,6 +101,7 @@ def rater_tab(handlers: StudyHandlers, title: str) -> None:
     code.submit(handlers.sign_in, [code], outputs, api_visibility="private", **fast)
     submit.click(handlers.submit, [token, assignment, *form], outputs, api_name="study_submit", **fast)
     previous.click(handlers.previous, [token, assignment], outputs, api_name="study_previous", **fast)
+    back.click(handlers.previous, [token, assignment], outputs, api_visibility="private", **fast)
     shown = gr.Number(visible=False, precision=0)  # /study_show(token, position): reopen a case by its number
     gr.Button(visible=False).click(handlers.show, [token, shown], outputs, api_name="study_show", **fast)
 
@@ -125,7 +128,7 @@ def coordinator_tab(store, password: str | None, lang: str, gate: LoginGate | No
         if (why := refused(given, request)) is not None:
             return why, None, None
         data = store.progress()
-        rater_rows = [[r["rater_id"], r["done"], r["total"], r["last"] or "", "✓" if r["invited_at"] else ""]
+        rater_rows = [[r["rater_id"], r["done"], r["total"], local_time(r["last"]), "✓" if r["invited_at"] else ""]
                       for r in data["raters"]]
         case_rows = [[c["number"], c["case_id"], c["patient"], c["done"], c["total"]] for c in data["cases"]]
         rater_head = [tr(k, lang) for k in ("rater", "done", "total", "last", "invited")]
@@ -149,6 +152,13 @@ def coordinator_tab(store, password: str | None, lang: str, gate: LoginGate | No
     show.click(progress, [secret], [message, raters, cases], api_name="study_progress")
     report.click(make_report, [secret], [message, files, summary], api_name="study_report").then(
         None, [files], None, js=SAVE_JS)
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC stamp as the server's local time to the second ('2026-12-07 15:04:05'); '' for none."""
+    if not stamp:
+        return ""
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _zip(paths) -> bytes:

@@ -146,6 +146,9 @@ def test_a_whole_pairwise_study_in_the_browser(study_app, tmp_path):
         for position in (3, 4):
             rate_case(page, "wang", position, keyboard=True)
         expect(page.locator("#study-progress")).to_contain_text(f"全部 {N_CASES} 例已完成")
+        page.locator("#study-back").click()  # the finished screen's way back: the last case, its judgement kept
+        expect(page.locator("#study-progress")).to_contain_text(f"第 {N_CASES} / {N_CASES} 例")
+        expect(page.locator("#study-comment textarea")).to_have_value(f"wang 第{N_CASES}例")
 
         other = browser.new_context(viewport={"width": 1440, "height": 1100})
         page = other.new_page()

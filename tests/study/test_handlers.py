@@ -48,6 +48,29 @@ def test_sign_in_submit_and_the_form_resets(pairwise):
     assert len(view.store.judgement_rows()) == 2
 
 
+def test_the_finished_screen_has_a_way_back_to_the_last_case(pairwise):
+    view, code = pairwise
+    page = view.sign_in(code)
+    assert page[AT["back"]] == {"visible": False, "__type__": "update"}
+    for _ in range(2):
+        page = view.submit(page[AT["token"]], page[AT["assignment"]], "4", "3", "5", [], "2", "2", "2", [], "A", "")
+    assert page[AT["progress"]].startswith("全部 2 例已完成") and "返回上一例" in page[AT["progress"]]
+    assert page[AT["back"]] == {"visible": True, "__type__": "update"} and page[AT["assignment"]] is None
+    back = view.previous(page[AT["token"]], page[AT["assignment"]])  # what the finished screen's button sends
+    assert back[AT["progress"]].endswith("第 2 / 2 例") and back[AT["case"]]["visible"] is True
+    assert back[AT["back"]] == {"visible": False, "__type__": "update"} and back[AT["f9"]] == ""
+
+
+def test_coordinator_times_are_local_and_to_the_second():
+    from datetime import datetime, timezone
+
+    from medqa.study.view import local_time
+
+    stamp = datetime(2026, 12, 7, 6, 5, 4, 123456, tzinfo=timezone.utc)
+    assert local_time(stamp.isoformat()) == stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert local_time(None) == ""
+
+
 def test_requests_without_a_valid_session_are_refused(pairwise):
     view, _ = pairwise
     for page in (view.submit("forged", 1, "4", "4", "4", [], "4", "4", "4", [], "A", ""),
@@ -77,7 +100,7 @@ def test_a_single_answer_study_from_a_folder_of_the_shared_images(tmp_path, monk
     view = StudyHandlers(store, "single", "en")
     page = view.sign_in(code)
     page = view.submit(page[AT["token"]], page[AT["assignment"]], "3", "3", "3", [], None, None, None, [], None, "")
-    assert page[AT["status"]] == "Case 1 saved." and page[AT["progress"]] == "All 1 cases are done. Thank you!"
+    assert page[AT["status"]] == "Case 1 saved." and page[AT["progress"]].startswith("All 1 cases are done. Thank you!")
     (row,) = store.judgement_rows()
     assert (row["shown_as"], row["preference"], row["accuracy"]) == ("A", None, 3)
     store.close()
