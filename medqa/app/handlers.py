@@ -220,7 +220,7 @@ class DemoHandlers:
         """Clear: a new conversation about the same image; the clinician id stays."""
         session = self.session(state, request)
         reset_conversation(session)
-        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=0)
+        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=gr.update(value=None))
 
     def forget(self, request: gr.Request) -> None:
         """The browser left: drop its stop flag."""
@@ -274,7 +274,7 @@ class DemoHandlers:
             detail = image_problem(str(exc) if isinstance(exc, ImageError) else "", name, lang)
             return self.refuse_image(session, t(key, lang, detail=detail))
         set_image(session, image, name, self.ctx.references.get(examples.image_key(name)))
-        return self.out(session, image=image, number=0,
+        return self.out(session, image=image, number=gr.update(value=None),
                         reference=examples.reference_markdown(session.reference, lang))
 
     def refuse_image(self, session: ChatSession, message: str) -> tuple:
@@ -284,7 +284,7 @@ class DemoHandlers:
         session.notice(message)
         if had_image:
             session.notice(t("image_cleared", session.language))
-        return self.out(session, image=gr.update(value=None), reference="", number=0)
+        return self.out(session, image=gr.update(value=None), reference="", number=gr.update(value=None))
 
     def mark(self, region, state, evt: gr.SelectData, request: gr.Request) -> tuple:
         """A click on the image: the first sets one corner, the second completes the region."""
@@ -337,19 +337,33 @@ class DemoHandlers:
         return t("rating_saved" if created else "rating_updated", lang, id=row_id), session
 
     def like(self, state, evt: gr.LikeData, request: gr.Request) -> tuple:
-        """The chat's own thumbs under an answer: saved at once as that answer's rating (the form shows which)."""
+        """The chat's own thumbs under a message: saved at once as that answer's rating (the form then shows which
+        answer), or, when they cannot be (no clinician id yet, a notice rather than an answer), said right below
+        in the chat, and the thumb shown empty again. Returns (chatbot, number, thumbs, status, state)."""
         session = self.session(state, request)
         index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         if not isinstance(index, int) or not 0 <= index < len(session.display):
-            return gr.skip(), gr.skip(), gr.skip(), session
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), session
         answer = session.display[index].answer
-        if answer is None or evt.liked is None:  # not an answer, or a thumb taken back: nothing to store
-            return gr.skip(), gr.skip(), gr.skip(), session
+        if answer is None:  # a notice or a question: nothing a rating could be about
+            session.notice(t("thumb_not_answer", session.language))
+            return self.chat_update(session), gr.skip(), gr.skip(), gr.skip(), session
+        if evt.liked is None:  # a thumb taken back: nothing to store
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), session
         thumbs = "up" if evt.liked else "down"
         # The thumbs of one answer are one rating: clicked again (or changed), it is updated, not repeated.
         key = session.answers[answer].rating_key
         status, session = self.rate(None, answer + 1, thumbs, None, None, None, "", key, session, request)
-        return answer + 1, thumbs, status, session
+        if status.startswith("✅"):
+            session.answers[answer].thumbs = thumbs
+        else:  # e.g. no clinician id: asked for right here, under the message, not only at the page's bottom
+            session.notice(status)
+        return self.chat_update(session), answer + 1, thumbs, status, session
+
+    @staticmethod
+    def chat_update(session: ChatSession) -> dict:
+        """The chat with its thumbs as stored (a thumb that was not saved shows empty again)."""
+        return gr.update(value=session.chat_messages(), feedback_value=session.feedback())
 
     @staticmethod
     def new_rating_key() -> str:

@@ -57,6 +57,7 @@ class Answer:
     stopped: bool = False
     # The id of this answer's thumbs rating (the chat's own thumbs): a second click updates it.
     rating_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    thumbs: str | None = None  # the thumb stored for it ("up" / "down"), which the chat shows filled
 
 
 @dataclass
@@ -82,6 +83,13 @@ class ChatSession:
     def chat_messages(self) -> list[dict]:
         """The chat in Gradio's messages format."""
         return [{"role": item.role, "content": item.text} for item in self.display]
+
+    def feedback(self) -> list[str | None]:
+        """The chat's thumbs as stored, one per assistant message in order ('Like', 'Dislike' or None): what the
+        page shows filled, so a thumb that was not saved does not look saved."""
+        shown = {"up": "Like", "down": "Dislike"}
+        return [shown.get(self.answers[item.answer].thumbs) if item.answer is not None else None
+                for item in self.display if item.role == "assistant"]
 
     @property
     def image_sent(self) -> bool:

@@ -96,7 +96,9 @@ def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
 
 def _chat_panel(labels: Labels, ui: dict, settings) -> None:
     max_new_tokens = settings.default_max_new_tokens
-    ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat")
+    # One bubble per message: each answer has its own thumbs, never shared with a notice after it.
+    ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat",
+                           group_consecutive_messages=False)
     # max_length stops the browser; the handlers check again (the API takes any string). lines=1: Gradio sends
     # on Enter only in a one-line box (Shift+Enter adds a line); max_lines lets a long question grow.
     ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=1,
@@ -119,7 +121,9 @@ def _chat_panel(labels: Labels, ui: dict, settings) -> None:
 def _rating_panel(labels: Labels, ui: dict, max_comment_chars: int) -> None:
     with labels(gr.Accordion, {"label": "rating"}, open=True, elem_id="rating"):
         with gr.Row():
-            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=0, precision=0, minimum=0)
+            # Empty until there is an answer (numbered from 1, as the label says); then the newest, or the one
+            # whose thumb was clicked.
+            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=None, precision=0, minimum=1)
             ui["thumbs"] = labels(gr.Radio, {"label": "thumbs"}, choices=THUMBS)
         with gr.Row():
             ui["scores"] = [labels(gr.Radio, {"label": key}, choices=SCORE_CHOICES)
@@ -156,7 +160,7 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     ui["rate"].click(h.rate, [ui["clinician"], ui["number"], *form, ui["rating_key"], state],
                      [ui["rate_status"], state], api_name="rate").then(
         h.reset_form, [ui["rate_status"]], [*form, ui["rating_key"]], api_visibility="private")
-    ui["chatbot"].like(h.like, [state], [ui["number"], ui["thumbs"], ui["rate_status"], state],
+    ui["chatbot"].like(h.like, [state], [ui["chatbot"], ui["number"], ui["thumbs"], ui["rate_status"], state],
                        api_visibility="private")
 
     def switch_language(lang, st, request: gr.Request):

@@ -88,10 +88,16 @@ def rate_in_the_chat(page) -> None:
     """The thumbs under an answer save a rating at once; the form saves one and then starts empty again."""
     from playwright.sync_api import expect
 
+    likes = page.locator('#chat button[aria-label="Like"]')
+    answer = likes.count() - 1  # the answer's thumb (every message has its own)
+    likes.nth(answer).click()  # no clinician id yet: asked for right under it, and the thumb is not shown saved
+    expect(page.locator("#chat")).to_contain_text("请先在上方填写医生化名 ID", timeout=30_000)
+    expect(page.locator('#chat button[aria-label="Liked"]')).to_have_count(0)
     page.get_by_placeholder("例如 rad-07").fill("rad-01")
     page.get_by_role("button", name="确定", exact=True).click()
-    page.locator('#chat button[aria-label="Like"]').last.click()
+    likes.nth(answer).click()
     expect(page.locator("#rating")).to_contain_text("评价已保存", timeout=30_000)
+    expect(page.locator('#chat button[aria-label="Liked"]')).to_have_count(1)
     expect(page.locator("#rating input[type=radio][value=up]")).to_be_checked()  # the form shows which answer
     page.locator("#rating").get_by_text("4", exact=True).first.click()
     page.locator("#rating textarea").fill("清楚")

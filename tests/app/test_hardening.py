@@ -246,6 +246,29 @@ def test_starting_with_no_options_and_no_gpu_is_immediate_and_says_what_to_set(t
         demo.close()
 
 
+def test_a_thumb_that_cannot_be_saved_says_so_under_its_message_and_shows_empty(tmp_path):
+    from medqa.app.context import demo_context
+    from medqa.app.handlers import DemoHandlers
+    from medqa.app.session import ChatSession, add_answer, set_image, user_turn
+    from medqa.serve.unavailable import UnavailableBackend
+
+    store, settings, backend = FeedbackStore(tmp_path / "r.db"), AppSettings(model="x"), UnavailableBackend("x")
+    handlers = DemoHandlers(backend, store, settings, demo_context(backend, settings))
+    session = ChatSession("s-1")  # no clinician id yet
+    set_image(session, Image.new("RGB", (64, 64), (90, 90, 90)), "f.png")
+    session.notice("已载入图像")
+    session.turns.append(user_turn(session, "这张胸片正常吗？"))
+    add_answer(session, "未见异常。", {}, 0.1, False)
+    session.display[-1].answer = 0
+    answer_at = len(session.display) - 1
+    chat, number, _, status, _ = handlers.like(session, SimpleNamespace(index=[answer_at, 0], liked=True), None)
+    assert status == t("need_clinician") and store.count() == 0
+    assert chat["value"][-1]["content"] == t("need_clinician")  # asked right below, in the chat
+    assert chat["feedback_value"] == [None] * len([m for m in chat["value"] if m["role"] == "assistant"])
+    chat, number, *_ = handlers.like(session, SimpleNamespace(index=[0, 0], liked=True), None)  # on the notice
+    assert chat["value"][-1]["content"] == t("thumb_not_answer") and number == gr.skip() and store.count() == 0
+
+
 def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_model):
     from medqa.app.context import demo_context
     from medqa.app.handlers import DemoHandlers
@@ -260,7 +283,8 @@ def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_mod
     add_answer(session, "未见异常。", {}, 0.1, False)
     like = SimpleNamespace(index=[len(session.display) - 1, 0], liked=True)
     session.display[-1].answer = 0
-    assert handlers.like(session, like, None)[2] == t("rating_saved", id=1)
+    chat, number, thumbs, status, _ = handlers.like(session, like, None)
+    assert (number, thumbs, status) == (1, "up", t("rating_saved", id=1)) and chat["feedback_value"][-1] == "Like"
     handlers.like(session, SimpleNamespace(index=like.index, liked=False), None)  # changed to thumbs down
     key = handlers.new_rating_key()
     args = ("rad-01", 1, None, "4", None, None, "清楚", key, session, None)
