@@ -67,14 +67,14 @@ class AdminHandlers:
         # compare_digest: the time taken does not tell how much of a guess was right.
         return bool(password) and hmac.compare_digest(str(password).encode(), self.password.encode())
 
-    def refusal(self, password: str | None, request: gr.Request | None) -> str | None:
+    def refusal(self, password: str | None, request: gr.Request | None, lang: str | None = None) -> str | None:
         """None when `password` is right and the client may try now; else the message to show."""
         refused = self.gate.attempt(request, lambda: self.allowed(password), "coordinator password")
         if refused is None:
             return None
         if not refused.compared:  # refused unseen: a guess during the wait tells nothing
-            return t("admin_wait", self.language, seconds=math.ceil(refused.wait_s))
-        return t("wrong_password", self.language)
+            return t("admin_wait", lang or self.language, seconds=math.ceil(refused.wait_s))
+        return t("wrong_password", lang or self.language)
 
     @staticmethod
     def filters(since, until, clinician, model) -> dict:
@@ -86,7 +86,7 @@ class AdminHandlers:
         """Counts, the summary table and the plot (an inline <img>) for the filters, in the page's language (the
         session `state` knows it); (message, None, "") when refused."""
         lang = getattr(state, "language", None) or self.language
-        if refused := self.refusal(password, request):
+        if refused := self.refusal(password, request, lang):
             return refused, None, ""
         filters = self.filters(since, until, clinician, model)
         try:
@@ -101,28 +101,31 @@ class AdminHandlers:
                  _round(s["mean_completeness"]), _round(s["mean_safety"])] for s in summary]
         return counts, pd.DataFrame(data, columns=summary_headers(lang)), inline_image(plot, t("plot_title", lang))
 
-    def export(self, kind: str, password, since, until, clinician, model, request: gr.Request = None) -> tuple:
+    def export(self, kind: str, password, since, until, clinician, model, state=None,
+               request: gr.Request = None) -> tuple:
         """A CSV (utf-8-sig, for Excel) or JSONL file of the filtered ratings, as a download payload (the bytes in
-        the reply; see medqa.app.downloads)."""
-        if refused := self.refusal(password, request):
+        the reply; see medqa.app.downloads), said in the page's language."""
+        lang = getattr(state, "language", None) or self.language
+        if refused := self.refusal(password, request, lang):
             return refused, ""
         filters = self.filters(since, until, clinician, model)
         path = self.out_dir / f"medqa-ratings-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.{kind}"
         try:
             written = (self.store.export_csv if kind == "csv" else self.store.export_jsonl)(path, **filters)
         except ValueError as exc:
-            return t("bad_date", self.language, value=exc), ""
+            return t("bad_date", lang, value=exc), ""
         mime = "text/csv" if kind == "csv" else "application/x-ndjson"
-        return t("exported", self.language, n=self.store.count(**filters)), file_payload(written, mime)
+        return t("exported", lang, n=self.store.count(**filters)), file_payload(written, mime)
 
 
-    def export_csv(self, password, since, until, clinician, model, request: gr.Request) -> tuple:
+    def export_csv(self, password, since, until, clinician, model, state=None, request: gr.Request = None) -> tuple:
         """The CSV export event."""
-        return self.export("csv", password, since, until, clinician, model, request)
+        return self.export("csv", password, since, until, clinician, model, state, request)
 
-    def export_jsonl(self, password, since, until, clinician, model, request: gr.Request) -> tuple:
+    def export_jsonl(self, password, since, until, clinician, model, state=None,
+                     request: gr.Request = None) -> tuple:
         """The JSONL export event."""
-        return self.export("jsonl", password, since, until, clinician, model, request)
+        return self.export("jsonl", password, since, until, clinician, model, state, request)
 
 
 def _round(value: float | None) -> float | None:
@@ -150,7 +153,8 @@ def build_admin_tab(admin: AdminHandlers, labels: Labels, state: gr.State) -> No
         download = gr.Textbox(visible=False, elem_id="coordinator-download")  # the payload SAVE_JS saves
     filters = [password, since, until, clinician, model]
     refresh.click(admin.view, [*filters, state], [counts, table, plot], api_name="admin_view")
-    csv_button.click(admin.export_csv, filters, [counts, download], api_name="admin_export_csv").then(
+    csv_button.click(admin.export_csv, [*filters, state], [counts, download], api_name="admin_export_csv").then(
         None, [download], None, js=SAVE_JS)
-    jsonl_button.click(admin.export_jsonl, filters, [counts, download], api_name="admin_export_jsonl").then(
+    jsonl_button.click(admin.export_jsonl, [*filters, state], [counts, download],
+                       api_name="admin_export_jsonl").then(
         None, [download], None, js=SAVE_JS)

@@ -43,3 +43,18 @@ def test_the_plot_is_drawn_with_every_glyph_of_its_language(tmp_path, lang):
     with Image.open(empty) as image:
         assert image.size == (600, 450)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.png", "plot.png"]  # no partial file left
+
+
+def test_exports_and_refusals_speak_the_pages_language(tmp_path):
+    from types import SimpleNamespace
+
+    from medqa.app.admin import AdminHandlers
+    from medqa.app.downloads import read_payload
+    from medqa.feedback.store import FeedbackStore
+
+    admin = AdminHandlers(FeedbackStore(tmp_path / "r.db"), "s3cret", "zh")  # the app started in Chinese
+    english = SimpleNamespace(language="en")  # the page switched to English
+    me = SimpleNamespace(client=SimpleNamespace(host="10.0.0.9"))
+    assert admin.export_csv("wrong", "", "", "", "", english, me) == (t("wrong_password", "en"), "")
+    message, payload = admin.export_csv("s3cret", "", "", "", "", english, me)
+    assert message == t("exported", "en", n=0) and read_payload(payload)[0].endswith(".csv")
