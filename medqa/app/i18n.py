@@ -80,8 +80,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "oom": {"zh": "⚠️ 显存不足，本次回答失败。请减小“最大生成长度”、改用贪心解码或清空对话后重试。",
             "en": "⚠️ Out of GPU memory: this answer failed. Lower 'max new tokens', use greedy decoding or clear "
                   "the conversation, then try again."},
-    "model_error": {"zh": "⚠️ 生成时出错（{detail}）。对话仍可继续，请重试。",
-                    "en": "⚠️ Generation failed ({detail}). The conversation continues; please try again."},
+    "model_error": {"zh": "⚠️ 生成时出错（详情已记入服务器日志）。对话仍可继续，请重试。",
+                    "en": "⚠️ Generation failed (the details are in the server's log). The conversation continues; "
+                          "please try again."},
+    "rating_empty": {"zh": "⚠️ 评价为空：请选择赞/踩、至少一项评分，或填写意见。",
+                     "en": "⚠️ The rating is empty: choose a thumb, at least one score, or write a comment."},
     "bad_decoding": {"zh": "⚠️ 解码设置无效：{detail}", "en": "⚠️ Invalid decoding settings: {detail}"},
     "question_cut": {"zh": "ℹ️ 问题超出模型上下文，已截短。",
                      "en": "ℹ️ The question exceeds the model's context and was cut."},

@@ -23,7 +23,6 @@ from PIL import Image
 from medqa.app.i18n import t
 from medqa.core.conversation import ConversationFormat, message_text, normalise_content
 from medqa.core.imaging import ImageError
-from medqa.core.redact import redact
 from medqa.core.text import without_controls
 from medqa.feedback.ratings import RATING_KEY, Rating, image_sha256
 from medqa.serve.errors import BackendUnavailable, is_out_of_memory
@@ -119,8 +118,11 @@ def set_image(session: ChatSession, image: Image.Image, name: str, reference: di
 
 
 def image_error_text(exc: ImageError, lang: str) -> str:
-    """The chat message for an image that cannot be used."""
-    return t("image_error", lang, detail=str(exc))
+    """The chat message for an image that cannot be used, in `lang`, without the library's words."""
+    from medqa.app.image_errors import image_problem
+
+    name, _, _ = str(exc).partition(": ")
+    return t("image_error", lang, detail=image_problem(str(exc), name, lang))
 
 
 def reset_conversation(session: ChatSession, keep_image: bool = True) -> None:
@@ -215,8 +217,8 @@ def error_text(exc: BaseException, lang: str) -> str:
         return image_error_text(exc, lang)
     if is_out_of_memory(exc):
         return t("oom", lang)
-    detail = redact(f"{type(exc).__name__}: {exc}")  # an endpoint URL in the error may carry user:password@
-    return t("model_error", lang, detail=detail[:300])
+    # The exception's own (English) words go to the log (the caller logs them, redacted), not into the chat.
+    return t("model_error", lang)
 
 
 def drop_last_answer(session: ChatSession) -> bool:
@@ -288,7 +290,7 @@ def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, sc
     if max_comment_chars is not None and len(comment) > max_comment_chars:
         raise InputError(t("comment_too_long", lang, chars=len(comment), limit=max_comment_chars))
     if not thumbs and all(v is None for v in values.values()) and not comment:
-        raise InputError(t("bad_rating", lang, detail="empty"))
+        raise InputError(t("rating_empty", lang))
     answer = session.answers[index]
     return Rating(
         session_id=session.session_id, clinician_id=session.clinician_id, model_id=model["model_id"],
