@@ -33,6 +33,7 @@ VALUES = {
     "method": "qlora", "hidden": 128, "optim": "adamw_torch_fused", "lr_scheduler_type": "linear",
     "generator": "llm", "arch": "qwen2_vl", "strategy": "sample",
     "evaluate:model": ["baseline:majority", "Named row=some/model"], "evaluate:folds": "1,3",
+    "trusted_proxies": "10.0.0.5,10.1.0.0/16",
 }
 
 
