@@ -257,6 +257,14 @@ class DemoHandlers:
             return self.out(session)
         return self.use_image(session, path, Path(name).name)
 
+    def pick_example(self, state, evt: gr.SelectData, request: gr.Request) -> tuple:
+        """A thumbnail of the examples' gallery was clicked: load that example."""
+        thumbnails = self.ctx.example_thumbnails
+        index = evt.index if isinstance(evt.index, int) else -1
+        if not 0 <= index < len(thumbnails):
+            return self.out(self.session(state, request))
+        return self.load_example(thumbnails[index][2], state, request)
+
     def use_image(self, session: ChatSession, path: Path, name: str) -> tuple:
         """Open `path` as the session's case, or explain in the chat why it cannot be used.
 

@@ -16,6 +16,7 @@ import gradio as gr
 from medqa.app.admin import AdminHandlers, build_admin_tab
 from medqa.app.context import demo_context
 from medqa.app.examples import IMAGE_SUFFIXES
+from medqa.app.gallery import example_label
 from medqa.app.handlers import DemoHandlers
 from medqa.app.i18n import Labels
 from medqa.app.peers import distrust_forwarded_headers
@@ -48,7 +49,7 @@ def build_demo(backend, store, settings) -> gr.Blocks:
         with gr.Tabs():
             with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row():
                 with gr.Column(scale=2):
-                    _image_panel(labels, ui, context.example_names)
+                    _image_panel(labels, ui, context.example_names, context.example_thumbnails)
                 with gr.Column(scale=3):
                     _chat_panel(labels, ui, settings)
                     _rating_panel(labels, ui, settings.max_comment_chars)
@@ -75,7 +76,7 @@ def _header(labels: Labels, ui: dict, warnings: list[str], no_model: bool) -> No
         gr.Markdown("\n\n".join(f"⚠️ {w}" for w in warnings), elem_id="model-status")
 
 
-def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
+def _image_panel(labels: Labels, ui: dict, example_names: list[str], thumbnails: list) -> None:
     with gr.Row():
         ui["clinician"] = labels(gr.Textbox, {"label": "clinician_id", "placeholder": "clinician_placeholder"},
                                  scale=3)
@@ -86,9 +87,13 @@ def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
     with gr.Row():
         ui["region"] = labels(gr.Textbox, {"label": "region"}, scale=3)
         ui["ask_region"] = labels(gr.Button, {"value": "ask_region"}, scale=1)
+    # The examples as named thumbnails (a click loads one); the list below has every example, by short name.
+    ui["gallery"] = labels(gr.Gallery, {"label": "examples"}, value=[(p, label) for p, label, _ in thumbnails],
+                           columns=4, height=240, allow_preview=False, object_fit="contain", elem_id="examples",
+                           visible=bool(thumbnails), interactive=False)
     with gr.Row():
         keys = {"label": "examples"} | ({} if example_names else {"info": "no_examples"})
-        ui["examples"] = labels(gr.Dropdown, keys, choices=example_names, scale=3)
+        ui["examples"] = labels(gr.Dropdown, keys, choices=[(example_label(n), n) for n in example_names], scale=3)
         ui["load_example"] = labels(gr.Button, {"value": "load_example"}, scale=1)
     with labels(gr.Accordion, {"label": "reference"}, open=True):
         ui["reference"] = gr.Markdown()
@@ -151,6 +156,7 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     ui["clear"].click(h.clear, [state], chat_outputs, api_name="clear")
     ui["upload"].upload(h.upload, [ui["upload"], state], [*chat_outputs, ui["upload"]], api_name="upload")
     ui["load_example"].click(h.load_example, [ui["examples"], state], chat_outputs, api_name="load_example")
+    ui["gallery"].select(h.pick_example, [state], chat_outputs, api_visibility="private")
     ui["image"].select(h.mark, [ui["region"], state], [ui["region"], ui["image"], state], api_visibility="private")
     ui["clinician_set"].click(h.set_clinician, [ui["clinician"], state], [ui["clinician_status"], state],
                               api_name="set_clinician")
