@@ -23,7 +23,13 @@ from medqa.app.peers import distrust_forwarded_headers
 from medqa.app.throttle import LoginGate
 
 GENERATE = "generate"  # the concurrency group of every event that runs the model
-CSS = "#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status, #no-model {color: #b91c1c}"
+CSS = ("#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status, #no-model {color: #b91c1c}"
+       # A phone (under 700 px): one column, in the order a clinician works: the film, then the chat right under
+       # it, then the region, examples and reference. The two panels dissolve (display: contents) so their parts
+       # can be ordered as one list.
+       " @media (max-width: 700px) {#chat-row {flex-direction: column; flex-wrap: nowrap}"
+       " #image-panel, #chat-panel {display: contents} .phone-top {order: -3} #xray-image {order: -2}"
+       " .phone-after {order: 10} #xray-image img {max-height: 300px}}")
 SCORE_CHOICES = ["1", "2", "3", "4", "5"]
 THUMBS = [("赞 / good", "up"), ("踩 / bad", "down")]  # words, not emoji: a server-side screenshot may lack emoji fonts
 
@@ -47,10 +53,10 @@ def build_demo(backend, store, settings) -> gr.Blocks:
         ui: dict = {"state": gr.State(None)}
         _header(labels, ui, context.warnings, context.no_model)
         with gr.Tabs():
-            with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row():
-                with gr.Column(scale=2):
+            with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row(elem_id="chat-row"):
+                with gr.Column(scale=2, elem_id="image-panel"):
                     _image_panel(labels, ui, context.example_names, context.example_thumbnails)
-                with gr.Column(scale=3):
+                with gr.Column(scale=3, elem_id="chat-panel"):
                     _chat_panel(labels, ui, settings)
                     _rating_panel(labels, ui, settings.max_comment_chars)
             if settings.admin_enabled:
@@ -77,25 +83,26 @@ def _header(labels: Labels, ui: dict, warnings: list[str], no_model: bool) -> No
 
 
 def _image_panel(labels: Labels, ui: dict, example_names: list[str], thumbnails: list) -> None:
-    with gr.Row():
+    with gr.Row(elem_classes="phone-top"):
         ui["clinician"] = labels(gr.Textbox, {"label": "clinician_id", "placeholder": "clinician_placeholder"},
                                  scale=3)
         ui["clinician_set"] = labels(gr.Button, {"value": "set"}, scale=1)
-    ui["clinician_status"] = gr.Markdown()
-    ui["upload"] = labels(gr.File, {"label": "upload"}, file_types=list(IMAGE_SUFFIXES), type="filepath", height=120)
+    ui["clinician_status"] = gr.Markdown(elem_classes="phone-top")
+    ui["upload"] = labels(gr.File, {"label": "upload"}, file_types=list(IMAGE_SUFFIXES), type="filepath", height=120,
+                          elem_classes="phone-top")
     ui["image"] = labels(gr.Image, {"label": "image"}, type="pil", interactive=False, height=420, elem_id="xray-image")
-    with gr.Row():
+    with gr.Row(elem_classes="phone-after"):
         ui["region"] = labels(gr.Textbox, {"label": "region"}, scale=3)
         ui["ask_region"] = labels(gr.Button, {"value": "ask_region"}, scale=1)
     # The examples as named thumbnails (a click loads one); the list below has every example, by short name.
     ui["gallery"] = labels(gr.Gallery, {"label": "examples"}, value=[(p, label) for p, label, _ in thumbnails],
                            columns=4, height=240, allow_preview=False, object_fit="contain", elem_id="examples",
-                           visible=bool(thumbnails), interactive=False)
-    with gr.Row():
+                           visible=bool(thumbnails), interactive=False, elem_classes="phone-after")
+    with gr.Row(elem_classes="phone-after"):
         keys = {"label": "examples"} | ({} if example_names else {"info": "no_examples"})
         ui["examples"] = labels(gr.Dropdown, keys, choices=[(example_label(n), n) for n in example_names], scale=3)
         ui["load_example"] = labels(gr.Button, {"value": "load_example"}, scale=1)
-    with labels(gr.Accordion, {"label": "reference"}, open=True):
+    with labels(gr.Accordion, {"label": "reference"}, open=True, elem_classes="phone-after"):
         ui["reference"] = gr.Markdown()
 
 

@@ -73,6 +73,7 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
             shot = page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
             rate_in_the_chat(page)
             coordinator_in_english(page)
+            phone_layout(browser, url, tmp_path / "phone.png")
             browser.close()
     finally:
         demo.close()
@@ -82,6 +83,24 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
     assert (form["answer_index"], form["thumbs"], form["accuracy"], form["comment"]) == (0, "up", 4, "清楚")
     if os.environ.get("MEDQA_SCREENSHOT"):
         shutil.copyfile(tmp_path / "demo.png", os.environ["MEDQA_SCREENSHOT"])
+
+
+def phone_layout(browser, url: str, shot: Path) -> None:
+    """On a 390 px phone the page is one column and the chat comes right under the film, before the region, the
+    examples and the reference (a screenshot goes to $MEDQA_SCREENSHOT_PHONE as well when set)."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(url)
+    expect(page.locator("#chat")).to_be_visible(timeout=60_000)
+    film, chat, rating = (page.locator(k).bounding_box() for k in ("#xray-image", "#chat", "#rating"))
+    assert film["x"] == chat["x"] and film["width"] == chat["width"]  # one column
+    assert 0 <= chat["y"] - (film["y"] + film["height"]) < 60 and rating["y"] > chat["y"]  # the chat right under it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    if os.environ.get("MEDQA_SCREENSHOT_PHONE"):
+        shutil.copyfile(shot, os.environ["MEDQA_SCREENSHOT_PHONE"])
 
 
 def rate_in_the_chat(page) -> None:
