@@ -44,6 +44,8 @@ class DisplayItem:
     role: str
     text: str
     answer: int | None = None
+    # For a notice: its text in a given language, so the language switch re-says it (None: stays as written).
+    say: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -79,6 +81,21 @@ class ChatSession:
         """Show `text` in the chat without sending it to the model."""
         self.display.append(DisplayItem("assistant", text))
 
+    def tell(self, key: str, **values) -> None:
+        """A notice from the STRINGS table: shown in the session's language, and re-said after a language switch."""
+        self.told(lambda lang: t(key, lang, **values))
+
+    def told(self, say: Callable[[str], str]) -> None:
+        """A notice whose text `say(lang)` gives in either language."""
+        self.display.append(DisplayItem("assistant", say(self.language), say=say))
+
+    def relanguage(self, lang: str) -> None:
+        """Switch the session to `lang`: notices already shown are said again in it."""
+        self.language = lang
+        for item in self.display:
+            if item.say is not None:
+                item.text = item.say(lang)
+
     def chat_messages(self) -> list[dict]:
         """The chat in Gradio's messages format."""
         return [{"role": item.role, "content": item.text} for item in self.display]
@@ -103,7 +120,7 @@ def set_image(session: ChatSession, image: Image.Image, name: str, reference: di
     """Make `image` the session's case; an ongoing conversation about another image starts afresh."""
     if session.turns:
         reset_conversation(session)
-        session.notice(t("new_case", session.language))
+        session.tell("new_case")
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     # Hash the rendered pixels, not the upload: a DICOM file's bytes include its identifying tags.
@@ -111,10 +128,9 @@ def set_image(session: ChatSession, image: Image.Image, name: str, reference: di
     session.image_sha256 = image_sha256(session.image_png)
     session.image_name, session.reference = name, reference
     width, height = image.info.get("original_size", image.size)
-    session.notice(t("image_loaded", session.language, name=name, width=width, height=height))
+    session.tell("image_loaded", name=name, width=width, height=height)
     if (width, height) != image.size:
-        session.notice(t("image_reduced", session.language, width=width, height=height, kept_width=image.width,
-                         kept_height=image.height))
+        session.tell("image_reduced", width=width, height=height, kept_width=image.width, kept_height=image.height)
 
 
 def image_error_text(exc: ImageError, lang: str) -> str:

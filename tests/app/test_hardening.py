@@ -295,3 +295,21 @@ def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_mod
     reset = handlers.reset_form(again)
     assert reset[:5] == (None, None, None, None, "") and reset[5] not in (key, "")  # the next form, a new id
     assert handlers.reset_form(t("need_clinician")) == (gr.skip(),) * 6  # refused: the form and its id stay
+
+
+def test_the_language_switch_says_the_chats_notices_again(app, tmp_path):
+    def chat_after_switch(client) -> list[str]:
+        updates = client.predict("en", api_name="/language")
+        (chat,) = [u["value"] for u in updates if isinstance(u, dict) and isinstance(u.get("value"), list)]
+        said = [m["content"] if isinstance(m["content"], str) else m["content"][0]["text"] for m in chat]
+        assert not [text for text in said if any("\u4e00" <= ch <= "\u9fff" for ch in text)]  # no Chinese left
+        return said
+
+    first = Client(app.url, verbose=False)
+    upload(first, film(tmp_path / "switch.png", 75))
+    assert t("image_loaded", "en", name="switch.png", width=64, height=64) in chat_after_switch(first)
+    second = Client(app.url, verbose=False)
+    (tmp_path / "bad.png").write_bytes(b"no image")
+    upload(second, tmp_path / "bad.png")
+    said = chat_after_switch(second)
+    assert t("image_error", "en", detail="bad.png: not a readable image (PNG, JPEG or DICOM expected)") in said
