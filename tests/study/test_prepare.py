@@ -186,3 +186,27 @@ def test_the_demo_serves_a_prepared_study_without_a_free_chat(prepared, tiny_mod
                           encoding="utf-8")
     assert app.main(["--model", str(tiny_model), "--no-warmup", "--study", str(unprepared)]) == 2
     assert "study 's2' is not prepared" in capsys.readouterr().err
+
+
+def test_a_case_whose_report_has_two_views_shows_both_side_by_side(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from medqa.study.cases import build_cases, export_case_image
+
+    data = write_blob_dataset(tmp_path / "data", n_per_fold=3, folds=2)
+    fold = data / "fold_1.jsonl"
+    records = [json.loads(line) for line in fold.read_text(encoding="utf-8").splitlines()]
+    records[1]["uid"] = records[0]["uid"]  # the frontal and the lateral of one report
+    Image.new("RGB", (40, 80), (200, 200, 200)).save(data / records[1]["images"][0])  # a narrower, taller view
+    fold.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cases = build_cases(load_study(study_yaml(tmp_path, BASE.replace("MODEL", "tiny"))))
+    first, second, third = cases
+    assert first.views == (second.source_image,) and second.views == (first.source_image,) and third.views == ()
+    assert first.prompt == cases[0].prompt and "f1_1" not in json.dumps(first.prompt)  # the arms see one image
+    with Image.open(export_case_image(first, tmp_path / "out")) as shown, Image.open(first.source_image) as own:
+        height = min(own.height, 80)  # both views scaled to the smaller height, side by side, 12 px apart
+        assert shown.size == (round(own.width * height / own.height) + 12 + round(40 * height / 80), height)
+    with Image.open(export_case_image(third, tmp_path / "out")) as alone, Image.open(third.source_image) as own:
+        assert alone.size == own.size
