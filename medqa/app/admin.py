@@ -24,6 +24,7 @@ from medqa.core.figures import figure, save
 from medqa.feedback.exports import summarise
 from medqa.feedback.ratings import SCORES
 
+SIGNED_IN_S = 8 * 3600  # a coordinator's page that gave the right password stays signed in a working day
 SUMMARY_COLUMNS = ("col_model", "col_n", "col_thumbs_up", "col_accuracy", "col_completeness", "col_safety")
 
 
@@ -69,7 +70,8 @@ class AdminHandlers:
 
     def refusal(self, password: str | None, request: gr.Request | None, lang: str | None = None) -> str | None:
         """None when `password` is right and the client may try now; else the message to show."""
-        refused = self.gate.attempt(request, lambda: self.allowed(password), "coordinator password")
+        refused = self.gate.attempt(request, lambda: self.allowed(password), "coordinator password",
+                                    remember_s=SIGNED_IN_S)
         if refused is None:
             return None
         if not refused.compared:  # refused unseen: a guess during the wait tells nothing

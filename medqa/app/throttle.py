@@ -9,8 +9,11 @@ extend the wait. A right secret clears the count. Every failure is logged with t
 address and count, never with what was tried.
 
 A right secret sent during a wait is refused too: answering it would tell a guesser which guess
-was right, and the wait would then cost them nothing. The owner waits out at most the wait shown;
-see the README (reader study, access) for why.
+was right, and the wait would then cost them nothing. What does get through is the owner's page
+that has already signed in: a coordinator password right once is remembered for that browser
+session (`remember_s`, by Gradio's session id, which only that page holds), so guesses from the
+same address (a shared hospital NAT) never lock out a coordinator who is working. Otherwise the
+owner waits out at most the wait shown; see the README (reader study, access).
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ class LoginGate:
         self.proxies = parse_proxies(trusted_proxies)
         self.throttle = throttle or LoginThrottle()
         self.queue_s = queue_s  # how long one client's try may queue behind its others
+        self.signed_in: dict[tuple[str, str], float] = {}  # (secret, session id) -> until when it is remembered
+        self.signed_lock = threading.Lock()
 
     def client(self, request) -> str:
         """The address the request is counted under."""
@@ -118,9 +123,13 @@ class LoginGate:
 
         return peer_address(request, self.proxies)
 
-    def attempt(self, request, check: Callable[[], bool], what: str) -> Refusal | None:
+    def attempt(self, request, check: Callable[[], bool], what: str, remember_s: float = 0.0) -> Refusal | None:
         """None when `check()` (the secret comparison) passed, else the Refusal. During a wait `check` is not
-        called at all."""
+        called at all. `remember_s`: a session that got `what` right is let through for that long without a
+        comparison (and without the throttle)."""
+        session = getattr(request, "session_hash", None) if remember_s else None
+        if session and self._remembered(what, session):
+            return None
         client = self.client(request)
         serial = self.throttle.serial(client)
         if not serial.acquire(timeout=self.queue_s):  # a flood from one address: refused unseen
@@ -131,8 +140,21 @@ class LoginGate:
                 return Refusal(False, wait)
             if check():
                 self.throttle.succeeded(client, what)
+                if session:
+                    self._remember(what, session, remember_s)
                 return None
             self.throttle.failed(client, what)
             return Refusal(True, self.throttle.wait(client))
         finally:
             serial.release()
+
+    def _remembered(self, what: str, session: str) -> bool:
+        with self.signed_lock:
+            return self.signed_in.get((what, session), 0.0) > self.throttle.clock()
+
+    def _remember(self, what: str, session: str, seconds: float) -> None:
+        now = self.throttle.clock()
+        with self.signed_lock:
+            for key in [k for k, until in self.signed_in.items() if until <= now]:  # bounded: expired ones go
+                del self.signed_in[key]
+            self.signed_in[(what, session)] = now + seconds

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from medqa.app.admin import SIGNED_IN_S
 from medqa.app.downloads import SAVE_JS, payload
 from medqa.app.throttle import LoginGate
 from medqa.study.handlers import OUTPUTS, StudyHandlers, password_ok, refusal_text
@@ -121,7 +122,8 @@ def coordinator_tab(store, password: str | None, lang: str, gate: LoginGate | No
     summary = gr.HTML(elem_id="study-report-html")
 
     def refused(given, request) -> str | None:
-        verdict = gate.attempt(request, lambda: password_ok(given, password), "study coordinator password")
+        verdict = gate.attempt(request, lambda: password_ok(given, password), "study coordinator password",
+                               remember_s=SIGNED_IN_S)
         return None if verdict is None else refusal_text(verdict, "wrong_password", lang)
 
     def progress(given, request: gr.Request):

@@ -148,3 +148,18 @@ def test_handlers_refuse_unseen_during_the_wait(study):
     me = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"), headers={})
     said = [view.sign_in(codes.new_code(), me)[STATUS] for _ in range(4)]
     assert said[:3] == [tr("bad_code", "en")] * 3 and said[3] == tr("wait", "en", seconds=1)
+
+
+def test_a_signed_in_coordinator_is_not_locked_out_by_guesses_from_the_same_address(study):
+    demo, url = launch(study, LoginGate())
+    try:
+        owner = Client(url, verbose=False)  # the coordinator's page: right once
+        assert owner.predict("s3cret", api_name="/study_progress")[0] == ""
+        guesser = Client(url, verbose=False)  # someone else behind the same address
+        said = [guesser.predict(f"guess-{n}", api_name="/study_progress")[0] for n in range(4)]
+        assert said[:3] == [tr("wrong_password", "zh")] * 3 and said[3].startswith("错误次数过多")
+        assert owner.predict("s3cret", api_name="/study_progress")[0] == ""  # the owner's page goes on
+        newcomer = Client(url, verbose=False)  # a page that has not signed in waits, even with the right one
+        assert newcomer.predict("s3cret", api_name="/study_progress")[0].startswith("错误次数过多")
+    finally:
+        demo.close()
