@@ -10,10 +10,11 @@ address and count, never with what was tried.
 
 A right secret sent during a wait is refused too: answering it would tell a guesser which guess
 was right, and the wait would then cost them nothing. What does get through is the owner's page
-that has already signed in: a coordinator password right once is remembered for that browser
-session (`remember_s`, by Gradio's session id, which only that page holds), so guesses from the
-same address (a shared hospital NAT) never lock out a coordinator who is working. Otherwise the
-owner waits out at most the wait shown; see the README (reader study, access).
+that has already signed in: for a session that gave a coordinator password right once
+(`remember_s`, by Gradio's session id, which only that page holds) the password is compared at
+once, whatever others guessed from the same address (a shared hospital NAT), so a coordinator
+who is working is never locked out. Otherwise the owner waits out at most the wait shown; see
+the README (reader study, access).
 """
 
 from __future__ import annotations
@@ -125,11 +126,12 @@ class LoginGate:
 
     def attempt(self, request, check: Callable[[], bool], what: str, remember_s: float = 0.0) -> Refusal | None:
         """None when `check()` (the secret comparison) passed, else the Refusal. During a wait `check` is not
-        called at all. `remember_s`: a session that got `what` right is let through for that long without a
-        comparison (and without the throttle)."""
+        called at all. `remember_s`: a session that got `what` right has its secret compared at once for that long,
+        never held by a wait that others' guesses from its address caused (the secret itself is still checked, so a
+        guessed session id gives nothing)."""
         session = getattr(request, "session_hash", None) if remember_s else None
         if session and self._remembered(what, session):
-            return None
+            return None if check() else Refusal(True, 0.0)
         client = self.client(request)
         serial = self.throttle.serial(client)
         if not serial.acquire(timeout=self.queue_s):  # a flood from one address: refused unseen
