@@ -218,7 +218,7 @@ class DemoHandlers(RatingHandlers):
         """Clear: a new conversation about the same image; the clinician id stays."""
         session = self.session(state, request)
         reset_conversation(session)
-        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=gr.update(value=None))
+        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=1)
 
     def forget(self, request: gr.Request) -> None:
         """The browser left: drop its stop flag."""
@@ -280,7 +280,7 @@ class DemoHandlers(RatingHandlers):
             message = str(exc) if isinstance(exc, ImageError) else ""
             return self.refuse_image(session, lambda lang: t(key, lang, detail=image_problem(message, name, lang)))
         set_image(session, image, name, self.ctx.references.get(examples.image_key(name)))
-        return self.out(session, image=image, number=gr.update(value=None),
+        return self.out(session, image=image, number=1,
                         reference=examples.reference_markdown(session.reference, lang))
 
     def refuse_image(self, session: ChatSession, say) -> tuple:
@@ -291,7 +291,7 @@ class DemoHandlers(RatingHandlers):
         session.told(say)
         if had_image:
             session.tell("image_cleared")
-        return self.out(session, image=gr.update(value=None), reference="", number=gr.update(value=None))
+        return self.out(session, image=gr.update(value=None), reference="", number=1)
 
     def mark(self, region, state, evt: gr.SelectData, request: gr.Request) -> tuple:
         """A click on the image: the first sets one corner, the second completes the region."""

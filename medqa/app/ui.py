@@ -133,9 +133,9 @@ def _chat_panel(labels: Labels, ui: dict, settings) -> None:
 def _rating_panel(labels: Labels, ui: dict, max_comment_chars: int) -> None:
     with labels(gr.Accordion, {"label": "rating"}, open=True, elem_id="rating"):
         with gr.Row():
-            # Empty until there is an answer (numbered from 1, as the label says); then the newest, or the one
-            # whose thumb was clicked.
-            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=None, precision=0, minimum=1)
+            # Numbered from 1, as the label says (Gradio's number box cannot be empty: it would show 0); after each
+            # answer the newest, or the one whose thumb was clicked.
+            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=1, precision=0, minimum=1)
             ui["thumbs"] = labels(gr.Radio, {"label": "thumbs"}, choices=THUMBS)
         with gr.Row():
             ui["scores"] = [labels(gr.Radio, {"label": key}, choices=SCORE_CHOICES)

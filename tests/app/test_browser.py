@@ -93,6 +93,7 @@ def phone_layout(browser, url: str, shot: Path) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(url)
     expect(page.locator("#chat")).to_be_visible(timeout=60_000)
+    expect(page.locator("#rating input[type=number]")).to_have_value("1")  # numbered from 1, never 0
     film, chat, rating = (page.locator(k).bounding_box() for k in ("#xray-image", "#chat", "#rating"))
     assert film["x"] == chat["x"] and film["width"] == chat["width"]  # one column
     assert 0 <= chat["y"] - (film["y"] + film["height"]) < 60 and rating["y"] > chat["y"]  # the chat right under it
