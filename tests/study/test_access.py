@@ -32,6 +32,11 @@ def study(tmp_path):
     store.close()
 
 
+def frozen_gate() -> LoginGate:
+    """A gate whose clock never moves: a wait, once it starts, lasts the whole test however slow the machine."""
+    return LoginGate(throttle=LoginThrottle(clock=lambda: 1000.0))
+
+
 def launch(study, gate: LoginGate) -> tuple:
     meta = SimpleNamespace(title="t", language="zh", design="pairwise", output=study.root)
     demo = build_study_demo(meta, study.store, "s3cret", gate)
@@ -52,7 +57,7 @@ def sign_in(url: str, code: str, forwarded: str | None = None) -> str:
 
 
 def test_forged_forwarded_headers_are_one_client_and_every_secret_shares_the_count(study):
-    demo, url = launch(study, LoginGate())
+    demo, url = launch(study, frozen_gate())
     try:
         said = [sign_in(url, codes.new_code(), forwarded=f"10.9.{n}.1") for n in range(3)]
         assert said == [tr("bad_code", "zh")] * 3
@@ -105,7 +110,7 @@ def test_a_study_coordinator_guessing_waits_longer_and_longer(study):
 
 
 def test_concurrent_guesses_from_one_client_get_no_more_than_the_free_comparisons():
-    gate, compared = LoginGate(), []
+    gate, compared = frozen_gate(), []
     me = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"))
 
     def check():
@@ -144,14 +149,14 @@ def test_a_study_file_hash_and_an_older_lookup_key_still_sign_in(study):
 
 
 def test_handlers_refuse_unseen_during_the_wait(study):
-    view = StudyHandlers(study.store, "pairwise", "en", LoginGate())
+    view = StudyHandlers(study.store, "pairwise", "en", frozen_gate())
     me = SimpleNamespace(client=SimpleNamespace(host="10.0.0.1"), headers={})
     said = [view.sign_in(codes.new_code(), me)[STATUS] for _ in range(4)]
     assert said[:3] == [tr("bad_code", "en")] * 3 and said[3] == tr("wait", "en", seconds=1)
 
 
 def test_a_signed_in_coordinator_is_not_locked_out_by_guesses_from_the_same_address(study):
-    demo, url = launch(study, LoginGate())
+    demo, url = launch(study, frozen_gate())
     try:
         owner = Client(url, verbose=False)  # the coordinator's page: right once
         assert owner.predict("s3cret", api_name="/study_progress")[0] == ""
