@@ -2,6 +2,7 @@
 dead connections, a broken transaction is retried once, and a rater is told "not saved" rather than an HTTP 500."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -115,3 +116,31 @@ def test_the_chats_rating_rides_out_a_restart_and_says_a_lost_server_in_the_ui_l
     assert said == t("rating_failed", detail=t("store_unavailable"))  # no English exception text in the Chinese UI
     assert store.count() == 2
     store.close()
+
+
+def test_over_http_a_stopped_server_is_the_apps_own_message_never_a_500(server, rater, tmp_path):
+    import httpx
+    from PIL import Image
+
+    from medqa.study.app import build_study_demo
+    from tests.app.test_app import free_port
+    from tests.study.test_access import frozen_gate
+
+    view, token, aid = rater
+    Image.new("L", (32, 32), 90).save(tmp_path / "film.png")  # a real file for the next case's page
+    view.store.db.execute("UPDATE cases SET image = ?", [str(tmp_path / "film.png")])
+    meta = SimpleNamespace(title="t", language="zh", design="pairwise", output=tmp_path)
+    demo = build_study_demo(meta, view.store, None, frozen_gate())
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        server.stop("fast")
+        try:
+            reply = httpx.post(f"{url}gradio_api/run/study_submit", json={"data": [token, aid, *FORM]}, timeout=60)
+        finally:
+            server.start()
+        assert reply.status_code == 200
+        assert reply.json()["data"][AT["status"]] == tr("not_saved", "zh", detail=tr("store_unavailable", "zh"))
+        reply = httpx.post(f"{url}gradio_api/run/study_submit", json={"data": [token, aid, *FORM]}, timeout=60)
+        assert reply.status_code == 200 and reply.json()["data"][AT["status"]] == tr("saved", "zh", n=1)
+    finally:
+        demo.close()
