@@ -54,6 +54,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "next_unavailable": ("数据库暂时无法访问，下一例稍后显示：请稍候再点“提交并进入下一例”（不会重复保存）。",
                          "The database cannot be reached right now, so the next case is not shown yet: submit again "
                          "in a moment (it will not be stored twice)."),
+    "database_down": ("数据库暂时无法访问，请稍后再试。", "The database cannot be reached right now; try again in a "
+                      "moment."),
     "sign_in_first": ("请先登录。", "Please sign in first."),
     "shortcuts": ("快捷键：A / B / T（一样好）/ X（都不好）选择偏好，Ctrl+Enter 提交。",
                   "Keys: A / B / T (tie) / X (both bad) choose the preference; Ctrl+Enter submits."),

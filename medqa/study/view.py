@@ -9,6 +9,7 @@ stream per click, which was most of the 2.8 s p99 under 20 concurrent raters.
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import tempfile
 import zipfile
@@ -20,12 +21,14 @@ import gradio as gr
 from medqa.app.admin import SIGNED_IN_S
 from medqa.app.downloads import SAVE_JS, payload
 from medqa.app.throttle import LoginGate
+from medqa.core.redact import redact
 from medqa.study.handlers import OUTPUTS, StudyHandlers, password_ok, refusal_text
 from medqa.study.labels import tr
 from medqa.study.report import write_report
 from medqa.study.schema import ERROR_TYPES, PREFERENCES, SCORES
 from medqa.study.store import MAX_COMMENT_CHARS
 
+log = logging.getLogger("medqa.study")
 SCORE_CHOICES = ["1", "2", "3", "4", "5"]
 # Keyboard shortcuts: A / B / T / X pick the preference and Ctrl+Enter submits, unless the rater is typing.
 SHORTCUTS_JS = """
@@ -129,7 +132,11 @@ def coordinator_tab(store, password: str | None, lang: str, gate: LoginGate | No
     def progress(given, request: gr.Request):
         if (why := refused(given, request)) is not None:
             return why, None, None
-        data = store.progress()
+        try:
+            data = store.progress()
+        except Exception as exc:  # a database that is down: said, never an HTTP 500
+            log.error("progress not read: %s: %s", type(exc).__name__, redact(str(exc)))
+            return tr("database_down", lang), None, None
         rater_rows = [[r["rater_id"], r["done"], r["total"], local_time(r["last"]), "✓" if r["invited_at"] else ""]
                       for r in data["raters"]]
         case_rows = [[c["number"], c["case_id"], c["patient"], c["done"], c["total"]] for c in data["cases"]]
@@ -145,6 +152,9 @@ def coordinator_tab(store, password: str | None, lang: str, gate: LoginGate | No
             written = write_report(store, out, lang)
             page = Path(written["html"]).read_text(encoding="utf-8")
             zipped = _zip(written.values())
+        except Exception as exc:
+            log.error("report not made: %s: %s", type(exc).__name__, redact(str(exc)))
+            return tr("database_down", lang), "", ""
         finally:
             shutil.rmtree(out, ignore_errors=True)  # never served: the bytes go in the reply
         return "", payload("report.zip", zipped, "application/zip"), f'<iframe srcdoc="{_attr(page)}" ' \

@@ -144,3 +144,25 @@ def test_over_http_a_stopped_server_is_the_apps_own_message_never_a_500(server, 
         assert reply.status_code == 200 and reply.json()["data"][AT["status"]] == tr("saved", "zh", n=1)
     finally:
         demo.close()
+
+
+def test_the_coordinator_is_told_when_the_database_is_down(server, rater, tmp_path):
+    from gradio_client import Client
+
+    from medqa.study.app import build_study_demo
+    from tests.app.test_app import free_port
+    from tests.study.test_access import frozen_gate
+
+    view, _, _ = rater
+    meta = SimpleNamespace(title="t", language="zh", design="pairwise", output=tmp_path)
+    demo = build_study_demo(meta, view.store, "s3cret", frozen_gate())
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        server.stop("fast")
+        try:
+            said = Client(url, verbose=False).predict("s3cret", api_name="/study_progress")[0]
+        finally:
+            server.start()
+        assert said == tr("database_down", "zh")
+    finally:
+        demo.close()
