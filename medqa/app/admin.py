@@ -9,6 +9,7 @@ the page that asked, inside the reply, never as a file URL (medqa.app.downloads)
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import tempfile
 import time
@@ -21,9 +22,11 @@ from medqa.app.downloads import SAVE_JS, file_payload, inline_image
 from medqa.app.i18n import Labels, t
 from medqa.app.throttle import LoginGate, LoginThrottle
 from medqa.core.figures import figure, save
+from medqa.core.redact import redact
 from medqa.feedback.exports import summarise
 from medqa.feedback.ratings import SCORES
 
+log = logging.getLogger("medqa.app")
 SIGNED_IN_S = 8 * 3600  # a coordinator's page that gave the right password stays signed in a working day
 SUMMARY_COLUMNS = ("col_model", "col_n", "col_thumbs_up", "col_accuracy", "col_completeness", "col_safety")
 
@@ -95,6 +98,9 @@ class AdminHandlers:
             rows = self.store.ratings(**filters)
         except ValueError as exc:  # a malformed date
             return t("bad_date", lang, value=exc), None, ""
+        except Exception as exc:  # a database that is down: said, never an HTTP 500
+            log.error("ratings not read: %s: %s", type(exc).__name__, redact(str(exc)))
+            return t("store_unreadable", lang), None, ""
         summary = summarise(rows)  # from the rows just read, not a second read of the store
         plot = plot_summary(summary, self.out_dir / f"summary-{time.time_ns()}.png", lang)
         counts = t("counts", lang, n=len(rows), clinicians=len({r["clinician_id"] for r in rows}),
@@ -114,10 +120,14 @@ class AdminHandlers:
         path = self.out_dir / f"medqa-ratings-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.{kind}"
         try:
             written = (self.store.export_csv if kind == "csv" else self.store.export_jsonl)(path, **filters)
+            count = self.store.count(**filters)
         except ValueError as exc:
             return t("bad_date", lang, value=exc), ""
+        except Exception as exc:
+            log.error("ratings not exported: %s: %s", type(exc).__name__, redact(str(exc)))
+            return t("store_unreadable", lang), ""
         mime = "text/csv" if kind == "csv" else "application/x-ndjson"
-        return t("exported", lang, n=self.store.count(**filters)), file_payload(written, mime)
+        return t("exported", lang, n=count), file_payload(written, mime)
 
 
     def export_csv(self, password, since, until, clinician, model, state=None, request: gr.Request = None) -> tuple:

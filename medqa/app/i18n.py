@@ -107,6 +107,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "rating_failed": {"zh": "⚠️ 评价未能保存：{detail}", "en": "⚠️ The rating was not saved: {detail}"},
     "thumb_not_answer": {"zh": "ℹ️ 这条是提示信息，不是模型的回答：只有回答可以评价。",
                          "en": "ℹ️ That message is a notice, not a model answer: only answers can be rated."},
+    "store_unreadable": {"zh": "⚠️ 评价数据库暂时无法读取，请稍后再试。",
+                         "en": "⚠️ The ratings database cannot be read right now; try again in a moment."},
     "store_unavailable": {"zh": "评价数据库暂时无法写入，请稍后再提交一次。",
                           "en": "the ratings database cannot be written right now; submit again in a moment."},
     "metrics": {"zh": "与参考答案相比：ROUGE-1 {r1:.3f}，ROUGE-2 {r2:.3f}，ROUGE-L {rl:.3f}，发现 F1 {f1:.3f}",

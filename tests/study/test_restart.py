@@ -166,3 +166,23 @@ def test_the_coordinator_is_told_when_the_database_is_down(server, rater, tmp_pa
         assert said == tr("database_down", "zh")
     finally:
         demo.close()
+
+
+def test_the_chats_coordinator_is_told_when_the_database_is_down(server, tmp_path):
+    from types import SimpleNamespace as NS
+
+    from medqa.app.admin import AdminHandlers
+    from medqa.app.i18n import t
+    from medqa.feedback.postgres import PostgresFeedbackStore
+
+    store = PostgresFeedbackStore(server.url, wait_s=2)
+    admin = AdminHandlers(store, "s3cret", "zh")
+    me = NS(client=NS(host="10.0.0.3"))
+    server.stop("fast")
+    try:
+        viewed = admin.view("s3cret", "", "", "", "", None, me)
+        exported = admin.export_csv("s3cret", "", "", "", "", None, me)
+    finally:
+        server.start()
+    assert viewed == (t("store_unreadable"), None, "") and exported == (t("store_unreadable"), "")
+    store.close()
