@@ -4,7 +4,8 @@
                        [--db ratings.db] [--host 127.0.0.1] [--port 7860] [--study STUDY.yaml]
 
 Every option also comes from an environment variable (MEDQA_MODEL, MEDQA_ADAPTER, ...; see
-medqa/app/settings.py). If the model cannot be loaded the app still starts and says why.
+medqa/app/settings.py). If the model cannot be loaded the app still starts and says why. With
+--study it serves the study's rater and coordinator tabs only: no model, no free chat (blinding).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def create_app(argv: list[str] | None = None):
-    """(demo, settings): the backend loaded (or its load error), warmed up, and the rating store opened."""
+    """(demo, settings): the backend loaded (or its load error), warmed up, and the rating store opened; with
+    --study, the study's app alone (no model, no free chat)."""
     from medqa.app import backends
     from medqa.app.settings import from_args, settings_summary
     from medqa.app.ui import build_demo
