@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter, deque
@@ -21,7 +18,6 @@ from medqa.data.llm_prompt import build_messages, parse_reply
 from medqa.data.qa import GenerationStopped, QAPair
 from medqa.data.records import Report, SkipLog, XrayImage
 from medqa.vocab.mesh import parse_mesh
-from tests.helpers.paths import REPO
 
 KEY_ENV = "MEDQA_TEST_LLM_KEY"
 
@@ -282,50 +278,6 @@ def test_secrets_are_masked_in_skips_and_the_card(server, monkeypatch, caplog):
         info["base_url"] == server.url.replace("http://", "http://***@") + "?api-key=***&api-version=1"
     shown = " ".join([*skips.messages, caplog.text, str(info)])
     assert not any(secret in shown for secret in ("my-secret-key-42", "pa55word", "sk-inurl-999"))
-
-
-def test_a_key_echoed_by_the_model_or_escaped_in_an_error_never_lands_anywhere(server, monkeypatch, tmp_path):
-    key = "sk-live-echo-0123456789abcdef"
-    monkeypatch.setenv(KEY_ENV, key)
-    server.rule = lambda user: "echokey"
-    cache = tmp_path / "llm.sqlite"
-    pairs = make_gen(server, cache).generate_all([make_report("1")], SkipLog())["1"]
-    answers = [p.answer for p in pairs]
-    assert answers[0] == "正常 ***" and answers[1] == "未见气胸***"
-    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
-    assert key.encode() not in stored and b"0123456789abcdef" not in stored and b"\\u0073\\u006b" not in stored
-    server.rule = lambda user: "401esc"
-    with pytest.raises(GenerationStopped) as stop:
-        make_gen(server).generate_all([make_report("2")], SkipLog())
-    said = str(stop.value)
-    assert "invalid key" in said and "\\u0073" not in said and "***" in said
-
-
-def test_ctrl_c_does_not_wait_for_requests_on_the_wire(server, tmp_path):
-    server.rule = lambda user: "hang"
-    script = (
-        "import sys, time; sys.path.insert(0, sys.argv[2])\n"
-        "from medqa.data.llm import LLMGenerator, LLMSettings\n"
-        "from medqa.data.records import SkipLog\n"
-        "from tests.data.test_llm import make_report\n"
-        "gen = LLMGenerator(LLMSettings(base_url=sys.argv[1], model='m', concurrency=3, timeout_s=600))\n"
-        "print('started', flush=True)\n"
-        "gen.generate_all([make_report(str(i)) for i in range(6)], SkipLog())\n")
-    proc = subprocess.Popen([sys.executable, "-c", script, server.url, str(REPO)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "started"
-        while len(server.bodies) < 3:  # three requests on the wire, each held by the server until released
-            assert proc.poll() is None
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
-        # It exits while the server still holds every request (the requests' own timeout is 600 s).
-        assert proc.wait(timeout=60) != 0 and not server.release.is_set()
-        assert "KeyboardInterrupt" in proc.stderr.read()
-    finally:
-        server.release.set()
-        proc.kill()
-        proc.wait()
 
 
 def test_rejected_response_format_is_dropped_once(server):
