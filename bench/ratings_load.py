@@ -16,8 +16,15 @@ click would. A submission counts as acknowledged when the app's answer says it w
 
 Prints one JSON line: sent, acked, stored (acknowledged judgements found in the database
 afterwards), duplicates (rows beyond one per answer), lost (acknowledged but not stored),
-p50_ms / p99_ms of the acknowledgements, rate_per_s, killed. Targets on a quiet 2-core machine:
-0 lost, 0 duplicates, p99_ms <= 300.
+p50_ms / p99_ms of the acknowledgements, rate_per_s, killed, not_saved (answers that said "未保存", each
+submitted again, as a rater would), http_errors. Targets on a quiet 2-core machine: 0 lost, 0 duplicates,
+0 HTTP errors, p99_ms <= 300.
+
+    python bench/ratings_load.py --db postgresql --outage-after 60 --outage-s 8   # server down 8 s mid-run
+
+stops the throw-away PostgreSQL server (`pg_ctl stop -m fast`: every connection dropped, as in a restart)
+once 60 judgements are acknowledged, and starts it again 8 s later. Targets: 0 lost, 0 duplicated, 0 HTTP
+errors; the raters see "未保存" and submit again, or wait for the server to come back.
 
 `--client http` posts to the app's un-queued `/gradio_api/run/<api>` route, which is what the
 browser uses for the study's (queue=False) events; `--client gradio` uses gradio_client, whose
@@ -121,7 +128,7 @@ class GradioSession:
 
     def call(self, api: str, *data) -> list:
         out = list(self.client.predict(*data, api_name="/" + api))
-        return [None, None, *out]  # gradio_client leaves out the two layout outputs (sign-in and case panels)
+        return [None, None, None, *out]  # gradio_client leaves out the layout outputs (panels, the back button)
 
 
 def rater_session(url: str, code: str, args, record, signed_in: threading.Barrier) -> None:
@@ -142,17 +149,38 @@ def rater_session(url: str, code: str, args, record, signed_in: threading.Barrie
         aid = int(out[ASSIGNMENT])
         form = ["4", "3", "5", ["wrong_side"], "2", "3", "4", [], "A", f"会话 {code[:4]} 第 {n} 条"]
         for _ in range(2 if n % 10 == 9 else 1):
-            start = time.perf_counter()
-            try:
-                out = session.call("study_submit", token, aid, *form)
-            except Exception as exc:  # the app died (the kill test) or refused: not acknowledged
-                record(aid, None, repr(exc))
+            out = submit_until_shown(session, token, aid, form, record)
+            if out is None:
                 return
-            ok = str(out[STATUS]).startswith(("已保存", "已更新"))
-            record(aid, (time.perf_counter() - start) * 1000 if ok else None, out[STATUS])
         n += 1
         if args.think_ms:
             time.sleep(args.think_ms / 1000)
+
+
+def submit_until_shown(session, token: str, aid: int, form: list, record) -> list | None:
+    """Submit one judgement as a rater would: "not saved" (a database outage) means submit it again in a
+    moment; "saved, the next case later" means ask for the next case again. The page with the next case, or None
+    when the app failed (an HTTP error: the kill test, or a 500)."""
+    while True:
+        start = time.perf_counter()
+        try:
+            out = session.call("study_submit", token, aid, *form)
+        except Exception as exc:  # the app died (the kill test) or answered an HTTP error: not acknowledged
+            record(aid, None, repr(exc))
+            return None
+        status = str(out[STATUS])
+        ok = status.startswith(("已保存", "已更新"))
+        record(aid, (time.perf_counter() - start) * 1000 if ok else None, status)
+        while ok and not isinstance(out[ASSIGNMENT], (int, type(None))):  # stored; the next case comes later
+            time.sleep(0.5)
+            try:
+                out = session.call("study_show", token, None)
+            except Exception as exc:
+                record(aid, None, repr(exc))
+                return None
+        if ok:
+            return out
+        time.sleep(0.5)  # "未保存": the rater waits a moment and submits again
 
 
 def free_port() -> int:
@@ -184,14 +212,24 @@ def start_app(study: Path, port: int, args) -> subprocess.Popen:
     raise RuntimeError("the app did not start within 180 s")
 
 
-def run(args, db: str) -> dict:
-    """Set up, start the app, drive the sessions, stop the app, count what the database holds."""
+def _outage(server, seconds: float) -> None:
+    """The database goes away for `seconds`, every connection dropped, then comes back (a restart)."""
+    server.stop("fast")
+    time.sleep(seconds)
+    server.start()
+
+
+def run(args, db: str, server=None) -> dict:
+    """Set up, start the app, drive the sessions, stop the app, count what the database holds (`server`: the
+    throw-away PostgreSQL server, for --outage-after)."""
     with tempfile.TemporaryDirectory(prefix="medqa-ratings-load-") as tmp:
         per_session = max(1, args.judgements // args.sessions)
         study, invitations = write_study(Path(tmp), db, args.sessions, per_session)
         port = free_port()
         app = start_app(study, port, args)
         results, lock, killed = [], threading.Lock(), threading.Event()
+
+        outage = threading.Event()
 
         def record(aid, ms, status):
             with lock:
@@ -200,6 +238,9 @@ def run(args, db: str) -> dict:
                 if args.kill_after and acked >= args.kill_after and not killed.is_set():
                     killed.set()
                     os.kill(app.pid, signal.SIGKILL)
+                if server is not None and args.outage_after and acked >= args.outage_after and not outage.is_set():
+                    outage.set()
+                    threading.Thread(target=_outage, args=(server, args.outage_s), daemon=True).start()
 
         barrier = threading.Barrier(len(invitations))
         threads = [threading.Thread(target=rater_session,
@@ -219,6 +260,7 @@ def run(args, db: str) -> dict:
             except subprocess.TimeoutExpired:
                 app.kill()
         summary = summarise(results, db, wall, killed.is_set(), args)
+        summary["outage_s"] = args.outage_s if outage.is_set() else 0
         summary["app_cpu_ms_per_request"] = round(1000 * cpu / max(1, summary["sent"]), 1) if cpu else None
         return summary
 
@@ -250,6 +292,9 @@ def summarise(results: list, db: str, wall: float, killed: bool, args) -> dict:
             "p99_ms": pct(0.99) if pct else None,
             "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
             "rate_per_s": round(len(latencies) / wall, 1), "killed": killed,
+            "not_saved": sum(ms is None and aid is not None and str(status).startswith("未保存")
+                             for aid, ms, status in results),
+            "http_errors": sum(ms is None and "HTTPStatusError" in str(status) for _, ms, status in results),
             **({"failed_sessions": len(failures), "first_failure": failures[0][:200]} if failures else {})}
 
 
@@ -262,12 +307,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", choices=("demo", "serve"), default="demo")
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause between a rater's submissions")
     parser.add_argument("--kill-after", type=int, default=0, help="SIGKILL the app after this many acks")
+    parser.add_argument("--outage-after", type=int, default=0,
+                        help="with --db postgresql: stop the server after this many acks, for --outage-s")
+    parser.add_argument("--outage-s", type=float, default=8.0)
     args = parser.parse_args(argv)
     if args.db == "postgresql":
-        from tests.helpers.postgres import postgres_server
+        from tests.helpers.postgres import postgres_instance
 
-        with postgres_server() as url:
-            print(json.dumps(run(args, url)))
+        with postgres_instance() as server:
+            print(json.dumps(run(args, server.url, server)))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "study.db") if args.db == "sqlite" else args.db

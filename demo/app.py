@@ -4,7 +4,8 @@
                        [--db ratings.db] [--host 127.0.0.1] [--port 7860] [--study STUDY.yaml]
 
 Every option also comes from an environment variable (MEDQA_MODEL, MEDQA_ADAPTER, ...; see
-medqa/app/settings.py). If the model cannot be loaded the app still starts and says why.
+medqa/app/settings.py). If the model cannot be loaded the app still starts and says why. With
+--study it serves the study's rater and coordinator tabs only: no model, no free chat (blinding).
 """
 
 from __future__ import annotations
@@ -25,20 +26,21 @@ from medqa.app.startup import serving, step  # noqa: E402 (first: its clock star
 
 
 def create_app(argv: list[str] | None = None):
-    """(demo, settings): the backend loaded (or its load error), warmed up, and the rating store opened."""
+    """(demo, settings): the backend loaded (or its load error), warmed up, and the rating store opened; with
+    --study, the study's app alone (no model, no free chat)."""
     from medqa.app import backends
     from medqa.app.settings import from_args, settings_summary
     from medqa.app.ui import build_demo
 
     settings = from_args(argv)
     logging.getLogger("medqa.app").info("settings: %s", settings_summary(settings))
-    if settings.study:
+    if settings.study:  # the study alone, no model and no free chat: a chat would let raters unblind the arms
+        logging.getLogger("medqa.app").info("--study: serving the study's tabs only (no free chat while a study "
+                                            "runs; its answers were made by prepare)")
         with step("opening the study"):
-            study = _open_study(settings)  # a wrong study stops us before any model loads
-    else:
-        study = None
+            return _study_app(settings, _open_study(settings)), settings
     with step("opening the ratings database"):
-        store = _chat_store(settings)  # so does a wrong --db
+        store = _chat_store(settings)  # a wrong --db stops us before any model loads
     with step(f"loading the model ({settings.backend} backend)"):
         backend = backends.build_backend(settings)
     if settings.warmup and not isinstance(backend, backends.UnavailableBackend):
@@ -50,10 +52,7 @@ def create_app(argv: list[str] | None = None):
         elif problem:  # a server that is still starting may answer later
             logging.getLogger("medqa.app").warning("warm-up against %s failed: %s", settings.base_url, problem)
     with step("building the page"):
-        demo = build_demo(backend, store, settings)
-        if study:  # the chat stays as a tab beside the study's own
-            demo = _study_app(settings, study, demo)
-    return demo, settings
+        return build_demo(backend, store, settings), settings
 
 
 def _chat_store(settings):
@@ -73,13 +72,13 @@ def _open_study(settings):
     return open_study(settings.study, settings.db)
 
 
-def _study_app(settings, opened, chat):
-    """The study's rater and coordinator tabs around the chat demo."""
-    from medqa.app.i18n import t
+def _study_app(settings, opened):
+    """The study's rater and coordinator tabs."""
+    from medqa.app.throttle import LoginGate
     from medqa.study.app import build_study_demo
 
     study, store = opened
-    demo = build_study_demo(study, store, chat, settings.admin_password, t("chat", study.language))
+    demo = build_study_demo(study, store, settings.admin_password, LoginGate(settings.trusted_proxies))
     demo.study = study  # for launch(): the case images' folder and the keyboard shortcuts
     return demo
 
@@ -101,7 +100,23 @@ def main(argv: list[str] | None = None) -> int:
         from medqa.study.app import study_launch_options
 
         options = study_launch_options(demo.study, options)
-    demo.launch(server_name=settings.host, server_port=settings.port, prevent_thread_lock=True, **options)
+    return launch(demo, server_name=settings.host, server_port=settings.port, **options)
+
+
+def launch(demo, **options) -> int:
+    """Serve `demo` until interrupted, never through a proxy to itself; exit status 2 with the cause when Gradio
+    cannot reach its own server (medqa.app.launching). The log's last start-up line says where and when."""
+    from medqa.app.launching import explain_launch_error, prepare_launch
+
+    prepare_launch()
+    try:
+        demo.launch(prevent_thread_lock=True, **options)
+    except ValueError as exc:
+        cause = explain_launch_error(exc)
+        if cause is None:
+            raise
+        print(f"error: {cause}", file=sys.stderr)
+        return 2
     serving(demo.local_url)
     demo.block_thread()
     return 0

@@ -36,6 +36,7 @@ VALUES = {
     "generator": "llm", "arch": "qwen2_vl", "strategy": "sample",
     "evaluate:model": ["baseline:majority", "Named row=some/model"], "evaluate:folds": "1,3",
     "batching": "tokens", "train:dataloader_num_workers": 3,
+    "trusted_proxies": "10.0.0.5,10.1.0.0/16",
 }
 
 

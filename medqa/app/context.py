@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from medqa.app import backends, examples
+from medqa.app.gallery import make_thumbnails
 from medqa.serve.grounding import style_for
 from medqa.serve.unavailable import UnavailableBackend
 
@@ -28,6 +29,7 @@ class DemoContext:
     no_model: bool = False  # started without any model configured: the banner says what to set
     references: dict = field(default_factory=dict)  # image key -> reference Q&A of the built dataset
     example_names: list[str] = field(default_factory=list)
+    example_thumbnails: list[tuple[str, str, str]] = field(default_factory=list)  # (thumbnail, label, name)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -41,6 +43,7 @@ def demo_context(backend, settings) -> DemoContext:
     except (OSError, ValueError, KeyError) as exc:  # a wrong --data must not stop the demo
         warnings.append(f"--data {settings.data}: {exc}")
         references = {}
+    names = examples.list_examples(settings.examples_dir)
     return DemoContext(
         model=backends.model_info(backend, settings),
         style=style_for(backends.model_type(backend, settings)),
@@ -49,6 +52,7 @@ def demo_context(backend, settings) -> DemoContext:
         image_pixels=backends.image_budget(backend).max_pixels,
         no_model=no_model,
         references=references,
-        example_names=examples.list_examples(settings.examples_dir),
+        example_names=names,
+        example_thumbnails=make_thumbnails(settings.examples_dir, names),
         warnings=warnings,
     )

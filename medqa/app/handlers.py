@@ -13,24 +13,23 @@ import logging
 import re
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import gradio as gr
 
 from medqa.app import backends, examples
 from medqa.app.context import DemoContext
-from medqa.app.i18n import Labels, t
+from medqa.app.i18n import t
+from medqa.app.image_errors import image_problem
+from medqa.app.rating_handlers import RatingHandlers
 from medqa.app.session import (
     ChatSession,
     DisplayItem,
     InputError,
     add_answer,
-    check_clinician,
     drop_last_answer,
     error_text,
     fit_context,
-    make_rating,
     parse_region,
     prepare_question,
     reset_conversation,
@@ -48,7 +47,7 @@ from medqa.serve.grounding import Box, draw_boxes, parse_boxes, region_prompt
 log = logging.getLogger("medqa.app")
 
 
-class DemoHandlers:
+class DemoHandlers(RatingHandlers):
     """Every event handler of the demo, bound to one backend, store and settings."""
 
     def __init__(self, backend, store, settings, context: DemoContext) -> None:
@@ -159,13 +158,13 @@ class DemoHandlers:
         cap = self.settings.context_tokens // 2  # an answer may not crowd the question out of the context
         if decoding.max_new_tokens > cap:
             decoding = dataclasses.replace(decoding, max_new_tokens=cap)
-            session.notice(t("max_new_capped", lang, n=cap))
+            session.tell("max_new_capped", n=cap)
         budget = self.settings.context_tokens - decoding.max_new_tokens - self.ctx.count(self.backend.fmt.system_prompt)
         turns, dropped, cut = fit_context(session.turns, budget, self.ctx.count, self.ctx.image_tokens)
         if dropped:
-            session.notice(t("history_truncated", lang, turns=dropped))
+            session.tell("history_truncated", turns=dropped)
         if cut:
-            session.notice(t("question_cut", lang))
+            session.tell("question_cut")
         stop = self.stop_event(session.session_id)
         item = DisplayItem("assistant", "…")
         session.display.append(item)
@@ -210,7 +209,7 @@ class DemoHandlers:
             yield self.out(session)
             return
         if not drop_last_answer(session):
-            session.notice(t("nothing_to_regenerate", session.language))
+            session.tell("nothing_to_regenerate")
             yield self.out(session)
             return
         yield from self.answer(session, decoding)
@@ -219,7 +218,7 @@ class DemoHandlers:
         """Clear: a new conversation about the same image; the clinician id stays."""
         session = self.session(state, request)
         reset_conversation(session)
-        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=0)
+        return self.out(session, image=self.annotated(session) or gr.update(value=None), number=1)
 
     def forget(self, request: gr.Request) -> None:
         """The browser left: drop its stop flag."""
@@ -230,14 +229,14 @@ class DemoHandlers:
     def upload(self, file, state, request: gr.Request) -> tuple:
         """A PNG / JPEG / DICOM upload becomes the session's case; a bad file is explained in the chat.
 
-        Returns the chat outputs and the file box (emptied when the file was refused). Gradio's copy of
-        the upload is deleted once read, but only by the session that brought it (medqa.app.uploads).
+        Returns the chat outputs and the file box (emptied when the file was refused). The session keeps its own
+        decoded copy; Gradio's file is deleted once no session is reading it (medqa.app.uploads).
         """
         session = self.session(state, request)
         if not file:
             return (*self.out(session), gr.skip())
         path = Path(file)
-        self.uploads.claim(path, session.session_id)  # before reading: the first session to name a file owns it
+        self.uploads.claim(path, session.session_id)  # before reading: nobody deletes it while this session reads
         try:
             outputs = self.use_image(session, path, path.name)
         finally:
@@ -250,9 +249,19 @@ class DemoHandlers:
         try:
             path = examples.example_path(self.settings.examples_dir or "", name or "")
         except ValueError as exc:
-            session.notice(t("image_error", session.language, detail=exc))
+            log.info("example refused: %s", exc)
+            short, message = Path(name or "").name, str(exc)
+            session.told(lambda lang: t("image_error", lang, detail=image_problem(message, short, lang)))
             return self.out(session)
         return self.use_image(session, path, Path(name).name)
+
+    def pick_example(self, state, evt: gr.SelectData, request: gr.Request) -> tuple:
+        """A thumbnail of the examples' gallery was clicked: load that example."""
+        thumbnails = self.ctx.example_thumbnails
+        index = evt.index if isinstance(evt.index, int) else -1
+        if not 0 <= index < len(thumbnails):
+            return self.out(self.session(state, request))
+        return self.load_example(thumbnails[index][2], state, request)
 
     def use_image(self, session: ChatSession, path: Path, name: str) -> tuple:
         """Open `path` as the session's case, or explain in the chat why it cannot be used.
@@ -263,24 +272,26 @@ class DemoHandlers:
         lang = session.language
         try:
             image = load_image(path, name=name, limits=self.settings.image_limits, fit_pixels=self.ctx.image_pixels)
-        except ImageTooLarge as exc:
-            return self.refuse_image(session, t("image_too_large", lang, detail=exc))
-        except ImageError as exc:
-            return self.refuse_image(session, t("image_error", lang, detail=exc))
-        except Exception as exc:  # whatever else a hostile file triggers is still the file's fault
-            return self.refuse_image(session, t("image_error", lang, detail=f"{name}: {type(exc).__name__}: {exc}"))
+        except Exception as exc:  # whatever a hostile file triggers is still the file's fault
+            # The English text, with the library's words, for the log; the clinician gets its meaning in the page's
+            # language (medqa.app.image_errors).
+            log.info("image refused: %s: %s", type(exc).__name__, exc)
+            key = "image_too_large" if isinstance(exc, ImageTooLarge) else "image_error"
+            message = str(exc) if isinstance(exc, ImageError) else ""
+            return self.refuse_image(session, lambda lang: t(key, lang, detail=image_problem(message, name, lang)))
         set_image(session, image, name, self.ctx.references.get(examples.image_key(name)))
-        return self.out(session, image=image, number=0,
+        return self.out(session, image=image, number=1,
                         reference=examples.reference_markdown(session.reference, lang))
 
-    def refuse_image(self, session: ChatSession, message: str) -> tuple:
-        """A file that cannot be used: the previous image goes too, so no answer is about a film not shown."""
+    def refuse_image(self, session: ChatSession, say) -> tuple:
+        """A file that cannot be used (`say(lang)`: why): the previous image goes too, so no answer is about a film
+        not shown."""
         had_image = session.image is not None
         reset_conversation(session, keep_image=False)
-        session.notice(message)
+        session.told(say)
         if had_image:
-            session.notice(t("image_cleared", session.language))
-        return self.out(session, image=gr.update(value=None), reference="", number=0)
+            session.tell("image_cleared")
+        return self.out(session, image=gr.update(value=None), reference="", number=1)
 
     def mark(self, region, state, evt: gr.SelectData, request: gr.Request) -> tuple:
         """A click on the image: the first sets one corner, the second completes the region."""
@@ -296,73 +307,3 @@ class DemoHandlers:
         except InputError:
             return f"{x}, {y}", gr.skip(), session
         return ", ".join(map(str, box)), self.annotated(session, region=box), session
-
-    # -- ratings and language -----------------------------------------------------------------
-    def set_clinician(self, value, state, request: gr.Request) -> tuple:
-        """Set the pseudonymous clinician id once for this session."""
-        session = self.session(state, request)
-        try:
-            session.clinician_id = check_clinician(value, session.language)
-        except InputError as exc:
-            return str(exc), session
-        return f"{t('clinician_set', session.language)}: `{session.clinician_id}`", session
-
-    def rate(self, clinician, number, thumbs, accuracy, completeness, safety, comment, rating_key, state,
-             request: gr.Request) -> tuple:
-        """Store one rating; the reply says 'saved' only after the store committed it.
-
-        `rating_key` is the form's id (made when the form was shown): the same id sent again, as after a
-        lost reply, updates the stored rating instead of adding a second one. Empty: a new rating each time.
-        """
-        session = self.session(state, request)
-        lang = session.language
-        try:
-            if not session.clinician_id and (clinician or "").strip():
-                session.clinician_id = check_clinician(clinician, lang)
-            scores = {"accuracy": accuracy, "completeness": completeness, "safety": safety}
-            rating = make_rating(session, number, thumbs, scores, comment, self.ctx.model,
-                                 max_comment_chars=self.settings.max_comment_chars, rating_key=rating_key)
-            row_id, created = self.store.save(rating)
-        except InputError as exc:
-            return str(exc), session
-        except ValueError as exc:
-            return t("bad_rating", lang, detail=exc), session
-        except Exception as exc:  # a full disk or a locked file: the clinician must know it was not saved
-            log.error("rating not stored: %s: %s", type(exc).__name__, exc)
-            return t("rating_failed", lang, detail=f"{type(exc).__name__}: {exc}"), session
-        return t("rating_saved" if created else "rating_updated", lang, id=row_id), session
-
-    def like(self, state, evt: gr.LikeData, request: gr.Request) -> tuple:
-        """The chat's own thumbs under an answer: saved at once as that answer's rating (the form shows which)."""
-        session = self.session(state, request)
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        if not isinstance(index, int) or not 0 <= index < len(session.display):
-            return gr.skip(), gr.skip(), gr.skip(), session
-        answer = session.display[index].answer
-        if answer is None or evt.liked is None:  # not an answer, or a thumb taken back: nothing to store
-            return gr.skip(), gr.skip(), gr.skip(), session
-        thumbs = "up" if evt.liked else "down"
-        # The thumbs of one answer are one rating: clicked again (or changed), it is updated, not repeated.
-        key = session.answers[answer].rating_key
-        status, session = self.rate(None, answer + 1, thumbs, None, None, None, "", key, session, request)
-        return answer + 1, thumbs, status, session
-
-    @staticmethod
-    def new_rating_key() -> str:
-        """A fresh id for the rating form, made when the form is shown empty."""
-        return uuid.uuid4().hex
-
-    @classmethod
-    def reset_form(cls, status: str) -> tuple:
-        """After a saved rating the form starts empty for the next answer, with a new id; after a refused one it
-        keeps its values and its id (so fixing and resending it stores one rating)."""
-        if not str(status or "").startswith("✅"):
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        return None, None, None, None, "", cls.new_rating_key()
-
-    def switch_language(self, lang, state, labels: Labels, request: gr.Request) -> list:
-        """Relabel every component in `labels`; later chat messages use the new language too."""
-        session = self.session(state, request)
-        session.language = lang if lang in ("zh", "en") else session.language
-        return [*labels.updates(session.language), session]
-

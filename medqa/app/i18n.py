@@ -80,8 +80,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "oom": {"zh": "⚠️ 显存不足，本次回答失败。请减小“最大生成长度”、改用贪心解码或清空对话后重试。",
             "en": "⚠️ Out of GPU memory: this answer failed. Lower 'max new tokens', use greedy decoding or clear "
                   "the conversation, then try again."},
-    "model_error": {"zh": "⚠️ 生成时出错（{detail}）。对话仍可继续，请重试。",
-                    "en": "⚠️ Generation failed ({detail}). The conversation continues; please try again."},
+    "model_error": {"zh": "⚠️ 生成时出错（详情已记入服务器日志）。对话仍可继续，请重试。",
+                    "en": "⚠️ Generation failed (the details are in the server's log). The conversation continues; "
+                          "please try again."},
+    "rating_empty": {"zh": "⚠️ 评价为空：请选择赞/踩、至少一项评分，或填写意见。",
+                     "en": "⚠️ The rating is empty: choose a thumb, at least one score, or write a comment."},
     "bad_decoding": {"zh": "⚠️ 解码设置无效：{detail}", "en": "⚠️ Invalid decoding settings: {detail}"},
     "question_cut": {"zh": "ℹ️ 问题超出模型上下文，已截短。",
                      "en": "ℹ️ The question exceeds the model's context and was cut."},
@@ -102,6 +105,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "bad_rating": {"zh": "⚠️ 评价无效：{detail}", "en": "⚠️ Invalid rating: {detail}"},
     "rating_saved": {"zh": "✅ 评价已保存（编号 {id}）。", "en": "✅ Rating saved (id {id})."},
     "rating_failed": {"zh": "⚠️ 评价未能保存：{detail}", "en": "⚠️ The rating was not saved: {detail}"},
+    "thumb_not_answer": {"zh": "ℹ️ 这条是提示信息，不是模型的回答：只有回答可以评价。",
+                         "en": "ℹ️ That message is a notice, not a model answer: only answers can be rated."},
+    "store_unreadable": {"zh": "⚠️ 评价数据库暂时无法读取，请稍后再试。",
+                         "en": "⚠️ The ratings database cannot be read right now; try again in a moment."},
+    "store_unavailable": {"zh": "评价数据库暂时无法写入，请稍后再提交一次。",
+                          "en": "the ratings database cannot be written right now; submit again in a moment."},
     "metrics": {"zh": "与参考答案相比：ROUGE-1 {r1:.3f}，ROUGE-2 {r2:.3f}，ROUGE-L {rl:.3f}，发现 F1 {f1:.3f}",
                 "en": "Against the reference: ROUGE-1 {r1:.3f}, ROUGE-2 {r2:.3f}, ROUGE-L {rl:.3f}, "
                       "finding F1 {f1:.3f}"},

@@ -23,7 +23,7 @@ from PIL import Image
 from medqa.app.i18n import t
 from medqa.core.conversation import ConversationFormat, message_text, normalise_content
 from medqa.core.imaging import ImageError
-from medqa.core.redact import redact
+from medqa.core.text import without_controls
 from medqa.feedback.ratings import RATING_KEY, Rating, image_sha256
 from medqa.serve.errors import BackendUnavailable, is_out_of_memory
 from medqa.serve.grounding import strip_boxes
@@ -44,6 +44,8 @@ class DisplayItem:
     role: str
     text: str
     answer: int | None = None
+    # For a notice: its text in a given language, so the language switch re-says it (None: stays as written).
+    say: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Answer:
     stopped: bool = False
     # The id of this answer's thumbs rating (the chat's own thumbs): a second click updates it.
     rating_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    thumbs: str | None = None  # the thumb stored for it ("up" / "down"), which the chat shows filled
 
 
 @dataclass
@@ -78,9 +81,31 @@ class ChatSession:
         """Show `text` in the chat without sending it to the model."""
         self.display.append(DisplayItem("assistant", text))
 
+    def tell(self, key: str, **values) -> None:
+        """A notice from the STRINGS table: shown in the session's language, and re-said after a language switch."""
+        self.told(lambda lang: t(key, lang, **values))
+
+    def told(self, say: Callable[[str], str]) -> None:
+        """A notice whose text `say(lang)` gives in either language."""
+        self.display.append(DisplayItem("assistant", say(self.language), say=say))
+
+    def relanguage(self, lang: str) -> None:
+        """Switch the session to `lang`: notices already shown are said again in it."""
+        self.language = lang
+        for item in self.display:
+            if item.say is not None:
+                item.text = item.say(lang)
+
     def chat_messages(self) -> list[dict]:
         """The chat in Gradio's messages format."""
         return [{"role": item.role, "content": item.text} for item in self.display]
+
+    def feedback(self) -> list[str | None]:
+        """The chat's thumbs as stored, one per assistant message in order ('Like', 'Dislike' or None): what the
+        page shows filled, so a thumb that was not saved does not look saved."""
+        shown = {"up": "Like", "down": "Dislike"}
+        return [shown.get(self.answers[item.answer].thumbs) if item.answer is not None else None
+                for item in self.display if item.role == "assistant"]
 
     @property
     def image_sent(self) -> bool:
@@ -95,7 +120,7 @@ def set_image(session: ChatSession, image: Image.Image, name: str, reference: di
     """Make `image` the session's case; an ongoing conversation about another image starts afresh."""
     if session.turns:
         reset_conversation(session)
-        session.notice(t("new_case", session.language))
+        session.tell("new_case")
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     # Hash the rendered pixels, not the upload: a DICOM file's bytes include its identifying tags.
@@ -103,15 +128,17 @@ def set_image(session: ChatSession, image: Image.Image, name: str, reference: di
     session.image_sha256 = image_sha256(session.image_png)
     session.image_name, session.reference = name, reference
     width, height = image.info.get("original_size", image.size)
-    session.notice(t("image_loaded", session.language, name=name, width=width, height=height))
+    session.tell("image_loaded", name=name, width=width, height=height)
     if (width, height) != image.size:
-        session.notice(t("image_reduced", session.language, width=width, height=height, kept_width=image.width,
-                         kept_height=image.height))
+        session.tell("image_reduced", width=width, height=height, kept_width=image.width, kept_height=image.height)
 
 
 def image_error_text(exc: ImageError, lang: str) -> str:
-    """The chat message for an image that cannot be used."""
-    return t("image_error", lang, detail=str(exc))
+    """The chat message for an image that cannot be used, in `lang`, without the library's words."""
+    from medqa.app.image_errors import image_problem
+
+    name, _, _ = str(exc).partition(": ")
+    return t("image_error", lang, detail=image_problem(str(exc), name, lang))
 
 
 def reset_conversation(session: ChatSession, keep_image: bool = True) -> None:
@@ -206,8 +233,8 @@ def error_text(exc: BaseException, lang: str) -> str:
         return image_error_text(exc, lang)
     if is_out_of_memory(exc):
         return t("oom", lang)
-    detail = redact(f"{type(exc).__name__}: {exc}")  # an endpoint URL in the error may carry user:password@
-    return t("model_error", lang, detail=detail[:300])
+    # The exception's own (English) words go to the log (the caller logs them, redacted), not into the chat.
+    return t("model_error", lang)
 
 
 def drop_last_answer(session: ChatSession) -> bool:
@@ -275,11 +302,11 @@ def make_rating(session: ChatSession, answer_number: Any, thumbs: str | None, sc
     if thumbs not in (None, "", "up", "down"):
         raise InputError(t("bad_rating", lang, detail=f"thumbs={thumbs!r}"))
     values = {name: _score(scores.get(name), name, lang) for name in ("accuracy", "completeness", "safety")}
-    comment = (comment or "").strip()
+    comment = without_controls(comment).strip()  # as the study's store does: the same text on SQLite and PostgreSQL
     if max_comment_chars is not None and len(comment) > max_comment_chars:
         raise InputError(t("comment_too_long", lang, chars=len(comment), limit=max_comment_chars))
     if not thumbs and all(v is None for v in values.values()) and not comment:
-        raise InputError(t("bad_rating", lang, detail="empty"))
+        raise InputError(t("rating_empty", lang))
     answer = session.answers[index]
     return Rating(
         session_id=session.session_id, clinician_id=session.clinician_id, model_id=model["model_id"],

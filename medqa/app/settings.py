@@ -43,14 +43,19 @@ class AppSettings:
         "help": "the ratings database: a SQLite file, or a postgresql:// URL that several app replicas share "
                 "(with --study, the study's tables live there too)"})
     study: str | None = field(default=None, metadata={
-        "help": "a study file (python -m medqa.study prepare it first): adds the raters' and the study "
-                "coordinator's tabs; --db then names the study database (SQLite file or postgresql://...)"})
+        "help": "a study file (python -m medqa.study prepare it first): serves the raters' and the study "
+                "coordinator's tabs only, no model and no free chat (a chat would unblind the arms); --db then "
+                "names the study database (SQLite file or postgresql://...)"})
     host: str | None = field(default=None, metadata={
         "default_text": "$GRADIO_SERVER_NAME, else 127.0.0.1 (0.0.0.0 on a Space)", "help": "interface to listen on"})
     port: int | None = field(default=None, metadata={
         "default_text": "$GRADIO_SERVER_PORT, else 7860", "help": "port to listen on"})
     admin_password: str | None = field(default=None, metadata={
         "help": "coordinator password; unset: no coordinator tab (set it as a secret, not on the command line)"})
+    trusted_proxies: str | None = field(default=None, metadata={
+        "help": "comma-separated addresses or networks of your reverse proxies (e.g. 10.0.0.5,10.1.0.0/16): only "
+                "from them is X-Forwarded-For believed, for the login throttle; unset: never (each TCP peer is a "
+                "client)"})
     examples_dir: str | None = field(default=None, metadata={
         "help": "folder of example X-rays, read in place (e.g. ../shared/data/openi/images)"})
     data: str | None = field(default=None, metadata={
@@ -88,6 +93,9 @@ class AppSettings:
                              "at least 1")
         if self.language not in ("zh", "en"):
             raise ValueError(f"language must be zh or en, got {self.language!r}")
+        from medqa.app.peers import parse_proxies
+
+        parse_proxies(self.trusted_proxies)  # a typo fails at start, naming the entry
 
     @property
     def image_limits(self) -> ImageLimits:
@@ -112,10 +120,11 @@ def from_args(argv: list[str] | None = None, env: Mapping[str, str] | None = Non
 
 
 def settings_summary(settings: AppSettings) -> dict:
-    """The settings as a dict for logs, with the password hidden."""
+    """The settings as a dict for logs, with the password hidden and every text redacted: a user:password@ or
+    ?api-key= in --base-url or a postgresql:// --db must not reach the log."""
     out = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    out = {k: redact_url(v) if isinstance(v, str) else v for k, v in out.items()}
     out["admin_password"] = "set" if settings.admin_password else None
-    out["base_url"] = redact_url(settings.base_url)  # a user:password@ or ?api-key= must not reach the log
     return out
 
 

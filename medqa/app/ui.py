@@ -16,11 +16,20 @@ import gradio as gr
 from medqa.app.admin import AdminHandlers, build_admin_tab
 from medqa.app.context import demo_context
 from medqa.app.examples import IMAGE_SUFFIXES
+from medqa.app.gallery import example_label
 from medqa.app.handlers import DemoHandlers
 from medqa.app.i18n import Labels
+from medqa.app.peers import distrust_forwarded_headers
+from medqa.app.throttle import LoginGate
 
 GENERATE = "generate"  # the concurrency group of every event that runs the model
-CSS = "#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status, #no-model {color: #b91c1c}"
+CSS = ("#research-notice {border-left: 4px solid #d97706; padding-left: 8px} #model-status, #no-model {color: #b91c1c}"
+       # A phone (under 700 px): one column, in the order a clinician works: the film, then the chat right under
+       # it, then the region, examples and reference. The two panels dissolve (display: contents) so their parts
+       # can be ordered as one list.
+       " @media (max-width: 700px) {#chat-row {flex-direction: column; flex-wrap: nowrap}"
+       " #image-panel, #chat-panel {display: contents} .phone-top {order: -3} #xray-image {order: -2}"
+       " .phone-after {order: 10} #xray-image img {max-height: 300px}}")
 SCORE_CHOICES = ["1", "2", "3", "4", "5"]
 THUMBS = [("赞 / good", "up"), ("踩 / bad", "down")]  # words, not emoji: a server-side screenshot may lack emoji fonts
 
@@ -35,6 +44,7 @@ def launch_options(settings=None) -> dict:
 
 def build_demo(backend, store, settings) -> gr.Blocks:
     """The demo for one backend (a medqa.serve backend), FeedbackStore and AppSettings."""
+    distrust_forwarded_headers()  # the coordinator's login throttle counts real peers (medqa.app.peers)
     context = demo_context(backend, settings)
     handlers = DemoHandlers(backend, store, settings, context)
     labels = Labels(settings.language)
@@ -43,14 +53,16 @@ def build_demo(backend, store, settings) -> gr.Blocks:
         ui: dict = {"state": gr.State(None)}
         _header(labels, ui, context.warnings, context.no_model)
         with gr.Tabs():
-            with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row():
-                with gr.Column(scale=2):
-                    _image_panel(labels, ui, context.example_names)
-                with gr.Column(scale=3):
+            with labels(gr.Tab, {"label": "chat"}, id="chat"), gr.Row(elem_id="chat-row"):
+                with gr.Column(scale=2, elem_id="image-panel"):
+                    _image_panel(labels, ui, context.example_names, context.example_thumbnails)
+                with gr.Column(scale=3, elem_id="chat-panel"):
                     _chat_panel(labels, ui, settings)
                     _rating_panel(labels, ui, settings.max_comment_chars)
             if settings.admin_enabled:
-                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language), labels, ui["state"])
+                gate = LoginGate(settings.trusted_proxies)
+                build_admin_tab(AdminHandlers(store, settings.admin_password, settings.language, gate=gate), labels,
+                                ui["state"])
         _wire(handlers, ui, settings, labels)
         demo.load(handlers.new_rating_key, None, ui["rating_key"], api_visibility="private")
         demo.unload(handlers.forget)
@@ -70,28 +82,35 @@ def _header(labels: Labels, ui: dict, warnings: list[str], no_model: bool) -> No
         gr.Markdown("\n\n".join(f"⚠️ {w}" for w in warnings), elem_id="model-status")
 
 
-def _image_panel(labels: Labels, ui: dict, example_names: list[str]) -> None:
-    with gr.Row():
+def _image_panel(labels: Labels, ui: dict, example_names: list[str], thumbnails: list) -> None:
+    with gr.Row(elem_classes="phone-top"):
         ui["clinician"] = labels(gr.Textbox, {"label": "clinician_id", "placeholder": "clinician_placeholder"},
                                  scale=3)
         ui["clinician_set"] = labels(gr.Button, {"value": "set"}, scale=1)
-    ui["clinician_status"] = gr.Markdown()
-    ui["upload"] = labels(gr.File, {"label": "upload"}, file_types=list(IMAGE_SUFFIXES), type="filepath", height=120)
+    ui["clinician_status"] = gr.Markdown(elem_classes="phone-top")
+    ui["upload"] = labels(gr.File, {"label": "upload"}, file_types=list(IMAGE_SUFFIXES), type="filepath", height=120,
+                          elem_classes="phone-top")
     ui["image"] = labels(gr.Image, {"label": "image"}, type="pil", interactive=False, height=420, elem_id="xray-image")
-    with gr.Row():
+    with gr.Row(elem_classes="phone-after"):
         ui["region"] = labels(gr.Textbox, {"label": "region"}, scale=3)
         ui["ask_region"] = labels(gr.Button, {"value": "ask_region"}, scale=1)
-    with gr.Row():
+    # The examples as named thumbnails (a click loads one); the list below has every example, by short name.
+    ui["gallery"] = labels(gr.Gallery, {"label": "examples"}, value=[(p, label) for p, label, _ in thumbnails],
+                           columns=4, height=240, allow_preview=False, object_fit="contain", elem_id="examples",
+                           visible=bool(thumbnails), interactive=False, elem_classes="phone-after")
+    with gr.Row(elem_classes="phone-after"):
         keys = {"label": "examples"} | ({} if example_names else {"info": "no_examples"})
-        ui["examples"] = labels(gr.Dropdown, keys, choices=example_names, scale=3)
+        ui["examples"] = labels(gr.Dropdown, keys, choices=[(example_label(n), n) for n in example_names], scale=3)
         ui["load_example"] = labels(gr.Button, {"value": "load_example"}, scale=1)
-    with labels(gr.Accordion, {"label": "reference"}, open=True):
+    with labels(gr.Accordion, {"label": "reference"}, open=True, elem_classes="phone-after"):
         ui["reference"] = gr.Markdown()
 
 
 def _chat_panel(labels: Labels, ui: dict, settings) -> None:
     max_new_tokens = settings.default_max_new_tokens
-    ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat")
+    # One bubble per message: each answer has its own thumbs, never shared with a notice after it.
+    ui["chatbot"] = labels(gr.Chatbot, {"label": "chat"}, height=480, elem_id="chat",
+                           group_consecutive_messages=False)
     # max_length stops the browser; the handlers check again (the API takes any string). lines=1: Gradio sends
     # on Enter only in a one-line box (Shift+Enter adds a line); max_lines lets a long question grow.
     ui["question"] = labels(gr.Textbox, {"label": "question", "placeholder": "question_placeholder"}, lines=1,
@@ -114,7 +133,9 @@ def _chat_panel(labels: Labels, ui: dict, settings) -> None:
 def _rating_panel(labels: Labels, ui: dict, max_comment_chars: int) -> None:
     with labels(gr.Accordion, {"label": "rating"}, open=True, elem_id="rating"):
         with gr.Row():
-            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=0, precision=0, minimum=0)
+            # Numbered from 1, as the label says (Gradio's number box cannot be empty: it would show 0); after each
+            # answer the newest, or the one whose thumb was clicked.
+            ui["number"] = labels(gr.Number, {"label": "answer_index"}, value=1, precision=0, minimum=1)
             ui["thumbs"] = labels(gr.Radio, {"label": "thumbs"}, choices=THUMBS)
         with gr.Row():
             ui["scores"] = [labels(gr.Radio, {"label": key}, choices=SCORE_CHOICES)
@@ -142,6 +163,7 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     ui["clear"].click(h.clear, [state], chat_outputs, api_name="clear")
     ui["upload"].upload(h.upload, [ui["upload"], state], [*chat_outputs, ui["upload"]], api_name="upload")
     ui["load_example"].click(h.load_example, [ui["examples"], state], chat_outputs, api_name="load_example")
+    ui["gallery"].select(h.pick_example, [state], chat_outputs, api_visibility="private")
     ui["image"].select(h.mark, [ui["region"], state], [ui["region"], ui["image"], state], api_visibility="private")
     ui["clinician_set"].click(h.set_clinician, [ui["clinician"], state], [ui["clinician_status"], state],
                               api_name="set_clinician")
@@ -151,7 +173,7 @@ def _wire(h: DemoHandlers, ui: dict, settings, labels: Labels) -> None:
     ui["rate"].click(h.rate, [ui["clinician"], ui["number"], *form, ui["rating_key"], state],
                      [ui["rate_status"], state], api_name="rate").then(
         h.reset_form, [ui["rate_status"]], [*form, ui["rating_key"]], api_visibility="private")
-    ui["chatbot"].like(h.like, [state], [ui["number"], ui["thumbs"], ui["rate_status"], state],
+    ui["chatbot"].like(h.like, [state], [ui["chatbot"], ui["number"], ui["thumbs"], ui["rate_status"], state],
                        api_visibility="private")
 
     def switch_language(lang, st, request: gr.Request):

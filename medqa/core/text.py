@@ -26,3 +26,12 @@ def clean_text(text: str | None) -> str:
     """Invisible characters (zero-width space, soft hyphen, BOM) removed, odd spaces made plain, whitespace
     collapsed: 'mild\u200b cardiomegaly' -> 'mild cardiomegaly'."""
     return " ".join(_ODD_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")).split())
+
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, but tab, newline, return
+
+
+def without_controls(text: str | None) -> str:
+    """`text` without NUL and the other control characters no person types (tab and line breaks stay): what every
+    store keeps, so SQLite and PostgreSQL (whose text cannot hold NUL) store the same string."""
+    return _CONTROL_RE.sub("", text or "")

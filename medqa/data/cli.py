@@ -29,7 +29,7 @@ def make_generator(args):
 
     settings = LLMSettings(
         base_url=args.llm_base_url, model=args.llm_model, api_key_env=args.llm_api_key_env,
-        concurrency=args.llm_concurrency, price_in_per_mtok=args.llm_price_in,
+        concurrency=args.llm_concurrency, timeout_s=args.llm_timeout, price_in_per_mtok=args.llm_price_in,
         price_out_per_mtok=args.llm_price_out, cache_path=args.cache_path)
     return LLMGenerator(settings)
 

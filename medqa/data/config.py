@@ -36,6 +36,8 @@ class BuildArguments:
     llm_api_key_env: str = field(default="OPENAI_API_KEY", metadata={
         "help": "llm generator: environment variable holding the API key (unset: no Authorization header)"})
     llm_concurrency: int = field(default=4, metadata={"help": "llm generator: requests in flight at once"})
+    llm_timeout: float = field(default=60.0, metadata={
+        "help": "llm generator: seconds one request may take before it is retried (Ctrl-C does not wait for it)"})
     llm_cache: Path | None = field(default=None, metadata={
         "default_text": "OUT/llm_cache.sqlite",
         "help": "llm generator: SQLite cache of replies; reruns never pay twice"})
@@ -54,6 +56,8 @@ class BuildArguments:
             self.projections = guess if guess.is_file() else None
         if self.folds < 2:
             raise ValueError(f"--folds must be at least 2, got {self.folds}")
+        if self.llm_timeout <= 0:
+            raise ValueError(f"--llm-timeout must be more than 0 seconds, got {self.llm_timeout}")
         if self.generator == "llm" and not (self.llm_base_url and self.llm_model):
             raise ValueError("--generator llm needs --llm-base-url and --llm-model")
 

@@ -7,21 +7,22 @@ import os
 import random
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from tqdm import tqdm
 
-from medqa.core.redact import redact, redact_url
+from medqa.core.redact import mask_secrets, redact, redact_url, register_secret
 from medqa.data import llm_prompt
 from medqa.data.llm_cache import ReplyCache
+from medqa.data.llm_pool import DaemonPool
 from medqa.data.llm_prompt import build_messages, cache_key, parse_reply, scrub
 from medqa.data.qa import GenerationStopped, QAPair
 from medqa.data.records import Report, SkipLog
 
 log = logging.getLogger("medqa.data")
+INTERRUPT_GRACE_S = 1.5  # after Ctrl-C, how long the workers get to notice before the build exits without them
 
 
 @dataclass
@@ -120,6 +121,7 @@ class LLMGenerator:
         self._sleep = sleep or self._stop.wait
         self._url = settings.base_url.rstrip("/") + "/chat/completions"
         self._key = os.environ.get(settings.api_key_env, "")
+        register_secret(self._key)  # every later redact() in this process masks it, in any form
         # A local vLLM server needs no key: then no Authorization header is sent at all.
         self._headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         self._use_response_format = True
@@ -181,26 +183,32 @@ class LLMGenerator:
         results: dict[str, list[QAPair]] = {}
         failed: dict[str, str] = {}
         refused: list[str] = []
-        pool = ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency))
+        pool = DaemonPool(self.settings.concurrency, self._stop)
+        outcomes = pool.run(lambda job: self._generate_one(client, job[1], job[0], cache),
+                            ((k, (k, r)) for k, r in todo.items()))
+        interrupted = False
         try:
-            futures = {pool.submit(self._generate_one, client, r, k, cache): k for k, r in todo.items()}
-            bar = tqdm(as_completed(futures), total=len(futures), desc="llm qa", unit="report", disable=None)
-            for fut in bar:
-                key = futures[fut]
-                try:
-                    results[key] = fut.result()
-                except LLMFailure as exc:
-                    failed[key] = str(exc)
-                except _Refused as exc:
-                    refused.append(str(exc))
+            bar = tqdm(outcomes, total=len(todo), desc="llm qa", unit="report", disable=None)
+            for key, outcome in bar:
+                if isinstance(outcome, LLMFailure):
+                    failed[key] = str(outcome)
+                elif isinstance(outcome, _Refused):
+                    refused.append(str(outcome))
                     self._stop.set()
-                except _Cancelled:
+                elif isinstance(outcome, _Cancelled):
                     pass
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+                else:
+                    results[key] = outcome
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            # On a crash, Ctrl-C or a refused key: no new attempts, queued reports dropped; calls already
-            # on the wire finish and are cached (they are paid for).
+            # No new attempts, queued reports dropped. On Ctrl-C the requests on the wire are abandoned within
+            # 2 s (their threads are daemons); on a crash or a refused key they finish and are cached (paid for).
             self._stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.join(INTERRUPT_GRACE_S if interrupted else None)
         if refused:
             raise GenerationStopped(
                 f"the LLM endpoint {redact_url(self.settings.base_url)} refused the request ({refused[0]}); check "
@@ -269,7 +277,8 @@ class LLMGenerator:
         except httpx.TransportError as exc:
             raise _Retryable(redact(f"connection error: {type(exc).__name__}: {exc}", [self._key])) from exc
         # An error body may echo the key it was sent ("Incorrect API key provided: Bearer sk-...").
-        status, snippet = resp.status_code, redact(" ".join(resp.text.split())[:200], [self._key])
+        # Masked before it is cut: a cut key (or its escaped form) would no longer be recognised.
+        status, snippet = resp.status_code, redact(" ".join(resp.text.split()), [self._key])[:200]
         if status in (401, 403):
             raise _Refused(f"HTTP {status}: {snippet}")
         if status == 429 or status >= 500:
@@ -285,7 +294,7 @@ class LLMGenerator:
         try:
             data = resp.json()
         except ValueError as exc:
-            text = redact(resp.text[:80], [self._key])
+            text = redact(resp.text, [self._key])[:80]
             raise _Retryable(f"malformed reply: response body is not JSON: {text!r}") from exc
         usage = data.get("usage") if isinstance(data, dict) else None
         usage = usage if isinstance(usage, dict) else {}
@@ -298,6 +307,9 @@ class LLMGenerator:
                 raise TypeError("message content is not a string")
         except (KeyError, IndexError, TypeError) as exc:
             raise _Retryable(f"malformed reply: no choices[0].message.content ({exc})") from exc
+        # The one door of model text into the cache, the pairs, the folds, the exports and the card: a reply that
+        # echoes the key (a prompt-injected report, a proxy that quotes headers) loses it here.
+        content = mask_secrets(content, [self._key])
         try:
             pairs = parse_reply(content, self.settings.max_pairs)
         except ValueError as exc:

@@ -34,9 +34,10 @@ class PostgresFeedbackStore(RatingStore):
     """Ratings in a PostgreSQL database; safe from many threads and app replicas at once."""
 
     def __init__(self, url: str, *, store_images: bool = False,
-                 clock: Callable[[], datetime] | None = None) -> None:
-        """Connect to `url` (DatabaseError, naming the server without its password, when it cannot) and migrate."""
-        self.db = Database(url)
+                 clock: Callable[[], datetime] | None = None, wait_s: float = 20.0) -> None:
+        """Connect to `url` (DatabaseError, naming the server without its password, when it cannot) and migrate;
+        `wait_s`: how long a save waits for a restarting server before it fails."""
+        self.db = Database(url, wait_s=wait_s)
         self.store_images = bool(store_images)
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         migrate(self.db, MIGRATIONS, lock_name="medqa.feedback", ledger="feedback_migrations")
@@ -51,7 +52,8 @@ class PostgresFeedbackStore(RatingStore):
         `rating_key` was stored before and is now updated; ValueError when invalid or the key is another's."""
         row = stored_row(rating, self._clock(), self.store_images)
         key = row.get("rating_key")
-        with self.db.transaction() as cur:
+
+        def write(cur) -> tuple[int, bool]:
             found = []
             if key:  # two submissions of one key wait for each other instead of one failing on UNIQUE
                 cur.execute("SELECT pg_advisory_xact_lock(?)", [zlib.crc32(key.encode())])
@@ -63,11 +65,14 @@ class PostgresFeedbackStore(RatingStore):
                 return int(inserted[0]["id"]), True
             if found[0]["session_id"] != row["session_id"]:
                 raise ValueError("rating: this rating_key belongs to another session")
-            row["updated_at"] = row.pop("created_at")  # the first submission's time stays the rating's created_at
-            names = [c for c in COLUMNS if c in row]
+            updated = {**row, "updated_at": row["created_at"]}  # the first submission's time stays created_at
+            updated.pop("created_at")
+            names = [c for c in COLUMNS if c in updated]
             cur.execute(f"UPDATE {TABLE} SET {', '.join(f'{c} = ?' for c in names)} WHERE id = ?",
-                        [*(row[c] for c in names), found[0]["id"]])
+                        [*(updated[c] for c in names), found[0]["id"]])
             return int(found[0]["id"]), False
+
+        return self.db.run(write)  # once more on a connection a server restart broke, never after a commit
 
     def ratings(self, *, since: str | None = None, until: str | None = None, clinician: str | None = None,
                 model: str | None = None, include_images: bool = False) -> list[dict]:

@@ -2,7 +2,7 @@
 
     python -m medqa.study prepare study.yaml          # every arm's answer to every case, queues (resumable)
     python -m medqa.study invite study.yaml           # access codes -> OUTPUT/invitations.csv (owner-only)
-    python demo/app.py --study study.yaml             # raters sign in and rate (with the free chat)
+    python demo/app.py --study study.yaml             # raters sign in and rate (no free chat: blinding)
     python -m medqa.study serve study.yaml            # or the study views alone: no model, no GPU
     python -m medqa.study report study.yaml           # CSV, JSONL, figures, report.html in OUTPUT/report
 """
@@ -54,11 +54,21 @@ def _run(args: StudyArguments, study) -> int:
     if args.command == "prepare":
         print(json.dumps(prepare_study(study, show_progress=args.progress), ensure_ascii=False))
     elif args.command == "serve":
+        from medqa.app.throttle import LoginGate
         from medqa.study.app import build_study_demo, open_study, study_launch_options
 
         study, store = open_study(str(study.path), study.db)
-        demo = build_study_demo(study, store, None, args.admin_password)
-        demo.launch(server_name=args.host, server_port=args.port, **study_launch_options(study))
+        demo = build_study_demo(study, store, args.admin_password, LoginGate(args.trusted_proxies))
+        from medqa.app.launching import explain_launch_error, prepare_launch
+
+        prepare_launch()  # Gradio checks its own URL after starting: never through a proxy
+        try:
+            demo.launch(server_name=args.host, server_port=args.port, **study_launch_options(study))
+        except ValueError as exc:
+            if (cause := explain_launch_error(exc)) is None:
+                raise
+            print(f"error: {cause}", file=sys.stderr)
+            return 1
     elif args.command == "invite":
         path = invite(study, args.raters, Path(args.out) if args.out else None)
         print(f"access codes written to {path} (only this user can read it); send each rater their own code")

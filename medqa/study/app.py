@@ -1,9 +1,10 @@
-"""The demo with a study: the rater's tab first, the free chat for exploration, the coordinator's tab.
+"""The study app: the rater's tab and the coordinator's tab, and nothing else.
 
-`build_study_demo(study, store, chat)` wraps the chat demo (medqa.app.ui.build_demo) in one
-Blocks with the study's tabs; `demo/app.py --study STUDY.yaml` uses it. `python -m medqa.study
-serve` runs the study tabs alone: answers were made by `prepare`, so a rater-only replica needs
-no model and no GPU.
+`build_study_demo(study, store)` is what `demo/app.py --study STUDY.yaml` and `python -m medqa.study
+serve` both run. There is no free chat beside it, by design: a rater who could ask the study's
+models the case question would see which arm wrote answer A (greedy decoding repeats itself), and
+the study would no longer be blind. Answers were made by `prepare`, so the app needs no model and
+no GPU.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import dataclasses
 
 import gradio as gr
 
+from medqa.app.peers import distrust_forwarded_headers
+from medqa.app.throttle import LoginGate
 from medqa.study.definition import Study, StudyError, load_study
 from medqa.study.handlers import StudyHandlers
 from medqa.study.labels import tr
@@ -19,22 +22,21 @@ from medqa.study.store import StudyStore
 from medqa.study.view import SHORTCUTS_JS, coordinator_tab, rater_tab
 
 
-def build_study_demo(study: Study, store: StudyStore, chat: gr.Blocks | None = None,
-                     admin_password: str | None = None, chat_label: str = "对话 / Chat") -> gr.Blocks:
-    """The study app: rater view, the chat demo `chat` (if given) as a tab, and the coordinator view."""
+def build_study_demo(study: Study, store: StudyStore, admin_password: str | None = None,
+                     gate: LoginGate | None = None) -> gr.Blocks:
+    """The study app: rater view and coordinator view; `gate` throttles the access codes and the password."""
     lang = study.language
-    handlers = StudyHandlers(store, study.design, lang)
+    gate = gate or LoginGate()
+    distrust_forwarded_headers()  # the gate counts real peers (medqa.app.peers)
+    handlers = StudyHandlers(store, study.design, lang, gate)
     # Case images are served in place (prepare wrote them, named by hash), not copied into Gradio's cache.
     gr.set_static_paths([str((study.output / "images").resolve())])
     with gr.Blocks(title=study.title, delete_cache=(1800, 3600)) as demo, gr.Tabs():
         with gr.Tab(tr("tab", lang), id="study"):
             rater_tab(handlers, study.title)
-        if chat is not None:
-            with gr.Tab(chat_label, id="chat"):
-                chat.render()
         if admin_password:
             with gr.Tab(tr("coordinator", lang), id="coordinator"):
-                coordinator_tab(store, admin_password, lang)
+                coordinator_tab(store, admin_password, lang, gate)
     demo.queue(default_concurrency_limit=4, max_size=256)
     return demo
 

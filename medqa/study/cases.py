@@ -1,5 +1,9 @@
 """A study's cases: one image and one question each, with the prompt every arm is asked.
 
+Raters see more than the arms when the report has more views: a dataset case whose report also has
+a lateral (or frontal) film shows them side by side, the asked-about image first (`Case.views`), as a
+reader would read the study; the arms are asked about the case's own image, as in evaluation.
+
 From a built dataset's fold, each case is an evaluation item (medqa.eval.items: the conversation
 up to that question, earlier answers from the reference, so every arm sees the same prompt);
 from a folder, every image with every question; or from an explicit list. The patient (for
@@ -35,6 +39,7 @@ class Case:
     prompt: list = field(repr=False)
     reference: str | None = None
     qtype: str | None = None
+    views: tuple[str, ...] = ()  # the report's other images, shown to raters beside the case's own
 
     def item(self) -> EvalItem:
         """The case as an evaluation item, so `prepare` runs the evaluation's own generation code."""
@@ -59,11 +64,12 @@ def _dataset_cases(source: CaseSource) -> list[Case]:
     except (FileNotFoundError, ValueError) as exc:
         raise StudyError(f"cases.dataset: {exc}") from None
     root = meta.get("image_root")
-    filled, uids = [], {}
+    filled, uids, report_images = [], {}, {}
     for record in records:
         # Image paths resolved against the dataset's image root; build_items puts them into the placeholders.
         filled.append(record | {"images": [str(resolve_image_path(p, root)) for p in record.get("images") or []]})
         uids[record["id"]] = str(record.get("uid") or record["id"])
+        report_images.setdefault(uids[record["id"]], []).extend(filled[-1]["images"][:1])  # one record per view
     cases, taken = [], {}
     for item in build_items(filled, f"{source.dataset} fold {source.fold}"):
         if (source.qtypes and item.qtype not in source.qtypes) or not item.image:
@@ -71,8 +77,10 @@ def _dataset_cases(source: CaseSource) -> list[Case]:
         if taken.get(item.record_id, 0) >= source.per_record:
             continue
         taken[item.record_id] = taken.get(item.record_id, 0) + 1
-        cases.append(Case(item.key, len(cases) + 1, uids[item.record_id], str(item.image), item.question,
-                          item.prompt, item.reference, item.qtype))
+        uid = uids[item.record_id]
+        views = tuple(dict.fromkeys(v for v in report_images[uid] if v != str(item.image)))
+        cases.append(Case(item.key, len(cases) + 1, uid, str(item.image), item.question, item.prompt,
+                          item.reference, item.qtype, views))
         if source.limit and len(cases) >= source.limit:
             break
     return cases
@@ -121,16 +129,37 @@ def build_cases(study: Study) -> list[Case]:
 
 def case_image_name(case: Case) -> str:
     """The file name of a case's image as raters get it: a hash, so the name says nothing about the patient."""
-    return hashlib.sha256(case.source_image.encode()).hexdigest()[:16] + ".png"
+    return hashlib.sha256("\n".join((case.source_image, *case.views)).encode()).hexdigest()[:16] + ".png"
+
+
+VIEW_HEIGHT = 1024  # side-by-side views are scaled to one height, at most this
+VIEW_GAP = 12
+
+
+def side_by_side(images: list) -> object:
+    """The views in a row on black, scaled to one height (the smallest, at most VIEW_HEIGHT)."""
+    from PIL import Image
+
+    height = min(VIEW_HEIGHT, *(im.height for im in images))
+    scaled = [im.resize((max(1, round(im.width * height / im.height)), height)) for im in images]
+    row = Image.new("RGB", (sum(im.width for im in scaled) + VIEW_GAP * (len(scaled) - 1), height))
+    x = 0
+    for im in scaled:
+        row.paste(im.convert("RGB"), (x, 0))
+        x += im.width + VIEW_GAP
+    return row
 
 
 def export_case_image(case: Case, folder: Path) -> Path:
-    """Write the case's image as an 8-bit PNG (DICOM windowed, tags dropped) once; its path."""
+    """Write the case's image (with the report's other views beside it) as an 8-bit PNG (DICOM windowed, tags
+    dropped) once; its path."""
     out = folder / case_image_name(case)
     if out.is_file():
         return out
     try:
         image = load_image(case.source_image)
+        if case.views:
+            image = side_by_side([image, *(load_image(v) for v in case.views)])
     except (ImageError, OSError) as exc:
         raise StudyError(f"case {case.number} ({case.case_id}): {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)

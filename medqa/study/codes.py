@@ -1,8 +1,12 @@
 """Rater access codes and sign-in tokens: only their hashes are ever stored.
 
-An access code looks like `K7QF-M2XD-9PRT-WB4C`: the first group is a public lookup key (it finds
-the rater's row without trying every hash), the whole code is checked against a salted scrypt
-hash (hashlib, memory-hard, so a stolen database does not give the codes away cheaply). The
+An access code looks like `K7QF-M2XD-9PRT-WB4C`. A SHA-256 of the whole code is its lookup key (it
+finds the rater's row without trying every hash; with 80 random bits behind it, it gives nothing
+away), and the whole code is then checked against a salted scrypt hash (hashlib, memory-hard, so a
+stolen database does not give the codes away cheaply). A sign-in does the same work whether or not
+any part of the code is right: one scrypt comparison, against a dummy hash when no row matched,
+so the time taken tells nothing (an older key made of the first group alone did: a code whose first
+group was a rater's took longer). The
 alphabet leaves out 0/O and 1/I/L, which are misread when codes are read aloud or typed from
 paper; input is upper-cased and dashes and spaces are ignored.
 
@@ -35,9 +39,23 @@ def normalise_code(text: str) -> str:
     return "-".join(raw[i: i + GROUP_LEN] for i in range(0, len(raw), GROUP_LEN))
 
 
+LOOKUP_PREFIX = "sha256:"
+
+
 def code_lookup(code: str) -> str:
-    """The public part of a (normalised) code that finds its rater."""
-    return code.split("-", 1)[0]
+    """The key that finds a (normalised) code's rater: a hash of the whole code, never a part of it."""
+    return LOOKUP_PREFIX + hashlib.sha256(code.encode()).hexdigest()
+
+
+_DUMMY = None
+
+
+def dummy_hash() -> str:
+    """A stored-hash stand-in that no code matches: compared when no row did, so a miss costs what a hit does."""
+    global _DUMMY  # one per process: made once, at the cost of one scrypt
+    if _DUMMY is None:
+        _DUMMY = hash_code(new_code().replace("-", "") + "!")
+    return _DUMMY
 
 
 def hash_code(code: str, *, salt: bytes | None = None) -> str:

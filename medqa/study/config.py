@@ -27,5 +27,8 @@ class StudyArguments:
     progress: bool = field(default=True, metadata={"help": "show progress bars (--no_progress hides them)"})
     host: str = field(default="127.0.0.1", metadata={"help": "serve: interface to listen on"})
     port: int = field(default=7860, metadata={"help": "serve: port to listen on"})
+    trusted_proxies: str | None = field(default=None, metadata={
+        "help": "serve: comma-separated addresses or networks of your reverse proxies; only from them is "
+                "X-Forwarded-For believed (login throttle); unset: never"})
     admin_password: str | None = field(default=None, metadata={
         "help": "serve: coordinator password (set MEDQA_ADMIN_PASSWORD rather than typing it)"})

@@ -9,29 +9,52 @@ form emptied for a new case and filled for one already judged.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
-import time
+import math
 
 import gradio as gr
 
+from medqa.app.throttle import LoginGate
+from medqa.core.redact import redact
 from medqa.study.labels import tr
 from medqa.study.schema import SCORES
 from medqa.study.store import AnswerJudgement, StudyStore, StudyStoreError, Submission
 
 log = logging.getLogger("medqa.study")
-FAILED_SIGN_IN_DELAY_S = 1.0  # slows guessing; a real rater mistyping once barely notices
 FORM_FIELDS = 10  # 3 scores + errors for A, the same for B, preference, comment
-OUTPUTS = ("signin", "case", "progress", "image", "question", "answer_a", "answer_b", *(f"f{k}" for k in
+OUTPUTS = ("signin", "case", "back", "progress", "image", "question", "answer_a", "answer_b", *(f"f{k}" for k in
            range(FORM_FIELDS)), "status", "assignment", "token")
+
+
+def _guard(event: str):
+    """A handler whose database failure (or refusal) becomes the app's own message in the page, never an HTTP 500
+    (the study's raters must always be told whether their judgement was stored)."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except StudyStoreError as exc:  # e.g. a forged assignment id
+                return [gr.skip()] * (len(OUTPUTS) - 3) + [store_error_text(exc, self.lang), gr.skip(), gr.skip()]
+            except Exception as exc:
+                log.error("%s failed: %s: %s", event, type(exc).__name__, redact(str(exc)))
+                return self.guarded(event)
+
+        return guarded
+
+    return wrap
 
 
 class StudyHandlers:
     """Event handlers of one study's rater view, bound to its store, design and language."""
 
-    def __init__(self, store: StudyStore, design: str, language: str) -> None:
+    def __init__(self, store: StudyStore, design: str, language: str, gate: LoginGate | None = None) -> None:
         self.store, self.design, self.lang = store, design, language
         self.pairwise = design == "pairwise"
+        self.gate = gate or LoginGate()  # the app's one login throttle (medqa.app.throttle)
 
     # -- outputs ------------------------------------------------------------------------------
     def _form(self, entry: dict | None) -> list:
@@ -50,8 +73,8 @@ class StudyHandlers:
         return values
 
     def _signed_out(self, status: str = "") -> list:
-        return [gr.update(visible=True), gr.update(visible=False), "", None, "", "", "", *self._form(None),
-                status, None, ""]
+        return [gr.update(visible=True), gr.update(visible=False), gr.update(visible=False), "", None, "", "", "",
+                *self._form(None), status, None, ""]
 
     def _page(self, token: str, rater: str, state: dict, entry: dict | None, status: str,
               layout_known: bool = False) -> list:
@@ -60,27 +83,47 @@ class StudyHandlers:
         lang = self.lang
         if entry is None:
             progress = tr("all_done", lang, total=state["total"])
-            return [gr.update(visible=False), gr.update(visible=False), progress, None, "", "", "",
-                    *self._form(None), status, None, token]
+            # The finished screen keeps a way back: "back" reopens the last case (to look again or change it).
+            return [gr.update(visible=False), gr.update(visible=False), gr.update(visible=True), progress, None, "",
+                    "", "", *self._form(None), status, None, token]
         progress = (f"{tr('signed_in', lang, rater=rater)} · "
                     f"{tr('progress', lang, n=entry['position'], total=state['total'])}")
         answers = entry["answers"]
-        layout = [gr.skip(), gr.skip()] if layout_known else [gr.update(visible=False), gr.update(visible=True)]
+        layout = [gr.skip()] * 3 if layout_known else [gr.update(visible=False), gr.update(visible=True),
+                                                       gr.update(visible=False)]
         return [*layout, progress, _image(entry["image"]),
                 f"**{tr('question', lang)}：** {entry['question']}", answers.get("A", ""), answers.get("B", ""),
                 *self._form(entry), status, entry["assignment_id"], token]
 
     # -- events -------------------------------------------------------------------------------
-    def sign_in(self, code: str) -> list:
-        """Check the access code; on success show the rater's first unjudged case."""
-        found = self.store.sign_in(code or "")
-        if found is None:
-            time.sleep(FAILED_SIGN_IN_DELAY_S)
-            return self._signed_out(tr("bad_code", self.lang))
-        rater, token = found
+    def guarded(self, event: str, saved: int | None = None) -> list:
+        """The page after the database failed during `event`: the app's own message, never an HTTP 500. `saved`:
+        the case number that was stored before the failure (then it says so)."""
+        lang = self.lang
+        if saved is not None:
+            status = f"{tr('saved', lang, n=saved)} {tr('next_unavailable', lang)}"
+        else:
+            status = tr("not_saved", lang, detail=tr("store_unavailable", lang)) if event == "submit" else \
+                tr("store_unavailable", lang)
+        return [gr.skip()] * (len(OUTPUTS) - 3) + [status, gr.skip(), gr.skip()]
+
+    @_guard("sign_in")
+    def sign_in(self, code: str, request: gr.Request = None) -> list:
+        """Check the access code (through the login throttle); on success show the rater's first unjudged case."""
+        found: list = []
+
+        def check() -> bool:
+            found.append(self.store.sign_in(code or ""))
+            return found[0] is not None
+
+        refused = self.gate.attempt(request, check, "access code")
+        if refused is not None:
+            return self._signed_out(refusal_text(refused, "bad_code", self.lang))
+        rater, token = found[0]
         state = self.store.queue_state(rater)
         return self._page(token, rater, state, state["next"], "")
 
+    @_guard("show")
     def show(self, token: str, position) -> list:
         """Show the rater's case at queue `position` (1-based), or the first unjudged one when it is empty."""
         rater = self.store.rater_for(token)
@@ -93,6 +136,7 @@ class StudyHandlers:
             entry = self.store.assignment(rater, aid) if aid is not None else entry
         return self._page(token, rater, state, entry, "")
 
+    @_guard("previous")
     def previous(self, token: str, assignment_id) -> list:
         """Go back one case in the queue (to look again or change a judgement)."""
         rater = self.store.rater_for(token)
@@ -102,6 +146,7 @@ class StudyHandlers:
         position = max(1, current["position"] - 1) if current else self.store.queue_state(rater)["done"]
         return self.show(token, position)
 
+    @_guard("submit")
     def submit(self, token, assignment_id, acc_a, comp_a, safe_a, err_a, acc_b, comp_b, safe_b, err_b,
                preference, comment) -> list:
         """Store the judgement (an update when this case was judged before) and show the next unjudged case."""
@@ -118,13 +163,18 @@ class StudyHandlers:
             revision, position = self.store.submit(rater, Submission(int(assignment_id), answers, preference,
                                                                      comment or ""))
         except StudyStoreError as exc:
-            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=exc), gr.skip(), gr.skip()]
+            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=store_error_text(exc, lang)),
+                                                       gr.skip(), gr.skip()]
         except Exception as exc:  # a lost database: the rater must know the judgement was not saved
-            log.error("judgement not stored: %s: %s", type(exc).__name__, exc)
-            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=type(exc).__name__),
+            log.error("judgement not stored: %s: %s", type(exc).__name__, redact(str(exc)))
+            return [gr.skip()] * (len(OUTPUTS) - 3) + [tr("not_saved", lang, detail=tr("store_unavailable", lang)),
                                                        gr.skip(), gr.skip()]
         status = tr("saved", lang, n=position) if revision == 1 else tr("updated", lang, n=position, rev=revision)
-        state = self.store.queue_state(rater)
+        try:
+            state = self.store.queue_state(rater)
+        except Exception as exc:  # stored, but the next case cannot be read: say both
+            log.error("next case not shown after a stored judgement: %s: %s", type(exc).__name__, redact(str(exc)))
+            return self.guarded("submit", saved=position)
         return self._page(token, rater, state, state["next"], status, layout_known=True)
 
 
@@ -142,8 +192,23 @@ def _error_names() -> tuple[str, ...]:
 
 
 def password_ok(given: str | None, expected: str | None) -> bool:
-    """Constant-time password check; a wrong one costs the caller a second (slows guessing)."""
-    ok = bool(expected) and hmac.compare_digest(str(given or "").encode(), str(expected).encode())
-    if not ok:
-        time.sleep(FAILED_SIGN_IN_DELAY_S)
-    return ok
+    """Constant-time password check (the caller passes it through the login gate)."""
+    return bool(expected) and hmac.compare_digest(str(given or "").encode(), str(expected).encode())
+
+
+def store_error_text(exc: StudyStoreError, lang: str) -> str:
+    """A refused judgement in the study's language (the English message only where no label names it)."""
+    if exc.key is None:
+        return str(exc)
+    values = dict(exc.values)
+    for name in ("answer", "score"):  # label keys themselves, said in the language
+        if name in values:
+            values[name] = tr(values[name], lang).split(" (")[0]
+    return tr(exc.key, lang, **values)
+
+
+def refusal_text(refused, wrong_key: str, lang: str) -> str:
+    """What a refused secret shows: wrong, or 'wait N s' when it was refused unseen."""
+    if refused.compared:
+        return tr(wrong_key, lang)
+    return tr("wait", lang, seconds=math.ceil(refused.wait_s))

@@ -11,7 +11,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "bad_code": ("访问码无效，请核对后重试。", "That access code is not valid; check it and try again."),
     "signed_in": ("已登录：{rater}", "Signed in as {rater}"),
     "progress": ("进度：第 {n} / {total} 例", "Progress: case {n} / {total}"),
-    "all_done": ("全部 {total} 例已完成，感谢您的评阅！可随时返回修改。", "All {total} cases are done. Thank you!"),
+    "all_done": ("全部 {total} 例已完成，感谢您的评阅！可点击“返回上一例”查看或修改。",
+                 "All {total} cases are done. Thank you! \"Back to the last case\" lets you look again or change it."),
+    "back_to_last": ("返回上一例", "Back to the last case"),
     "image": ("胸片（点击右上角全屏放大）", "Chest X-ray (full screen: top-right button)"),
     "question": ("问题", "Question"),
     "answer": ("回答", "Answer"),
@@ -38,6 +40,22 @@ _TEXT: dict[str, tuple[str, str]] = {
     "saved": ("已保存第 {n} 例。", "Case {n} saved."),
     "updated": ("已更新第 {n} 例（第 {rev} 次修改）。", "Case {n} updated (revision {rev})."),
     "not_saved": ("未保存：{detail}", "Not saved: {detail}"),
+    "wait": ("错误次数过多，请 {seconds} 秒后再试。", "Too many wrong tries: try again in {seconds} s."),
+    "score_missing": ("请填写{answer}的{score}。", "{answer}: {score} is missing."),
+    "score_range": ("{answer}的{score}须为 1-5。", "{answer}: {score} must be 1-5."),
+    "needs_answers": ("此病例需要为回答 {letters} 评分。", "This case needs scores for answer(s) {letters}."),
+    "needs_preference": ("请选择哪个回答更好（A、B、一样好或都不好）。", "Choose a preference: A, B, tie or both bad."),
+    "comment_too_long": ("备注太长（{chars} 字），最多 {limit} 字。未保存，请缩短后再提交。",
+                         "The comment is too long ({chars} characters; the limit is {limit}). Not saved: shorten "
+                         "it and submit again."),
+    "unknown_errors": ("未知的错误类型。", "Unknown error type."),
+    "store_unavailable": ("数据库暂时无法访问，请稍后再提交一次。", "The database cannot be reached right now; "
+                          "submit again in a moment."),
+    "next_unavailable": ("数据库暂时无法访问，下一例稍后显示：请稍候再点“提交并进入下一例”（不会重复保存）。",
+                         "The database cannot be reached right now, so the next case is not shown yet: submit again "
+                         "in a moment (it will not be stored twice)."),
+    "database_down": ("数据库暂时无法访问，请稍后再试。", "The database cannot be reached right now; try again in a "
+                      "moment."),
     "sign_in_first": ("请先登录。", "Please sign in first."),
     "shortcuts": ("快捷键：A / B / T（一样好）/ X（都不好）选择偏好，Ctrl+Enter 提交。",
                   "Keys: A / B / T (tie) / X (both bad) choose the preference; Ctrl+Enter submits."),
@@ -90,6 +108,40 @@ _TEXT: dict[str, tuple[str, str]] = {
     "cohen": ("Cohen κ", "Cohen's kappa"),
     "fleiss": ("Fleiss κ", "Fleiss' kappa"),
     "not_computable": ("无法计算", "not computable"),
+    "not_computable_why": ("无法计算：{why}", "not computable: {why}"),
+    "why_no_pairs": ("没有病例被两位及以上评阅者评过", "no case was judged by two or more raters"),
+    "why_one_value": ("所有评价都相同，一致性无定义（0/0），并非完全一致", "every judgement is the same: agreement is "
+                      "undefined (0/0), not perfect"),
+    "why_one_patient": ("少于 2 位患者，无法给出置信区间", "fewer than 2 patients: no interval"),
+    "why_bt_unconnected": ("比较没有把所有模型连起来", "the comparisons do not connect every arm"),
+    "why_bt_infinite": ("某个模型在与另一模型的比较中全胜或全负，强度为无穷大", "an arm won or lost every comparison "
+                        "with another: its strength is infinite"),
+    "why_bt_not_estimable": ("模型无法拟合", "the model cannot be fitted"),
+    "ci_missing": ("“–”表示无法给出区间：{why}。", "'–' means no interval: {why}."),
+    "wins_of": ("{arm} 胜", "{arm} wins"),
+    "win_rate_of": ("{arm} 胜率", "{arm} win rate"),
+    "wins_note": ("“胜”按模型计，与评阅者看到的 A/B 位置无关；A/B 位置已按评阅者和病例平衡（见下文）。",
+                  "Wins count by arm, whichever side (A or B) the rater saw it on; sides are balanced per rater and "
+                  "per case (see below)."),
+    "bt_ties": ("平局与“都不好”均计为双方各得半场胜利（与 Chatbot Arena 相同），不被丢弃，因此它们使两个模型的强度相互"
+                "靠近。区间为 Wald 95% 区间。", "A tie and a 'both bad' each count as half a win for both arms (as in "
+                "Chatbot Arena's ratings), never dropped, so they pull the two strengths together. Intervals are "
+                "Wald 95% intervals."),
+    "per_rater_title": ("各评阅者明细", "Per rater"),
+    "preferences_title": ("各评阅者的偏好", "Preferences per rater"),
+    "sides_title": ("A/B 位置平衡（各模型显示为 A 的次数）", "Side balance (times each arm was shown as A)"),
+    "pairs": ("成对任务", "Pairs"),
+    "bias_title": ("位置偏好检验", "Position bias check"),
+    "bias_line": ("在 {n} 次有明确偏好的比较中，{k} 次选择了 A（{share}）；双侧精确二项检验（对 1/2）p = {p}。",
+                  "Of {n} decisive preferences, {k} chose A ({share}); two-sided exact binomial test against 1/2: "
+                  "p = {p}."),
+    "decisive": ("明确偏好", "Decisive"),
+    "chose_a": ("选 A", "Chose A"),
+    "share_a": ("选 A 比例", "Share A"),
+    "comments_title": ("评阅者备注", "Comments"),
+    "no_comments": ("没有备注。", "No comments."),
+    "meta_line": ("生成时间：{date}；分配随机种子：{seed}；bootstrap：{resamples} 次重抽样，随机种子 {bseed}。",
+                  "Made {date}; assignment seed {seed}; bootstrap: {resamples} resamples, seed {bseed}."),
     "files_title": ("导出文件", "Exports"),
     "no_judgements": ("尚无评价。", "No judgements yet."),
     # CSV header

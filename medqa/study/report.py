@@ -16,10 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 from medqa.core.files import write_atomic
-from medqa.study import plots, stats
+from medqa.study import breakdown, plots, stats
 from medqa.study.labels import tr
 from medqa.study.schema import ERROR_TYPES, SCORES
 from medqa.study.store import StudyStore
@@ -52,8 +53,10 @@ def tidy_rows(store: StudyStore) -> list[dict]:
 
 
 def compute(store: StudyStore, seed: int = 0) -> dict:
-    """Every figure of the report: counts, per-arm summaries, win rates, Bradley-Terry, agreement, progress."""
+    """Every figure of the report: counts, per-arm summaries, win rates, Bradley-Terry, agreement, progress,
+    per-rater tables, side balance, position bias and comments; the date and the seeds."""
     study = store.study_row() or {}
+    definition = json.loads(study.get("definition") or "{}") if isinstance(study.get("definition"), str) else {}
     rows = tidy_rows(store)
     arms = store.arm_ids()
     progress = store.progress()
@@ -67,12 +70,19 @@ def compute(store: StudyStore, seed: int = 0) -> dict:
                    "assignments_done": sum(r["done"] for r in progress["raters"]),
                    "comparisons": len(comps)},
         "progress": progress,
+        "generated_at": datetime.now().astimezone().isoformat(timespec="minutes"),
+        "seeds": {"assignment": definition.get("seed"), "bootstrap": seed,
+                  "bootstrap_resamples": stats.BOOTSTRAP_RESAMPLES},
         "arm_summaries": stats.arm_summaries(rows, arms, seed) if rows else [],
         "agreement": stats.agreement(rows, raters) if rows else {},
+        "per_rater": breakdown.per_rater(rows, arms),
+        "comments": breakdown.comments(rows),
     }
     if result["design"] == "pairwise":
         result["win_rates"] = stats.win_rates(comps, arms)
         result["bradley_terry"] = stats.bradley_terry(comps, arms)
+        result["side_balance"] = breakdown.side_balance(store.assignments(), arms)
+        result["position_bias"] = breakdown.position_bias(rows)
     return result | {"rows": rows}
 
 

@@ -5,12 +5,13 @@
   method), because one patient's images and questions are not independent.
 - Pairwise win rates, and Bradley-Terry strengths with Wald 95% intervals: a binomial GLM
   (statsmodels) on the comparison design, the first arm fixed at 0. A tie or "both bad" counts
-  half a win to each side, as in Chatbot Arena's ratings.
+  half a win to each side, as in Chatbot Arena's ratings (so both shrink strengths towards each
+  other; neither is dropped). The report states this beside the table.
 - Agreement: Krippendorff's alpha (ordinal) for the 1-5 scores; for categorical judgements
   (preference, each error type) Cohen's kappa when the study has two raters, else Fleiss' kappa
   over the units rated by the most common number of raters (statsmodels).
 A figure that cannot be computed (one patient, no unit rated twice, an arm that always wins)
-is None with a `note` saying why, never a made-up number.
+is None with a `reason` code (the report says it in words) and for some a `note`, never a made-up number.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def bootstrap_mean(values: Sequence[float], patients: Sequence[str], seed: int =
         counts[patient] += 1
     out["patients"] = len(sums)
     if len(sums) < 2:
-        return out | {"note": "fewer than 2 patients: no interval"}
+        return out | {"note": "fewer than 2 patients: no interval", "reason": "one_patient"}
     keys = sorted(sums)
     data = (np.array([sums[k] for k in keys]), np.array([counts[k] for k in keys], dtype=float))
     res = bootstrap(data, lambda s, c, axis=-1: s.sum(axis=axis) / c.sum(axis=axis), paired=True, vectorized=True,
@@ -108,13 +109,14 @@ def bradley_terry(comps: Sequence[tuple[str, str, str]], arms: Sequence[str]) ->
              "reference": arms[0], "n": len(comps)}
     compared = {k for pair in agg for k in pair}
     if len(arms) < 2 or compared != set(range(len(arms))):
-        return empty | {"note": "every arm needs at least one comparison"}
+        return empty | {"note": "every arm needs at least one comparison", "reason": "bt_unconnected"}
     design = np.zeros((len(agg), len(arms)))
     share, weight = np.zeros(len(agg)), np.zeros(len(agg))
     for row, ((i, j), (wins, n)) in enumerate(sorted(agg.items())):
         design[row, i], design[row, j], share[row], weight[row] = 1.0, -1.0, wins / n, n
     if np.any((share == 0) | (share == 1)):
-        return empty | {"note": "an arm won or lost every comparison with another: strengths are infinite"}
+        return empty | {"note": "an arm won or lost every comparison with another: strengths are infinite",
+                        "reason": "bt_infinite"}
     with warnings.catch_warnings():
         # Shares of 0 or 1 were refused above; an exact fit of aggregated shares is not separation.
         warnings.simplefilter("ignore", PerfectSeparationWarning)
@@ -122,10 +124,10 @@ def bradley_terry(comps: Sequence[tuple[str, str, str]], arms: Sequence[str]) ->
         try:
             fit = sm.GLM(share, design[:, 1:], family=sm.families.Binomial(), var_weights=weight).fit()
         except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
-            return empty | {"note": f"not estimable: {exc}"}
+            return empty | {"note": f"not estimable: {exc}", "reason": "bt_not_estimable"}
     params, se = np.r_[0.0, fit.params], np.r_[0.0, fit.bse]
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))):
-        return empty | {"note": "not estimable: the comparisons do not connect every arm"}
+        return empty | {"note": "not estimable: the comparisons do not connect every arm", "reason": "bt_unconnected"}
     strengths = [{"arm_id": a, "strength": float(params[k]), "se": float(se[k]) if k else None,
                   "low": float(params[k] - 1.959963984540054 * se[k]) if k else None,
                   "high": float(params[k] + 1.959963984540054 * se[k]) if k else None} for k, a in enumerate(arms)]
@@ -189,17 +191,25 @@ def agreement(rows: Sequence[dict], raters: Sequence[str]) -> dict:
         units: dict[tuple, dict[str, float]] = defaultdict(dict)
         for r in rows:
             units[(r["case_id"], r["arm_id"])][r["rater_id"]] = float(r[score])
-        out[score] = {"method": "krippendorff_ordinal", "alpha": krippendorff_ordinal(units, raters),
-                      "units": sum(len(u) >= 2 for u in units.values())}
+        out[score] = _why({"method": "krippendorff_ordinal", "alpha": krippendorff_ordinal(units, raters),
+                           "units": sum(len(u) >= 2 for u in units.values())})
     prefs: dict[tuple, dict[str, str]] = defaultdict(dict)
     for r in rows:
         if r.get("preference") and r["shown_as"] == "A":
             prefs[(r["case_id"], tuple(sorted((r["arm_id"], r["other_arm"]))))][r["rater_id"]] = r["preference"]
     if prefs:
-        out["preference"] = categorical_kappa(prefs, raters)
+        out["preference"] = _why(categorical_kappa(prefs, raters))
     for error in ERROR_TYPES:
         units_e: dict[tuple, dict[str, str]] = defaultdict(dict)
         for r in rows:
             units_e[(r["case_id"], r["arm_id"])][r["rater_id"]] = str(r[f"err_{error}"])
-        out[f"err_{error}"] = categorical_kappa(units_e, raters)
+        out[f"err_{error}"] = _why(categorical_kappa(units_e, raters))
     return out
+
+
+def _why(entry: dict) -> dict:
+    """An agreement figure that is None gets its reason: no unit judged by two raters (`no_pairs`), or every
+    judgement the same (`one_value`: agreement is 0/0, undefined, not perfect)."""
+    if entry.get("alpha", entry.get("kappa")) is None:
+        entry["reason"] = "no_pairs" if entry["units"] < (1 if "alpha" in entry else 2) else "one_value"
+    return entry

@@ -15,12 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medqa.core.db import Database, migrate, now_iso
+from medqa.core.text import without_controls
 from medqa.study import codes
 from medqa.study.schema import ERROR_TYPES, MIGRATIONS, PREFERENCES, SCORES
 
+MAX_COMMENT_CHARS = 4000  # a longer comment is refused with this limit, never cut
+
 
 class StudyStoreError(ValueError):
-    """A request the store refuses: an unknown rater or assignment, a malformed judgement."""
+    """A request the store refuses: an unknown rater or assignment, a malformed judgement.
+
+    The message is English (logs, the command line); `key` and `values` name it for the rater's view, which
+    says it in the study's language (medqa.study.labels)."""
+
+    def __init__(self, message: str, key: str | None = None, **values) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 @dataclass
@@ -43,13 +53,15 @@ class Submission:
     comment: str = ""
 
 
-def _score(name: str, value) -> int:
+def _score(name: str, value, letter: str, pairwise: bool) -> int:
     """A 1-5 score from the form (an int, or its text as a radio sends it)."""
+    where = f"answer {letter}: " if pairwise else ""
+    answer = f"answer_{letter.lower()}" if pairwise else "answer"
     if value in (None, ""):
-        raise StudyStoreError(f"{name} is missing")
+        raise StudyStoreError(f"{where}{name} is missing", "score_missing", answer=answer, score=name)
     text = str(value).strip()
     if isinstance(value, bool) or text not in ("1", "2", "3", "4", "5"):
-        raise StudyStoreError(f"{name} must be 1-5, got {value!r}")
+        raise StudyStoreError(f"{where}{name} must be 1-5, got {value!r}", "score_range", answer=answer, score=name)
     return int(text)
 
 
@@ -91,11 +103,12 @@ class StudyStore:
                             [(sid, a["arm_id"], a["number"], json.dumps(a["spec"], ensure_ascii=False)) for a in arms])
             cur.executemany("INSERT INTO cases (study_id, case_id, number, patient, image, question, reference, "
                             "qtype) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (study_id, case_id) DO NOTHING",
-                            [(sid, c["case_id"], c["number"], c["patient"], c["image"], c["question"],
-                              c.get("reference"), c.get("qtype")) for c in cases])
+                            [(sid, c["case_id"], c["number"], c["patient"], c["image"], without_controls(c["question"]),
+                              c.get("reference") and without_controls(c["reference"]), c.get("qtype")) for c in cases])
             cur.executemany("INSERT INTO answers (study_id, case_id, arm_id, text, created_at) VALUES "
                             "(?, ?, ?, ?, ?) ON CONFLICT (study_id, case_id, arm_id) DO NOTHING",
-                            [(sid, a["case_id"], a["arm_id"], a["text"], now) for a in answers])
+                            # a model's output may hold NUL, which PostgreSQL cannot store
+                            [(sid, a["case_id"], a["arm_id"], without_controls(a["text"]), now) for a in answers])
             cur.executemany("INSERT INTO raters (study_id, rater_id, number) VALUES (?, ?, ?) "
                             "ON CONFLICT (study_id, rater_id) DO NOTHING",
                             [(sid, r["rater_id"], r["number"]) for r in raters])
@@ -130,16 +143,25 @@ class StudyStore:
 
     # -- raters ---------------------------------------------------------------------------------
     def sign_in(self, code: str) -> tuple[str, str] | None:
-        """(rater id, new session token) for a valid access code, else None."""
+        """(rater id, new session token) for a valid access code, else None.
+
+        The row is found by a hash of the whole code, then the code is checked against its scrypt hash
+        (constant-time); when no row matches, a dummy hash is checked instead, so a wrong code costs what a
+        right one does. Rows without that key (a study file's `code_hash`, or a key of an older medqa) are
+        each checked, all of them, whatever the code looks like.
+        """
         code = codes.normalise_code(code)
         if not code:
             return None
-        rows = self.db.query("SELECT rater_id, code_hash FROM raters WHERE study_id = ? AND (code_lookup = ? OR "
-                             "(code_lookup IS NULL AND code_hash IS NOT NULL)) ORDER BY code_lookup IS NULL",
-                             [self.study_id, codes.code_lookup(code)])
-        rater = next((r["rater_id"] for r in rows if codes.verify_code(code, r["code_hash"])), None)
-        if rater is None:
+        rows = self.db.query("SELECT rater_id, code_hash FROM raters WHERE study_id = ? AND code_hash IS NOT NULL "
+                             "AND (code_lookup = ? OR code_lookup IS NULL OR code_lookup NOT LIKE ?)",
+                             [self.study_id, codes.code_lookup(code), codes.LOOKUP_PREFIX + "%"])
+        matches = [r["rater_id"] for r in rows if codes.verify_code(code, r["code_hash"])]  # no early exit
+        if not rows:
+            codes.verify_code(code, codes.dummy_hash())
+        if len(matches) != 1:
             return None
+        rater = matches[0]
         token = codes.new_token()
         self.db.execute("INSERT INTO sessions (token_hash, study_id, rater_id, created_at) VALUES (?, ?, ?, ?)",
                         [codes.token_hash(token), self.study_id, rater, now_iso()])
@@ -155,14 +177,16 @@ class StudyStore:
 
     def queue_state(self, rater_id: str) -> dict:
         """{'done', 'total', 'next': the first unjudged assignment (with case and answers) or None}."""
-        with self.db.transaction(write=False) as cur:
+        def read(cur) -> dict:
             rows = cur.query(
                 "SELECT a.assignment_id, a.position, EXISTS (SELECT 1 FROM judgements j WHERE j.assignment_id = "
                 "a.assignment_id) AS done FROM assignments a WHERE a.study_id = ? AND a.rater_id = ? "
                 "ORDER BY a.position", [self.study_id, rater_id])
             pending = [r for r in rows if not r["done"]]
             nxt = self._assignment(cur, rater_id, pending[0]["assignment_id"]) if pending else None
-        return {"done": len(rows) - len(pending), "total": len(rows), "next": nxt}
+            return {"done": len(rows) - len(pending), "total": len(rows), "next": nxt}
+
+        return self.db.run(read, write=False)  # retried once on a connection a server restart broke
 
     def assignment_at(self, rater_id: str, position: int) -> int | None:
         """The id of the assignment at 1-based `position` of the rater's queue, or None."""
@@ -172,8 +196,7 @@ class StudyStore:
 
     def assignment(self, rater_id: str, assignment_id: int) -> dict:
         """One of the rater's assignments with its case, its answers by shown letter and its judgements."""
-        with self.db.transaction(write=False) as cur:
-            return self._assignment(cur, rater_id, assignment_id)
+        return self.db.run(lambda cur: self._assignment(cur, rater_id, assignment_id), write=False)
 
     def _assignment(self, cur, rater_id: str, assignment_id: int) -> dict:
         rows = cur.query(
@@ -196,7 +219,7 @@ class StudyStore:
         entry = self.assignment(rater_id, submission.assignment_id)
         shown = {"A": entry["arm_a"], **({"B": entry["arm_b"]} if entry["arm_b"] else {})}
         rows = self._judgement_rows(entry, shown, submission)
-        with self.db.transaction() as cur:
+        def write(cur) -> list[dict]:
             cur.executemany(
                 "INSERT INTO judgements (assignment_id, study_id, rater_id, case_id, arm_id, shown_as, accuracy, "
                 "completeness, safety, err_hallucination, err_missed_finding, err_wrong_side, err_wrong_severity, "
@@ -208,25 +231,32 @@ class StudyStore:
                 "excluded.err_wrong_severity, err_unsafe_advice = excluded.err_unsafe_advice, err_language = "
                 "excluded.err_language, preference = excluded.preference, comment = excluded.comment, "
                 "updated_at = excluded.updated_at, revision = judgements.revision + 1", rows)
-            revision = cur.query("SELECT MAX(revision) AS r FROM judgements WHERE assignment_id = ?",
-                                 [entry["assignment_id"]])
+            return cur.query("SELECT MAX(revision) AS r FROM judgements WHERE assignment_id = ?",
+                             [entry["assignment_id"]])
+
+        revision = self.db.run(write)  # retried once only when nothing was committed (medqa.core.db)
         return int(revision[0]["r"]), int(entry["position"])
 
     def _judgement_rows(self, entry: dict, shown: dict, sub: Submission) -> list[tuple]:
         if set(sub.answers) != set(shown):
-            raise StudyStoreError(f"this case needs scores for answer(s) {', '.join(sorted(shown))}")
+            raise StudyStoreError(f"this case needs scores for answer(s) {', '.join(sorted(shown))}", "needs_answers",
+                                  letters=" / ".join(sorted(shown)))
         pairwise = len(shown) == 2
         if pairwise and sub.preference not in PREFERENCES:
-            raise StudyStoreError("choose a preference: A, B, tie or both bad")
+            raise StudyStoreError("choose a preference: A, B, tie or both bad", "needs_preference")
         preference = {"A": shown["A"], "B": shown.get("B")}.get(sub.preference, sub.preference) if pairwise else None
-        comment, now, rows = str(sub.comment or "").strip()[:4000], now_iso(), []
+        # Control characters (NUL above all, which PostgreSQL cannot store) go on both stores alike.
+        comment, now, rows = without_controls(str(sub.comment or "")).strip(), now_iso(), []
+        if len(comment) > MAX_COMMENT_CHARS:  # refused, never cut: a shortened comment could say something else
+            raise StudyStoreError(f"the comment has {len(comment)} characters; the limit is {MAX_COMMENT_CHARS}",
+                                  "comment_too_long", chars=len(comment), limit=MAX_COMMENT_CHARS)
         for letter, arm in shown.items():
             judged = sub.answers[letter]
             where = f"answer {letter}: " if pairwise else ""
-            scores = [_score(f"{where}{name}", getattr(judged, name)) for name in SCORES]
+            scores = [_score(name, getattr(judged, name), letter, pairwise) for name in SCORES]
             unknown = set(judged.errors) - set(ERROR_TYPES)
             if unknown:
-                raise StudyStoreError(f"{where}unknown error type(s) {sorted(unknown)}")
+                raise StudyStoreError(f"{where}unknown error type(s) {sorted(unknown)}", "unknown_errors")
             flags = [int(e in judged.errors) for e in ERROR_TYPES]
             rows.append((entry["assignment_id"], self.study_id, entry["rater_id"], entry["case_id"], arm, letter,
                          *scores, *flags, preference, comment, now, now))

@@ -43,3 +43,46 @@ def test_the_plot_is_drawn_with_every_glyph_of_its_language(tmp_path, lang):
     with Image.open(empty) as image:
         assert image.size == (600, 450)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.png", "plot.png"]  # no partial file left
+
+
+def test_exports_and_refusals_speak_the_pages_language(tmp_path):
+    from types import SimpleNamespace
+
+    from medqa.app.admin import AdminHandlers
+    from medqa.app.downloads import read_payload
+    from medqa.feedback.store import FeedbackStore
+
+    admin = AdminHandlers(FeedbackStore(tmp_path / "r.db"), "s3cret", "zh")  # the app started in Chinese
+    english = SimpleNamespace(language="en")  # the page switched to English
+    me = SimpleNamespace(client=SimpleNamespace(host="10.0.0.9"))
+    assert admin.export_csv("wrong", "", "", "", "", english, me) == (t("wrong_password", "en"), "")
+    message, payload = admin.export_csv("s3cret", "", "", "", "", english, me)
+    assert message == t("exported", "en", n=0) and read_payload(payload)[0].endswith(".csv")
+
+
+def test_examples_are_a_gallery_of_named_thumbnails_and_a_click_loads_one(tmp_path):
+    from types import SimpleNamespace
+
+    from PIL import Image
+
+    from medqa.app.context import demo_context
+    from medqa.app.gallery import example_label
+    from medqa.app.handlers import DemoHandlers
+    from medqa.app.settings import AppSettings
+    from medqa.feedback.store import FeedbackStore
+    from medqa.serve.unavailable import UnavailableBackend
+
+    folder = tmp_path / "examples" / "iu_xray" / "kaggle_png"
+    folder.mkdir(parents=True)
+    Image.new("L", (1200, 900), 120).save(folder / "1001_IM-0004-1001.dcm.png")
+    Image.new("L", (600, 800), 60).save(folder / "1002_IM-0005-2001.png")
+    (folder / "broken.png").write_bytes(b"not an image")
+    settings, backend = AppSettings(model="x", examples_dir=str(tmp_path / "examples")), UnavailableBackend("x")
+    context = demo_context(backend, settings)
+    labels = [label for _, label, _ in context.example_thumbnails]
+    assert labels == ["1001_IM-0004-1001", "1002_IM-0005-2001"]  # short names; an unreadable file gets none
+    assert max(Image.open(context.example_thumbnails[0][0]).size) == 192
+    assert example_label("iu_xray/kaggle_png/1001_IM-0004-1001.dcm.png") == "1001_IM-0004-1001"
+    handlers = DemoHandlers(backend, FeedbackStore(tmp_path / "r.db"), settings, context)
+    chat, session, image, *_ = handlers.pick_example(None, SimpleNamespace(index=1), None)
+    assert session.image_name == "1002_IM-0005-2001.png" and image is session.image

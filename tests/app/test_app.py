@@ -8,10 +8,12 @@ test cannot cause on a CPU: '[[oom]]' in a question raises torch.OutOfMemoryErro
 and '[[box]]' answers with grounding markup so drawing can be checked.
 """
 
+import base64
 import csv
 import importlib.util
 import io
 import json
+import logging
 import re
 import signal
 import socket
@@ -33,7 +35,9 @@ from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
+from medqa.app import uploads
 from medqa.app.admin import summary_headers
+from medqa.app.downloads import read_payload
 from medqa.app.i18n import t
 from medqa.app.session import shown_answer
 from medqa.app.settings import AppSettings
@@ -93,6 +97,8 @@ def launch(demo) -> str:
 
 @pytest.fixture(scope="module")
 def app(tiny_model, tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setattr(uploads, "GRACE_S", 0.0)  # a read upload is deleted at once (the check below looks for it)
     root = tmp_path_factory.mktemp("app")
     dataset = write_blob_dataset(root / "dataset", n_per_fold=2, folds=2)
     backend = RecordingBackend(LocalBackend(load_model(str(tiny_model))))
@@ -100,6 +106,7 @@ def app(tiny_model, tmp_path_factory):
     settings = AppSettings(model=str(tiny_model), admin_password="s3cret", examples_dir=str(dataset / "images"),
                            data=str(dataset), context_tokens=1024, default_max_new_tokens=8, concurrency=4)
     demo = build_demo(backend, store, settings)
+    patch.undo()  # read when the demo was built
     url = launch(demo)
     yield SimpleNamespace(url=url, backend=backend, store=store, root=root)
     demo.close()
@@ -204,19 +211,18 @@ def test_rating_is_stored_and_exported_by_the_coordinator(app, tmp_path):
     counts, table, plot = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_view")
     assert counts.startswith("共 1 条评价") and table["data"][0][1:5] == [1, 1.0, 4.0, 3.0]
     assert table["headers"] == summary_headers("zh")
-    assert Image.open(plot).size[0] > 100
-    _, csv_path = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_csv")
-    raw = Path(csv_path).read_bytes()
+    assert Image.open(io.BytesIO(base64.b64decode(plot.split("base64,", 1)[1].split('"')[0]))).size[0] > 100
+    _, raw = read_payload(client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_csv")[1])
     assert raw.startswith(b"\xef\xbb\xbf")  # utf-8-sig: Excel shows the Chinese
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 1 and rows[0]["comment"] == "回答基本正确" and rows[0]["clinician_id"] == "rad-07"
     # Numbered as on the screen (the form said 1), with the rated question and answer as their own columns.
     assert (rows[0]["answer_number"], rows[0]["question"]) == ("1", "肺野清晰吗？")
     assert rows[0]["answer"] == message_text(rating.conversation[1]) and rating.conversation[1]["role"] == "assistant"
-    _, jsonl_path = client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_jsonl")
-    assert [json.loads(line)["id"] for line in Path(jsonl_path).read_text("utf-8").splitlines()] == [row_id]
+    _, jsonl = read_payload(client.predict("s3cret", "", "", "rad-07", "", api_name="/admin_export_jsonl")[1])
+    assert [json.loads(line)["id"] for line in jsonl.decode("utf-8").splitlines()] == [row_id]
     assert "YYYY-MM-DD" in client.predict("s3cret", "2024-13-01", "", "", "", api_name="/admin_view")[0]
-    for stored in (raw, Path(jsonl_path).read_bytes(), *(p.read_bytes() for p in app.root.glob("ratings.db*"))):
+    for stored in (raw, jsonl, *(p.read_bytes() for p in app.root.glob("ratings.db*"))):
         assert b"Secret" not in stored and b"424242" not in stored  # DICOM tags never leave imaging
     assert not list(Path(get_upload_folder()).rglob(upload.name))  # nor does Gradio's copy of the upload stay
 
@@ -255,12 +261,15 @@ def test_bad_input_gets_a_clear_message_and_the_session_continues(app, tmp_path)
     (tmp_path / "notes.png").write_bytes(b"this is not an image")
     (tmp_path / "cut.png").write_bytes(film(tmp_path / "whole.png", 50).read_bytes()[:80])
     for path, prefix, expected in [
-            (tmp_path / "notes.png", "⚠️ 无法使用该图像", "not a readable image"),
-            (tmp_path / "cut.png", "⚠️ 无法使用该图像", "corrupt"), (bomb, "⚠️ 图像太大，无法使用", "108 megapixels"),
-            (dicom(tmp_path / "sr.dcm", False), "⚠️ 无法使用该图像", "DICOM has no pixel data")]:
+            (tmp_path / "notes.png", "⚠️ 无法使用该图像", "notes.png: 不是可读取的图像（应为 PNG、JPEG 或 DICOM）"),
+            (tmp_path / "cut.png", "⚠️ 无法使用该图像", "cut.png: 文件已损坏或不完整"),
+            (bomb, "⚠️ 图像太大，无法使用", "bomb.png: 12000×9000 共 108 百万像素，超过 50 百万像素的上限"),
+            (dicom(tmp_path / "sr.dcm", False), "⚠️ 无法使用该图像", "sr.dcm: DICOM 文件不含图像")]:
         chat, *_ = client.predict(handle_file(path), api_name="/upload")
         role, text = texts(chat)[-1]
-        assert role == "assistant" and text.startswith(prefix) and expected in text
+        assert role == "assistant" and text.startswith(prefix) and expected in text, text
+        # The library's own words (an exception name, "<_io.BytesIO object at 0x...>") stay in the log.
+        assert not re.search(r"object at 0x|Error|[a-z]{4,} [a-z]{4,}", text.split(":", 1)[1]), text
     client.predict(handle_file(film(tmp_path / "good.png", 70)), api_name="/upload")
     calls = len(app.backend.calls)
     chat, *_ = ask(client, "   ")
@@ -331,13 +340,15 @@ def demo_module():
     return module
 
 
-def test_an_unreachable_postgresql_db_stops_the_start_before_any_model_loads(tmp_path, capsys, monkeypatch):
+def test_an_unreachable_postgresql_db_stops_the_start_before_any_model_loads(tmp_path, capsys, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
+    caplog.set_level(logging.INFO, logger="medqa.app")
     url = "postgresql://rater:hunter22@127.0.0.1:1/medqa"  # nothing listens on port 1
     assert demo_module().main(["--model", str(tmp_path / "no-such-model"), "--db", url]) == 2
     said = capsys.readouterr().err
     assert said.startswith("error: cannot connect to PostgreSQL at postgresql://rater:***@127.0.0.1:1/medqa")
     assert "hunter22" not in said and len(said.strip().splitlines()) == 1
+    assert "'db': 'postgresql://***@127.0.0.1:1/medqa'" in caplog.text and "hunter22" not in caplog.text  # settings:
     assert list(tmp_path.iterdir()) == []  # no SQLite file named after the URL
 
 

@@ -73,6 +73,7 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
             shot = page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
             rate_in_the_chat(page)
             coordinator_in_english(page)
+            phone_layout(browser, url, tmp_path / "phone.png")
             browser.close()
     finally:
         demo.close()
@@ -84,14 +85,39 @@ def test_page_in_headless_chromium(tiny_model, tmp_path):
         shutil.copyfile(tmp_path / "demo.png", os.environ["MEDQA_SCREENSHOT"])
 
 
+def phone_layout(browser, url: str, shot: Path) -> None:
+    """On a 390 px phone the page is one column and the chat comes right under the film, before the region, the
+    examples and the reference (a screenshot goes to $MEDQA_SCREENSHOT_PHONE as well when set)."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(url)
+    expect(page.locator("#chat")).to_be_visible(timeout=60_000)
+    expect(page.locator("#rating input[type=number]")).to_have_value("1")  # numbered from 1, never 0
+    film, chat, rating = (page.locator(k).bounding_box() for k in ("#xray-image", "#chat", "#rating"))
+    assert film["x"] == chat["x"] and film["width"] == chat["width"]  # one column
+    assert 0 <= chat["y"] - (film["y"] + film["height"]) < 60 and rating["y"] > chat["y"]  # the chat right under it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    if os.environ.get("MEDQA_SCREENSHOT_PHONE"):
+        shutil.copyfile(shot, os.environ["MEDQA_SCREENSHOT_PHONE"])
+
+
 def rate_in_the_chat(page) -> None:
     """The thumbs under an answer save a rating at once; the form saves one and then starts empty again."""
     from playwright.sync_api import expect
 
+    likes = page.locator('#chat button[aria-label="Like"]')
+    answer = likes.count() - 1  # the answer's thumb (every message has its own)
+    likes.nth(answer).click()  # no clinician id yet: asked for right under it, and the thumb is not shown saved
+    expect(page.locator("#chat")).to_contain_text("请先在上方填写医生化名 ID", timeout=30_000)
+    expect(page.locator('#chat button[aria-label="Liked"]')).to_have_count(0)
     page.get_by_placeholder("例如 rad-07").fill("rad-01")
     page.get_by_role("button", name="确定", exact=True).click()
-    page.locator('#chat button[aria-label="Like"]').last.click()
+    likes.nth(answer).click()
     expect(page.locator("#rating")).to_contain_text("评价已保存", timeout=30_000)
+    expect(page.locator('#chat button[aria-label="Liked"]')).to_have_count(1)
     expect(page.locator("#rating input[type=radio][value=up]")).to_be_checked()  # the form shows which answer
     page.locator("#rating").get_by_text("4", exact=True).first.click()
     page.locator("#rating textarea").fill("清楚")

@@ -6,7 +6,9 @@ through gradio_client like test_app.py; the start-up test builds the app the way
 
 import importlib.util
 import io
+import json
 import logging
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,12 +16,14 @@ import gradio as gr
 import httpx
 import numpy as np
 import pytest
+from gradio.utils import get_upload_folder
 from gradio_client import Client, handle_file
 from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import DeflatedExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
 from medqa.app.admin import AdminHandlers
+from medqa.app.downloads import read_payload
 from medqa.app.i18n import t
 from medqa.app.settings import AppSettings
 from medqa.app.throttle import LoginThrottle
@@ -75,9 +79,9 @@ def test_oversized_uploads_are_refused_before_decoding(app, tmp_path):
     assert bomb.stat().st_size < 200_000
     Image.new("1", (1500, 1000)).save(tmp_path / "wide.png")  # 1.5 MP
     (tmp_path / "heavy.png").write_bytes(b"\x89PNG" + bytes(1_200_000))
-    for path, expected in [(bomb, "too large: 20 frame(s) of 1000x1000 take 38 MB uncompressed"),
-                           (tmp_path / "wide.png", "too large: 1500x1000 is 2 megapixels, over the 1 MP limit"),
-                           (tmp_path / "heavy.png", "the file is too large (1.1 MB; the limit is 1 MB)")]:
+    for path, expected in [(bomb, "bomb.dcm: 20 帧 1000×1000 未压缩共 38 MB，超出上限"),
+                           (tmp_path / "wide.png", "wide.png: 1500×1000 共 2 百万像素，超过 1 百万像素的上限"),
+                           (tmp_path / "heavy.png", "heavy.png: 文件太大（1.1 MB，上限 1 MB）")]:
         chat, image, box = upload(client, path)
         assert chat[-1][1].startswith("⚠️ 图像太大，无法使用：") and expected in chat[-1][1], chat
         assert image is None and box is None
@@ -102,8 +106,8 @@ def test_a_refused_upload_clears_the_old_image_and_nothing_is_answered_without_o
     assert len(app.backend.calls) == calls + 1
     (tmp_path / "new.png").write_bytes(b"not an image at all")
     chat, image, box = upload(client, tmp_path / "new.png")
-    assert [text for _, text in chat] == [t("image_error", detail="new.png: not a readable image (PNG, JPEG or "
-                                            "DICOM expected)"), t("image_cleared")]
+    unreadable = t("image_error", detail="new.png: 不是可读取的图像（应为 PNG、JPEG 或 DICOM）")
+    assert [text for _, text in chat] == [unreadable, t("image_cleared")]
     assert image is None and box is None
     assert texts(ask(client, "现在这张呢？")[0])[-1] == ("assistant", t("need_image"))
     assert len(app.backend.calls) == calls + 1  # the old film was not asked about again
@@ -128,26 +132,63 @@ def call_raw(url: str, api_name: str, data: list) -> str:
 
 
 def test_an_upload_event_never_deletes_a_file_the_app_wrote(app, tmp_path):
-    coordinator = Client(app.url, verbose=False, download_files=False)
-    _, _, plot = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_view")
-    server_copy = Path(plot["path"])  # the coordinator's plot, in Gradio's cache on the server
-    assert server_copy.is_file()
+    folder = Path(get_upload_folder()) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    server_copy = film(folder / "shown.png", 70)  # in Gradio's cache, but not written by its upload route
     stream = call_raw(app.url, "upload", [{"path": str(server_copy), "meta": {"_type": "gradio.FileData"},
                                            "orig_name": "mine.png"}, None])
     assert "event: complete" in stream and server_copy.is_file()  # read as an image, but not deleted
 
 
-def test_only_the_first_session_to_use_an_upload_deletes_it(tmp_path):
+def test_coordinator_downloads_reach_only_the_page_that_asked(app):
+    coordinator = Client(app.url, verbose=False, download_files=False)
+    before = {p for p in Path(get_upload_folder()).rglob("*") if p.is_file()}
+    _, _, plot = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_view")
+    message, csv_payload = coordinator.predict("s3cret", "", "", "", "", api_name="/admin_export_csv")
+    # No file URL that anyone who saw it could fetch: the plot is inline, the export's bytes are in the reply.
+    assert plot.startswith("<img") and "data:image/png;base64," in plot and "/file=" not in plot
+    name, data = read_payload(csv_payload)
+    assert name.endswith(".csv") and data.startswith(b"\xef\xbb\xbf") and message == t("exported", n=0)
+    made = {p for p in Path(get_upload_folder()).rglob("*") if p.is_file()} - before
+    assert not [p for p in made if p.suffix in (".csv", ".png", ".jsonl")]
+
+
+def test_an_upload_is_deleted_only_once_no_session_reads_it_and_only_if_it_is_an_upload(tmp_path):
     folder = tmp_path / "gradio" / "abc123"
     folder.mkdir(parents=True)
     shared, other = folder / "film.png", folder / "plot.png"
     shared.write_bytes(b"upload")
     other.write_bytes(b"written by the app")
-    ledger = UploadLedger(lambda: {str(shared)})
-    assert ledger.claim(shared, "victim") and not ledger.claim(shared, "attacker")
-    assert not ledger.discard(shared, "attacker") and shared.is_file()
-    assert ledger.discard(shared, "victim") and not shared.exists()
-    assert ledger.claim(other, "attacker") and not ledger.discard(other, "attacker") and other.is_file()
+    later = []  # the deletions waiting for their grace period, run by hand
+    ledger = UploadLedger(lambda: {str(shared)}, grace_s=30, schedule=lambda s, action: later.append(action) or (
+        lambda: later.remove(action)))
+    ledger.claim(shared, "first")
+    ledger.claim(shared, "second")  # the same bytes from another session: the same path
+    assert not ledger.discard(shared, "first") and shared.is_file() and not later  # the second still reads it
+    assert ledger.discard(shared, "second") and shared.is_file() and len(later) == 1
+    ledger.claim(shared, "third")  # a third upload of the same bytes within the grace: the deletion waits
+    assert later == []
+    assert ledger.discard(shared, "third")
+    later.pop()()
+    assert not shared.exists()
+    ledger.claim(other, "attacker")  # not written by the upload route: never deleted by an event
+    assert not ledger.discard(other, "attacker") and other.is_file() and not later
+
+
+def test_two_sessions_sending_the_same_bytes_at_once_both_get_their_image(app, tmp_path):
+    image = film(tmp_path / "same.png", 80)
+    paths = []
+    for _ in range(2):  # both uploads land before either session's event reads the file
+        with image.open("rb") as f:
+            reply = httpx.post(f"{app.url}gradio_api/upload", files={"files": ("same.png", f, "image/png")},
+                               timeout=60)
+        paths.append(reply.json()[0])
+    assert paths[0] == paths[1]  # Gradio names an upload by its bytes: one file for both sessions
+    for path in paths:
+        stream = call_raw(app.url, "upload", [{"path": path, "meta": {"_type": "gradio.FileData"},
+                                               "orig_name": "same.png"}, None])
+        chat, image = json.loads(stream.split("event: complete\ndata:", 1)[1])[:3:2]
+        assert image is not None and t("image_error", detail="")[:8] not in json.dumps(chat, ensure_ascii=False)
 
 
 def test_wrong_admin_passwords_make_the_client_wait_longer_and_are_logged(app, caplog):
@@ -205,6 +246,29 @@ def test_starting_with_no_options_and_no_gpu_is_immediate_and_says_what_to_set(t
         demo.close()
 
 
+def test_a_thumb_that_cannot_be_saved_says_so_under_its_message_and_shows_empty(tmp_path):
+    from medqa.app.context import demo_context
+    from medqa.app.handlers import DemoHandlers
+    from medqa.app.session import ChatSession, add_answer, set_image, user_turn
+    from medqa.serve.unavailable import UnavailableBackend
+
+    store, settings, backend = FeedbackStore(tmp_path / "r.db"), AppSettings(model="x"), UnavailableBackend("x")
+    handlers = DemoHandlers(backend, store, settings, demo_context(backend, settings))
+    session = ChatSession("s-1")  # no clinician id yet
+    set_image(session, Image.new("RGB", (64, 64), (90, 90, 90)), "f.png")
+    session.notice("已载入图像")
+    session.turns.append(user_turn(session, "这张胸片正常吗？"))
+    add_answer(session, "未见异常。", {}, 0.1, False)
+    session.display[-1].answer = 0
+    answer_at = len(session.display) - 1
+    chat, number, _, status, _ = handlers.like(session, SimpleNamespace(index=[answer_at, 0], liked=True), None)
+    assert status == t("need_clinician") and store.count() == 0
+    assert chat["value"][-1]["content"] == t("need_clinician")  # asked right below, in the chat
+    assert chat["feedback_value"] == [None] * len([m for m in chat["value"] if m["role"] == "assistant"])
+    chat, number, *_ = handlers.like(session, SimpleNamespace(index=[0, 0], liked=True), None)  # on the notice
+    assert chat["value"][-1]["content"] == t("thumb_not_answer") and number == gr.skip() and store.count() == 0
+
+
 def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_model):
     from medqa.app.context import demo_context
     from medqa.app.handlers import DemoHandlers
@@ -219,7 +283,8 @@ def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_mod
     add_answer(session, "未见异常。", {}, 0.1, False)
     like = SimpleNamespace(index=[len(session.display) - 1, 0], liked=True)
     session.display[-1].answer = 0
-    assert handlers.like(session, like, None)[2] == t("rating_saved", id=1)
+    chat, number, thumbs, status, _ = handlers.like(session, like, None)
+    assert (number, thumbs, status) == (1, "up", t("rating_saved", id=1)) and chat["feedback_value"][-1] == "Like"
     handlers.like(session, SimpleNamespace(index=like.index, liked=False), None)  # changed to thumbs down
     key = handlers.new_rating_key()
     args = ("rad-01", 1, None, "4", None, None, "清楚", key, session, None)
@@ -230,3 +295,21 @@ def test_the_form_id_and_the_thumbs_make_resubmissions_update(tmp_path, tiny_mod
     reset = handlers.reset_form(again)
     assert reset[:5] == (None, None, None, None, "") and reset[5] not in (key, "")  # the next form, a new id
     assert handlers.reset_form(t("need_clinician")) == (gr.skip(),) * 6  # refused: the form and its id stay
+
+
+def test_the_language_switch_says_the_chats_notices_again(app, tmp_path):
+    def chat_after_switch(client) -> list[str]:
+        updates = client.predict("en", api_name="/language")
+        (chat,) = [u["value"] for u in updates if isinstance(u, dict) and isinstance(u.get("value"), list)]
+        said = [m["content"] if isinstance(m["content"], str) else m["content"][0]["text"] for m in chat]
+        assert not [text for text in said if any("\u4e00" <= ch <= "\u9fff" for ch in text)]  # no Chinese left
+        return said
+
+    first = Client(app.url, verbose=False)
+    upload(first, film(tmp_path / "switch.png", 75))
+    assert t("image_loaded", "en", name="switch.png", width=64, height=64) in chat_after_switch(first)
+    second = Client(app.url, verbose=False)
+    (tmp_path / "bad.png").write_bytes(b"no image")
+    upload(second, tmp_path / "bad.png")
+    said = chat_after_switch(second)
+    assert t("image_error", "en", detail="bad.png: not a readable image (PNG, JPEG or DICOM expected)") in said

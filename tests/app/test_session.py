@@ -106,8 +106,10 @@ def test_errors_become_clear_messages():
     assert error_text(torch.OutOfMemoryError("CUDA out of memory"), "zh") == t("oom", "zh")
     assert error_text(RuntimeError("MPS backend out of memory"), "en") == t("oom", "en")
     assert "--model tiny" in error_text(BackendUnavailable("cannot load x. To fix: run with --model tiny"), "zh")
-    assert "corrupt DICOM" in error_text(ImageError("a.dcm: corrupt DICOM"), "en")
-    assert error_text(KeyError("boom"), "en").startswith("⚠️ Generation failed (KeyError")
+    assert error_text(ImageError("a.dcm: corrupt DICOM (<_io.BytesIO object at 0x7f>)"), "en") == t(
+        "image_error", "en", detail="a.dcm: the file is corrupt or truncated")
+    said = error_text(KeyError("boom"), "zh")
+    assert said == t("model_error", "zh") and "KeyError" not in said and "boom" not in said
 
 
 def test_rating_from_session_is_storable_and_never_holds_pixels_or_names():
@@ -123,7 +125,7 @@ def test_rating_from_session_is_storable_and_never_holds_pixels_or_names():
     assert "film.png" not in json.dumps(rating.conversation, ensure_ascii=False)
     assert stored_conversation(session) == rating.conversation and rating.latency_s == 0.5
     for number, thumbs, scores, match in [(2, "up", {}, "没有第 2 个"), (1, "meh", {}, "thumbs"),
-                                          (1, None, {"accuracy": 6}, "accuracy"), (1, None, {}, "empty")]:
+                                          (1, None, {"accuracy": 6}, "accuracy"), (1, None, {}, "评价为空")]:
         with pytest.raises(InputError, match=match):
             make_rating(session, number, thumbs, scores, "", MODEL)
 

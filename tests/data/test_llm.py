@@ -55,6 +55,7 @@ class FakeChat:
         self.log: list[tuple[str, str]] = []  # (user message, action) per request
         self.in_flight = 0
         self.max_in_flight = 0
+        self.release = threading.Event()  # what "hang" requests wait for
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
@@ -93,6 +94,19 @@ class FakeChat:
             return 429, {"Retry-After": wait}, b'{"error": {"message": "rate limited"}}'
         if action == "400_format":
             return 400, {}, b'{"error": {"message": "response_format is not supported"}}'
+        if action == "401esc":  # the key quoted with every character \u-escaped, as some JSON encoders do
+            key = self.headers[-1].get("authorization", "").removeprefix("Bearer ")
+            escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+            return 401, {}, ('{"error": {"message": "invalid key \\"' + escaped + '\\""}}').encode()
+        if action == "echokey":  # valid pairs whose answer repeats the key, raw and escaped
+            key = self.headers[-1].get("authorization", "").removeprefix("Bearer ")
+            qa = [{"question": "这张胸片正常吗？", "answer": f"正常 {key}", "type": "normality"},
+                  {"question": "有无气胸？", "answer": "未见气胸" + "".join(f"\\u{ord(c):04x}" for c in key),
+                   "type": "absence"}]
+            content = json.dumps({"qa": qa}, ensure_ascii=False).replace("\\\\u", "\\u")
+            body = {"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+                    "usage": self.usage}
+            return 200, {}, json.dumps(body, ensure_ascii=False).encode()
         if action == "badbody":
             return 200, {}, b"<html>gateway hiccup</html>"
         content = "好的，下面是问答：{qa: [oops" if action == "malformed" else valid_content(user)
@@ -112,6 +126,8 @@ class FakeChat:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 user, action = server._choose(body, {k.lower(): v for k, v in self.headers.items()})
                 time.sleep(1.5 if action == "timeout" else server.delay)
+                if action == "hang":  # an endpoint that stopped answering
+                    server.release.wait(120)
                 # Leave the in-flight count before answering: once the client has the answer it may
                 # send its next request, which must not be counted beside this one.
                 with server.lock:

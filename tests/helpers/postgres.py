@@ -8,6 +8,7 @@ else can reach it), and is stopped with `immediate` mode and its folder removed 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -41,9 +42,27 @@ def _run(command: list[str], user: str | None) -> None:
         raise RuntimeError(f"{' '.join(command[:2])} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
 
 
+class PostgresServer:
+    """A started server: `url`, and `stop()` / `start()` to take it down and bring it back on the same port and
+    data (what a restart or a failover looks like to the app)."""
+
+    def __init__(self, bin_dir: Path, data: Path, root: Path, port: int, user: str | None, database: str) -> None:
+        self.bin_dir, self.data, self.root, self.port, self.user = bin_dir, data, root, port, user
+        self.url = f"postgresql://medqa@127.0.0.1:{port}/{database}"
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200 -c shared_buffers=32MB"
+        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options,
+              "-w", "-t", "60", "start"], self.user)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`fast`: clients are disconnected, as in a restart; `immediate`: as in a crash)."""
+        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"], self.user)
+
+
 @contextmanager
-def postgres_server(database: str = "medqa"):
-    """Start a throw-away server; yield its URL (postgresql://medqa@127.0.0.1:PORT/DATABASE)."""
+def postgres_instance(database: str = "medqa"):
+    """Start a throw-away server; yield its PostgresServer (stopped and removed on exit)."""
     bin_dir = pg_bin()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql (.ci/run does)")
@@ -52,20 +71,27 @@ def postgres_server(database: str = "medqa"):
     if user:
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    data, port = root / "data", _free_port()
-    options = f"-h 127.0.0.1 -p {port} -k {root} -c max_connections=200 -c shared_buffers=32MB"
+    server = PostgresServer(bin_dir, root / "data", root, _free_port(), user, database)
     try:
-        _run([str(bin_dir / "initdb"), "-D", str(data), "-U", "medqa", "--auth=trust", "-E", "UTF8",
+        _run([str(bin_dir / "initdb"), "-D", str(server.data), "-U", "medqa", "--auth=trust", "-E", "UTF8",
               "--locale=C.UTF-8", "--no-sync"], user)
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-o", options,
-              "-w", "-t", "60", "start"], user)
+        server.start()
         try:
-            _run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "medqa", database], user)
-            yield f"postgresql://medqa@127.0.0.1:{port}/{database}"
+            _run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "medqa", database],
+                 user)
+            yield server
         finally:
-            _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], user)
+            with contextlib.suppress(RuntimeError):  # already stopped by the test
+                server.stop("immediate")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server(database: str = "medqa"):
+    """Start a throw-away server; yield its URL (postgresql://medqa@127.0.0.1:PORT/DATABASE)."""
+    with postgres_instance(database) as server:
+        yield server.url
 
 
 def fresh_database(url: str, name: str) -> str:

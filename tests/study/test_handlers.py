@@ -2,7 +2,7 @@
 
 import pytest
 
-from medqa.study import codes, handlers
+from medqa.study import codes
 from medqa.study.cases import build_cases
 from medqa.study.definition import load_study
 from medqa.study.handlers import OUTPUTS, StudyHandlers
@@ -15,8 +15,7 @@ FORM = [f"f{k}" for k in range(10)]
 
 
 @pytest.fixture
-def pairwise(tmp_path, monkeypatch):
-    monkeypatch.setattr(handlers, "FAILED_SIGN_IN_DELAY_S", 0)
+def pairwise(tmp_path):
     store = StudyStore(tmp_path / "s.db", "s1")
     setup_pairwise(store, 2)
     code = codes.new_code()
@@ -35,16 +34,41 @@ def test_sign_in_submit_and_the_form_resets(pairwise):
     assert page[AT["image"]]["path"] == "/img/1.png" and [page[AT[f]] for f in FORM] == [
         None, None, None, [], None, None, None, [], None, ""]
     missing = view.submit(token, aid, "4", "3", None, [], "2", "2", "2", [], "A", "")
-    assert missing[AT["status"]] == "未保存：answer A: safety is missing"
+    assert missing[AT["status"]] == "未保存：请填写回答 A的安全性。"
     assert missing[AT["assignment"]] is not None and missing[AT["token"]] is not None  # the form is kept as typed
     page = view.submit(token, aid, "4", "3", "5", ["wrong_side"], "2", "2", "2", [], "B", "好")
     assert page[AT["status"]] == "已保存第 1 例。" and page[AT["progress"]].endswith("第 2 / 2 例")
     assert [page[AT[f]] for f in FORM] == [None, None, None, [], None, None, None, [], None, ""]  # reset
     back = view.previous(token, page[AT["assignment"]])  # the saved judgement fills the form again
     assert [back[AT[f]] for f in FORM] == ["4", "3", "5", ["wrong_side"], "2", "2", "2", [], "B", "好"]
+    long = view.submit(token, back[AT["assignment"]], "5", "3", "5", [], "2", "2", "2", [], "A", "长" * 4001)
+    assert long[AT["status"]] == "未保存：备注太长（4001 字），最多 4000 字。未保存，请缩短后再提交。"
     again = view.submit(token, back[AT["assignment"]], "5", "3", "5", [], "2", "2", "2", [], "A", "改")
     assert again[AT["status"]] == "已更新第 1 例（第 2 次修改）。"
     assert len(view.store.judgement_rows()) == 2
+
+
+def test_the_finished_screen_has_a_way_back_to_the_last_case(pairwise):
+    view, code = pairwise
+    page = view.sign_in(code)
+    assert page[AT["back"]] == {"visible": False, "__type__": "update"}
+    for _ in range(2):
+        page = view.submit(page[AT["token"]], page[AT["assignment"]], "4", "3", "5", [], "2", "2", "2", [], "A", "")
+    assert page[AT["progress"]].startswith("全部 2 例已完成") and "返回上一例" in page[AT["progress"]]
+    assert page[AT["back"]] == {"visible": True, "__type__": "update"} and page[AT["assignment"]] is None
+    back = view.previous(page[AT["token"]], page[AT["assignment"]])  # what the finished screen's button sends
+    assert back[AT["progress"]].endswith("第 2 / 2 例") and back[AT["case"]]["visible"] is True
+    assert back[AT["back"]] == {"visible": False, "__type__": "update"} and back[AT["f9"]] == ""
+
+
+def test_coordinator_times_are_local_and_to_the_second():
+    from datetime import datetime, timezone
+
+    from medqa.study.view import local_time
+
+    stamp = datetime(2026, 12, 7, 6, 5, 4, 123456, tzinfo=timezone.utc)
+    assert local_time(stamp.isoformat()) == stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert local_time(None) == ""
 
 
 def test_requests_without_a_valid_session_are_refused(pairwise):
@@ -76,7 +100,7 @@ def test_a_single_answer_study_from_a_folder_of_the_shared_images(tmp_path, monk
     view = StudyHandlers(store, "single", "en")
     page = view.sign_in(code)
     page = view.submit(page[AT["token"]], page[AT["assignment"]], "3", "3", "3", [], None, None, None, [], None, "")
-    assert page[AT["status"]] == "Case 1 saved." and page[AT["progress"]] == "All 1 cases are done. Thank you!"
+    assert page[AT["status"]] == "Case 1 saved." and page[AT["progress"]].startswith("All 1 cases are done. Thank you!")
     (row,) = store.judgement_rows()
     assert (row["shown_as"], row["preference"], row["accuracy"]) == ("A", None, 3)
     store.close()

@@ -66,8 +66,17 @@ def test_assignment_plan_is_balanced_blind_and_reproducible():
     assert {r: sum(a["rater_id"] == r for a in plan) for r in raters} == {"r1": 8, "r2": 8, "r3": 8}
     for case in cases:  # every case rated by two different raters
         assert len({a["rater_id"] for a in plan if a["case_id"] == case}) == 2
-    sides = [a["arm_a"] for a in plan]
-    assert 6 <= sides.count("x") <= 18  # A/B sides are randomised, not fixed by arm order
+    for key in ("rater_id", "case_id"):  # each arm is A as often as B for every rater and every case, +-1
+        for who in {a[key] for a in plan}:
+            sides = [a["arm_a"] for a in plan if a[key] == who]
+            assert abs(sides.count("x") - sides.count("y")) <= 1, (key, who, sides)
+    three = plan_assignments(cases, ["x", "y", "z"], raters + ["r4"], "pairwise", 3, seed=2)
+    for pair in (("x", "y"), ("x", "z"), ("y", "z")):
+        for key in ("rater_id", "case_id"):
+            for who in {a[key] for a in three}:
+                mine = [a for a in three if a[key] == who and {a["arm_a"], a["arm_b"]} == set(pair)]
+                firsts = [a["arm_a"] == pair[0] for a in mine]
+                assert abs(2 * sum(firsts) - len(firsts)) <= 1, (pair, key, who)
     single = plan_assignments(cases[:4], ["x", "y"], raters, "single", 1, seed=1)
     assert len(single) == 8 and all(a["arm_b"] == "" for a in single)
     for rater in raters:  # a rater never gets two arms of one case in a single-answer design, when avoidable
@@ -157,7 +166,7 @@ def test_invite_and_report_through_the_command_line(prepared, tmp_path, capsys):
     store.close()
 
 
-def test_the_demo_serves_a_prepared_study_beside_its_chat(prepared, tiny_model, capsys):
+def test_the_demo_serves_a_prepared_study_without_a_free_chat(prepared, tiny_model, capsys):
     spec = importlib.util.spec_from_file_location("demo_app", Path(__file__).resolve().parents[2] / "demo" / "app.py")
     app = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(app)
@@ -165,11 +174,39 @@ def test_the_demo_serves_a_prepared_study_beside_its_chat(prepared, tiny_model, 
     argv = ["--model", str(tiny_model), "--no-warmup", "--study", str(study.path), "--db", study.db]
     demo, settings = app.create_app(argv)
     tabs = [b.label for b in demo.blocks.values() if type(b).__name__ == "Tab"]
-    assert tabs[:3] == ["阅片研究", "对话", "研究协调"] if settings.admin_password else tabs[:2] == ["阅片研究", "对话"]
-    assert {"/study_sign_in", "/study_submit", "/ask", "/rate"} <= set(demo.get_api_info()["named_endpoints"])
+    assert tabs == (["阅片研究", "研究协调"] if settings.admin_password else ["阅片研究"])
+    # Blinding by design: no event of the page reaches a model, so a rater cannot ask the study's models the
+    # case question and match their answers to A and B.
+    endpoints = set(demo.get_api_info()["named_endpoints"])
+    assert {"/study_sign_in", "/study_submit"} <= endpoints and not endpoints & {"/ask", "/ask_region", "/rate"}
+    assert not any(type(b).__name__ == "Chatbot" for b in demo.blocks.values())
     demo.close()
     unprepared = Path(study.path).with_name("other.yaml")
     unprepared.write_text(Path(study.path).read_text(encoding="utf-8").replace("study: s1", "study: s2"),
                           encoding="utf-8")
     assert app.main(["--model", str(tiny_model), "--no-warmup", "--study", str(unprepared)]) == 2
     assert "study 's2' is not prepared" in capsys.readouterr().err
+
+
+def test_a_case_whose_report_has_two_views_shows_both_side_by_side(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from medqa.study.cases import build_cases, export_case_image
+
+    data = write_blob_dataset(tmp_path / "data", n_per_fold=3, folds=2)
+    fold = data / "fold_1.jsonl"
+    records = [json.loads(line) for line in fold.read_text(encoding="utf-8").splitlines()]
+    records[1]["uid"] = records[0]["uid"]  # the frontal and the lateral of one report
+    Image.new("RGB", (40, 80), (200, 200, 200)).save(data / records[1]["images"][0])  # a narrower, taller view
+    fold.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cases = build_cases(load_study(study_yaml(tmp_path, BASE.replace("MODEL", "tiny"))))
+    first, second, third = cases
+    assert first.views == (second.source_image,) and second.views == (first.source_image,) and third.views == ()
+    assert first.prompt == cases[0].prompt and "f1_1" not in json.dumps(first.prompt)  # the arms see one image
+    with Image.open(export_case_image(first, tmp_path / "out")) as shown, Image.open(first.source_image) as own:
+        height = min(own.height, 80)  # both views scaled to the smaller height, side by side, 12 px apart
+        assert shown.size == (round(own.width * height / own.height) + 12 + round(40 * height / 80), height)
+    with Image.open(export_case_image(third, tmp_path / "out")) as alone, Image.open(third.source_image) as own:
+        assert alone.size == own.size

@@ -130,3 +130,22 @@ def test_access_codes_are_stored_hashed(tmp_path):
     stored = store.db.query("SELECT code_hash FROM raters WHERE rater_id = 'li'")[0]["code_hash"]
     assert stored.startswith("scrypt$") and codes.verify_code(code, stored)
     assert not codes.verify_code(codes.new_code(), stored) and not codes.verify_code(code, "md5$x")
+
+
+def test_control_characters_and_long_comments_are_handled_alike_on_both_stores(db_target):
+    store = StudyStore(db_target, "s1")
+    setup_pairwise(store, 1)
+    # A model's answer with NUL (PostgreSQL cannot store it) is stored without it, as on SQLite.
+    store.save_setup({"title": "t", "design": "pairwise", "language": "zh", "definition": {}}, [],
+                     [{"case_id": "c9", "number": 9, "patient": "p9", "image": "/i.png", "question": "问\x00题"}],
+                     [{"case_id": "c9", "arm_id": "base", "text": "答\x00案\x07。\n第二行"}], [], [])
+    assert store.db.query("SELECT text FROM answers WHERE case_id = 'c9'")[0]["text"] == "答案。\n第二行"
+    entry = store.queue_state("wang")["next"]
+    sub = Submission(entry["assignment_id"], {"A": judged(), "B": judged()}, "A", "有\x00空\x1b字符\t与制表")
+    store.submit("wang", sub)
+    assert {r["comment"] for r in store.judgement_rows()} == {"有空字符\t与制表"}
+    with pytest.raises(StudyStoreError, match="the comment has 4001 characters; the limit is 4000") as refused:
+        store.submit("wang", Submission(entry["assignment_id"], {"A": judged(), "B": judged()}, "A", "x" * 4001))
+    assert (refused.value.key, refused.value.values) == ("comment_too_long", {"chars": 4001, "limit": 4000})
+    assert {r["comment"] for r in store.judgement_rows()} == {"有空字符\t与制表"}  # the saved one, not cut
+    store.close()
