@@ -88,7 +88,8 @@ def _archive(entry: object, where: str) -> Archive:
         raise ManifestError(f"{where}: must be a mapping of name, file, size, sha256, unpack_to, expect")
     unknown = set(entry) - {"name", "file", "size", "sha256", "unpack_to", "expect", "build"}
     if unknown:
-        raise ManifestError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise ManifestError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; the keys are name, file, size, "
+                            "sha256, unpack_to, expect, build (see medqa/data/openi_archives.yaml)")
     for key in ("name", "file", "unpack_to"):
         if not isinstance(entry.get(key), str) or not _NAME.fullmatch(entry[key]):
             raise ManifestError(f"{where}: {key} must be a plain file name, got {entry.get(key)!r}")

@@ -124,7 +124,8 @@ class DownloadArguments:
         "help": "where the archives are (a mirror holding the same file names)"})
     manifest: Path | None = field(default=None, metadata={
         "default_text": "medqa/data/openi_archives.yaml",
-        "help": "YAML list of the archives: file, size, sha256, folder, expected files"})
+        "help": "YAML list of the archives, each with name, file, size, sha256, unpack_to, expect and build, as in "
+                "medqa/data/openi_archives.yaml (a mirror serving other archives needs its own)"})
     only: list[str] | None = field(default=None, metadata={
         "default_text": "every archive", "help": "fetch only these archives of the manifest, e.g. reports"})
     dry_run: bool = field(default=False, metadata={

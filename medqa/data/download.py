@@ -14,6 +14,7 @@ import logging
 import os
 import shlex
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def build_command(steps: list[Step], dataset: str = "data/openi-zh") -> str | No
             args[step.archive.build_option] = step.target / step.archive.build_subfolder
     if "reports" not in args:
         return None
-    parts = ["python", "-m", "medqa.data", "build", "--reports", str(args["reports"])]
+    parts = [sys.executable or "python", "-m", "medqa.data", "build", "--reports", str(args["reports"])]
     if "images-dir" in args:
         parts += ["--images-dir", str(args["images-dir"])]
     return shlex.join(parts + ["--out", dataset])
