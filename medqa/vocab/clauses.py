@@ -171,10 +171,30 @@ def _negated_items(t: Tokens) -> tuple[str, list[Fact]] | None:
     if wrapper:
         t, template = t[wrapper[0]:], wrapper[1]
     items = parse_list(t)
-    if not items:
+    if not items or _runs_on(t, items[0]):
         return None
     zh = template.format(prefix + join_zh([p.zh for p in items[0]], items[1]))
     return zh, [Fact(term, ABSENT, device=p.kind == "device") for p, term in _distribute(items[0])] + extra
+
+
+# Words that mark a list item as a finding being described, not one more thing the negation denies.
+_DESCRIBED = frozenset({"left", "right", "bilateral", "small", "moderate", "large", "mild", "severe", "minimal",
+                        "trace", "tiny"})
+
+
+def _runs_on(t: Tokens, items: tuple[Phrase, ...]) -> bool:
+    """Whether a negated list may run into a present finding, so the negation must not cover it.
+
+    'no pneumothorax or effusion, mild cardiomegaly' (a comma after the list's conjunction) and 'no pneumothorax,
+    small left effusion' (a bare comma list whose later item has its own side or amount) state the later item;
+    'no pneumothorax, effusion, or consolidation' is one negated list.
+    """
+    if len(items) < 2:
+        return False
+    conj = [k for k, w in enumerate(t) if w in ("or", "nor", "and", "and/or", "versus", "vs")]
+    if conj and "," in t[conj[0]:]:
+        return True
+    return not conj and any(_DESCRIBED & set(p.term.qualifiers) for p in items[1:])
 
 
 # A hedging qualifier of the first item covers the list: 'no gross consolidation, atelectasis or infiltrate' says
