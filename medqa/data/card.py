@@ -117,6 +117,7 @@ def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_re
     lines += _variety_section(answer_stats(folds))
     lines += _loading_section(folds, meta.get("image_root"))
     lines += _generator_section(gen)
+    lines += _verifier_section(meta.get("verifier"))
     lines += ["## Licence", "", LICENCE, ""]
     card = DatasetCard(f"---\n{card_data(folds).to_yaml()}\n---\n\n" + "\n".join(lines))
     return write_atomic(out / "README.md", str(card))
@@ -149,6 +150,20 @@ def _variety_section(stats: dict) -> list[str]:
     lines += [f"| {qtype} | {n} |" for qtype, n in stats["by_qtype"].items()]
     lines += ["", "Most frequent answers:", ""]
     lines += [f"- {n}: {answer}" for answer, n in stats["top_answers"]]
+    return lines + [""]
+
+
+def _verifier_section(info: dict | None) -> list[str]:
+    """What the verifier (medqa.data.verify) checked and dropped, per reason."""
+    if not info:
+        return []
+    lines = ["## Verifier", "", "Every answer was read back into findings (status, side, severity, certainty) by "
+             "a reader that shares no table with the generator, and kept only if the report supports it.", ""]
+    for key, value in info.items():
+        if isinstance(value, dict):
+            lines += [f"- {key}:"] + [f"  - {k}: {v}" for k, v in value.items()]
+        else:
+            lines.append(f"- {key}: {value}")
     return lines + [""]
 
 

@@ -94,6 +94,17 @@ class Checked:
     def text_abnormal(self) -> bool:
         return any(not f.device and f.key not in BENIGN and f.key not in GENERIC for f in self.text_only)
 
+    @property
+    def left_out(self) -> bool:
+        """Whether the report states a finding no question names (an abnormality list must then say 等)."""
+        return self.text_abnormal or any(self.counts[k] for k in _LEFT_OUT)
+
+
+# Why a finding the report states may be missing from the questions.
+_LEFT_OUT = ("MeSH terms with untranslated words", "MeSH findings whose side the text contradicts",
+             "MeSH findings beside a de-identified word", "findings asked once with two different answers (dropped)",
+             "MeSH severities the text contradicts")
+
 
 def _compatible(fact: Fact, side: str | None) -> bool:
     other = side_of(fact.term)

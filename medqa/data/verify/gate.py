@@ -1,0 +1,143 @@
+"""The gate between generation and output: every answer is read back and kept only if the report supports it.
+
+Both generators pass through it (medqa.data.build). Each answer is read into findings with status, side and
+severity by the verifier's own reader (medqa.data.verify.reader) and compared with what the report says
+(medqa.data.verify.truth). A pair is dropped, and counted by its reason, when:
+
+* negation scope: a negation reads over a finding the report states (未见气胸、左侧少量胸腔积液);
+* finding not in report: the answer names a finding the report's text never speaks of;
+* status: present where the report negates it, absent where it states it (未见结节 beside a calcified granuloma);
+* certainty: a definite answer for a hedged finding, or a hedged one for a definite finding;
+* side / severity: a side or severity the report does not give that finding;
+* side conflict in report: a closed answer gives a side where the report's sections disagree on it;
+* number of findings: one finding counted twice in a closed answer, or an abnormality list that leaves findings
+  out without saying so (等 / 另见);
+* critical finding missing: a normality, description or impression answer that loses a critical finding;
+* normal despite finding: the film called normal while the report states a finding or surgery.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from medqa.data.qa import QAPair
+from medqa.data.records import Report, SkipLog
+from medqa.data.verify.reader import Reading, claims_normal, read_answer, says_more
+from medqa.data.verify.truth import Truth, report_truth
+
+REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
+           "side conflict in report", "number of findings", "critical finding missing", "normal despite finding")
+_SECTIONED = {"description": "findings", "impression": "impression"}
+_COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
+
+
+def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str | None:
+    stated = statuses & {"present", "uncertain"}
+    if r.status == "absent":
+        if not stated:
+            return None if "absent" in statuses else "finding not in report"
+        if "absent" in statuses and r.severity and r.severity not in severities and not r.run_on:
+            return None  # 'no large effusion' beside a small one: the qualifier keeps them apart
+        return "negation scope" if r.run_on else "status"
+    if r.status in statuses:
+        return None
+    if stated:
+        return "certainty"
+    return "status" if "absent" in statuses else "finding not in report"
+
+
+def check_reading(r: Reading, truth: Truth, closed: bool) -> str | None:
+    """Why one reading of an answer is not what the report supports (None when it is)."""
+    s = truth.concepts.get(r.concept)
+    if s is None:
+        return "finding not in report"
+    why = _status_reason(r, s.statuses, s.severities)
+    if why or r.status == "absent":
+        return why
+    sides = (s.sides - {"none"}) or s.mesh_sides
+    if r.side and r.side not in sides:
+        return "side"
+    if closed and r.side and s.side_conflict():
+        return "side conflict in report"
+    severities = s.severities or s.mesh_severities
+    if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
+        return "severity"
+    return None
+
+
+def _named(readings: Sequence[Reading]) -> set[str]:
+    return {r.concept for r in readings if r.status != "absent"}
+
+
+def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | None:
+    """The checks of an answer about the whole film or a whole section: nothing critical lost, nothing left out."""
+    named = _named(readings)
+    if pair.qtype == "normality" and claims_normal(pair.answer):
+        if truth.abnormal - named or any(not group & named for group in truth.disease):
+            return "normal despite finding"
+        return None
+    section = _SECTIONED.get(pair.qtype)
+    lost = {c for c, sections in truth.critical.items() if (section is None or section in sections)} - named
+    if pair.qtype == "normality":
+        left_out = any(not group & named for group in truth.disease) or lost
+        return "number of findings" if left_out and not says_more(pair.answer) else None
+    return "critical finding missing" if lost else None
+
+
+def check_pair(pair: QAPair, truth: Truth) -> str | None:
+    """Why the pair must not be kept (one of REASONS), or None."""
+    if pair.qtype == "projection":
+        return None
+    readings = read_answer(pair.answer)
+    closed = pair.qtype not in _SECTIONED
+    for r in readings:
+        why = check_reading(r, truth, closed)
+        if why:
+            return why
+    if closed:  # one finding named on two sides where the report's sections disagree on its side: one lesion
+        present = [(r.concept, r.side) for r in readings if r.status != "absent" and r.side]
+        if any(truth.concepts[c].side_conflict() for c, _ in present if sum(x == c for x, _ in present) > 1):
+            return "number of findings"
+    if pair.qtype in ("normality", "description", "impression"):
+        return _whole(pair, readings, truth)
+    return None
+
+
+class Verifier:
+    """Filters every generator's pairs; counts what it checked, kept and dropped (by reason) for the card."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.checked: Counter[str] = Counter()
+        self.kept: Counter[str] = Counter()
+
+    def filter(self, reports: Sequence[Report], qa: dict[str, list[QAPair]], skips: SkipLog) -> dict:
+        """The pairs each report keeps; a report with none left goes to `skips`."""
+        out: dict[str, list[QAPair]] = {}
+        for report in reports:
+            pairs = qa.get(report.uid)
+            if not pairs:
+                continue
+            truth = report_truth(report)
+            kept = []
+            for pair in pairs:
+                self.checked[pair.qtype] += 1
+                why = check_pair(pair, truth)
+                if why:
+                    self.counts[why] += 1
+                else:
+                    self.kept[pair.qtype] += 1
+                    kept.append(pair)
+            if kept:
+                out[report.uid] = kept
+            else:
+                skips.skip("nothing left after the verifier", report.source or report.uid,
+                           f"{len(pairs)} pair(s) dropped")
+        return out
+
+    def card_info(self) -> dict:
+        """Pairs checked and kept, and the dropped ones per reason (every reason shown, even at 0)."""
+        return {"pairs checked": sum(self.checked.values()), "pairs kept": sum(self.kept.values()),
+                "dropped by reason": {reason: self.counts[reason] for reason in REASONS},
+                "kept per question type": {q: f"{self.kept[q]} / {n}" for q, n in sorted(self.checked.items())}}
