@@ -93,21 +93,27 @@ def _add_fact(truth: Truth, fact, section: str, low: str) -> None:
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
     names = concepts_of(fact.key)
+    stated = status in ("present", "uncertain")
     for name in names:
         s = truth.concepts.setdefault(name, Support())
         s.statuses.add(status)
-        s.sides |= sides or {"none"}
-        s.severities |= severities
         s.sections.add(section)
-        s.section_sides.setdefault(section, set()).update(sides)
+        if stated:  # 'no right effusion' gives no side to an effusion, 'no large effusion' no severity
+            s.sides |= sides or {"none"}
+            s.severities |= severities
+            s.section_sides.setdefault(section, set()).update(sides)
     table = load_table()
     if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
         truth.disease.add(frozenset(names))
 
 
+_HEDGED = re.compile(r"\b(?:concern\w*|suspicious|worrisome|possibl\w*|probabl\w*|likely|may|might|could|cannot|"
+                     r"question\w*|suggest\w*|compatible|versus|vs|differential|consider\w*|suspect\w*)\b")
+
+
 def _critical(truth: Truth, section: str, text: str) -> None:
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        low = normalize(sentence)
+        low = " ".join(sentence.lower().split())  # the raw words: normalising drops 'postsurgical changes of'
         for concept, kind, pattern in critical_patterns():
             for m in pattern.finditer(low):
                 clause = re.split(r";| but | however | although ", low[:m.start()])[-1]
@@ -116,6 +122,12 @@ def _critical(truth: Truth, section: str, text: str) -> None:
                 if kind == "critical":
                     truth.critical.setdefault(concept, set()).add(section)
                 truth.abnormal.add(concept)
+                # A finding the grammar could not read is still stated: hedged where the sentence hedges.
+                support = truth.concepts.setdefault(concept, Support())
+                if not support.statuses & {"present", "uncertain"}:
+                    support.statuses.add("uncertain" if _HEDGED.search(low) else "present")
+                    support.sides |= _sentence_sides(low) or {"none"}
+                    support.sections.add(section)
 
 
 def report_truth(report: Report) -> Truth:
