@@ -41,7 +41,7 @@ STEMS: dict[str, str] = {
     "epicardial fat": r"epicardial fat|fat pad",
     "bone diseases, metabolic": r"osteopen|demineraliz",
     "osteoporosis": r"osteopor|osteopen",
-    "degenerative change": r"degenerat|spondyl|osteophyt|spur|arthrit|endplate|syndesmophyt",
+    "degenerative change": r"degenerat|spondyl|osteophyt|spur|arthrit|syndesmophyt",
     "lung, hyperlucent": r"hyperlucen|lucen",
     "spinal fusion": r"fusion",
     "widened mediastinum": r"widen|prominen",

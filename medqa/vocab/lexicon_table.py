@@ -46,6 +46,7 @@ HEADS: dict[str, Head] = {
     "aorta, thoracic": Head("胸主动脉", ANATOMY),
     "aortic arch": Head("主动脉弓", ANATOMY),
     "aortic aneurysm": Head("主动脉瘤", FINDING),
+    "aortic dissection": Head("主动脉夹层", FINDING),
     "arthritis": Head("关节炎", FINDING),
     "atherosclerosis": Head("动脉粥样硬化", FINDING),
     "blister": Head("肺大疱", FINDING, "bulla"),  # Open-i indexes bullae as 'Blister'
@@ -296,7 +297,7 @@ ANATOMY_STATES: dict[tuple[str, str], tuple[str, str]] = {
     ("lymph nodes", "enlarged"): ("淋巴结|肿大", "lymphadenopathy"),
     ("lymph nodes", "prominent"): ("淋巴结|肿大", "lymphadenopathy"),
     ("mediastinum", "enlarged"): ("纵隔|增宽", "widened mediastinum"),
-    ("mediastinum", "prominent"): ("纵隔|增宽", "widened mediastinum"),
+    ("mediastinum", "prominent"): ("纵隔轮廓|突出", "prominent mediastinum"),  # not 增宽: prominent is no width
     ("hilum", "enlarged"): ("肺门|增大", "hilar enlargement"),
     ("hilum", "prominent"): ("肺门影|增浓", "hilar enlargement"),
     ("pulmonary artery", "enlarged"): ("肺动脉|增宽", "enlarged pulmonary artery"),

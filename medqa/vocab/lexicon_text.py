@@ -41,11 +41,13 @@ TEXT_HEADS: dict[str, Head] = {
     "sternotomy": Head("胸骨正中切开术后改变", FINDING, "sutures"),
     "sternal wires": Head("胸骨钢丝缝合影", FINDING, "sutures"),
     "gastrostomy tube": Head("胃造瘘管", FINDING, "tube, inserted"),
-    "endplate changes": Head("终板改变", FINDING, "degenerative change"),
+    "endplate changes": Head("终板改变", FINDING),  # not degeneration: sickle cell gives them too
     "lobectomy": Head("肺叶切除术后改变", FINDING, "pneumonectomy"),
     "cholecystectomy": Head("胆囊切除术后改变", FINDING, "surgical instruments"),
-    "surgical clips": Head("手术夹影", FINDING, "surgical instruments"),
-    "cholecystectomy clips": Head("胆囊切除术后金属夹影", FINDING, "surgical instruments"),
+    "surgical clips": Head("手术夹", FINDING, "surgical instruments"),
+    "surgical staples": Head("吻合钉", FINDING, "surgical instruments"),
+    "tracheostomy tube": Head("气管切开套管", FINDING, "tube, inserted"),
+    "cholecystectomy clips": Head("胆囊切除术后手术夹", FINDING, "surgical instruments"),
 }
 
 TEXT_QUALIFIERS: dict[str, Qual] = {
@@ -75,7 +77,9 @@ TEXT_QUALIFIERS: dict[str, Qual] = {
     "wedge": Qual("楔形", DESCRIPTOR),
     "central": Qual("中央", DESCRIPTOR),
     "peripheral": Qual("外周", DESCRIPTOR),
-    "subsegmental": Qual("亚段性", DESCRIPTOR),
+    "subsegmental": Qual("亚段", DESCRIPTOR),
+    "spiculated": Qual("毛刺状", DESCRIPTOR),
+    "increased": Qual("增多", DESCRIPTOR),  # after the noun (lexicon.py): 阴影增多
     "segmental": Qual("段性", DESCRIPTOR),
     "lobar": Qual("大叶性", DESCRIPTOR),
     "alveolar": Qual("肺泡", DESCRIPTOR),

@@ -42,6 +42,7 @@ BENIGN = frozenset({
 # Keys that stand for "disease" in general: never the subject of a presence question.
 GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
 _SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+_TEXT_ONLY = frozenset({"subsegmental", "platelike", "segmental", "spiculated"})
 _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
                "large": "large", "borderline": "borderline", "mild to moderate": "mild to moderate"}
 
@@ -133,11 +134,34 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
             # 'left midlung' indexed as the lingula or a middle lobe: the text names a zone, not a lobe (左中肺野)
             quals = tuple("mid lung zone" if q == lobe else q for q in term.qualifiers)
             term = MeshTerm(term.head, quals + (("left",) if lobe == "lingula" and "left" not in quals else ()))
+        term = _as_the_text_says(term, text, counts)
+        if term is None:
+            continue
         if describe_term(term).unknown:
             counts["MeSH terms with untranslated words"] += 1
             continue
         out.append(term)
     return out
+
+
+# MeSH heads too general to put in Chinese: the text says what the thing is (手术夹, not 手术器械影, which reads
+# as a retained instrument; 气管切开套管, not 气管内置管, which reads as intubation).
+_TEXT_KINDS = {
+    "surgical instruments": ((r"\bclips?\b", "surgical clips"), (r"\bstaples?\b", "surgical staples")),
+    "tube, inserted": ((r"\btracheostomy\b", "tracheostomy tube"),),
+}
+_NEEDS_KIND = frozenset({"surgical instruments"})  # no rendering at all without the text's word
+
+
+def _as_the_text_says(term: MeshTerm, text: str, counts: Counter) -> MeshTerm | None:
+    head = term.head.lower()
+    for pattern, kind in _TEXT_KINDS.get(head, ()):
+        if re.search(pattern, text):
+            return MeshTerm(kind, tuple(q for q in term.qualifiers if q not in ("trachea", "trachea, carina")))
+    if head in _NEEDS_KIND:
+        counts["MeSH terms whose kind the text does not name"] += 1
+        return None
+    return term
 
 
 def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[MeshTerm, bool]:
@@ -188,6 +212,10 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
         counts["MeSH findings not found in the text"] += 1
         return None
     term, severity_ok = _text_severity(term, same, counts)
+    # A qualifier only the text gives keeps its meaning: 'subsegmental atelectasis' is 亚段肺不张, never lobar.
+    kept = {q for f in same if f.parsed and f.status == status for q in f.term.qualifiers if q in _TEXT_ONLY}
+    if kept - set(term.qualifiers):
+        term = MeshTerm(term.head, (*term.qualifiers, *sorted(kept - set(term.qualifiers))))
     if status == PRESENT and "healed" not in term.qualifiers and any(
             {"healed", "prior"} & set(f.term.qualifiers) for f in same if f.parsed and f.status == PRESENT):
         term = MeshTerm(term.head, (*term.qualifiers, "healed"))  # 'old granulomatous disease': 陈旧性
