@@ -69,9 +69,11 @@ def test_the_reader_reads_strictly_and_never_imports_the_generators_tables():
         ("pneumonia", "uncertain", "right", None, False)]
     assert read_answer("双肺门阴影。")[0].concept == "hilar shadow"  # the normal hilum, not a perihilar opacity
     import ast
+    from pathlib import Path
 
     import medqa.data.verify.reader as reader
-    tree = ast.parse(open(reader.__file__, encoding="utf-8").read())
+
+    tree = ast.parse(Path(reader.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in imported if m and m.startswith("medqa")}  # its names come from reading.tsv alone

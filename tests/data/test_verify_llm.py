@@ -59,7 +59,7 @@ def test_planted_contradictions_are_dropped_and_counted_by_reason(tmp_path):
         result = build_dataset(BuildArguments(reports, tmp_path / "out", projections, folds=2), generator)
     answers = {m["content"][0]["text"] if isinstance(m["content"], list) else m["content"]
                for fold in result.folds.values() for r in fold for m in r["messages"] if m["role"] == "assistant"}
-    assert GOOD <= answers
+    assert answers >= GOOD
     assert not answers & set(PLANTED)
     dropped = load_dataset_meta(tmp_path / "out")["verifier"]["dropped by reason"]
     expected = {reason: list(PLANTED.values()).count(reason) for reason in dropped}
