@@ -15,6 +15,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from medqa.core.conversation import message_text
 from medqa.core.files import write_atomic
 from medqa.core.text import char_tokens
+from medqa.data.lexicon_review import uses_unreviewed
 from medqa.data.qa import LABEL_FIELDS
 
 LICENCE = (
@@ -55,7 +56,9 @@ def answer_stats(folds: dict[int, list[dict]]) -> dict:
                     by_finding[label["finding"]][label["status"]] += 1
     pairs = sum(answers.values())
     presence = sum(sum(c.values()) for c in by_finding.values())
+    unreviewed = sum(n for answer, n in answers.items() if uses_unreviewed(answer))
     return {
+        "unreviewed_term_answers": unreviewed,
         "distinct_questions": len(questions), "distinct_answers": len(answers), "pairs": pairs,
         "top10_answer_share": sum(n for _, n in answers.most_common(10)) / pairs if pairs else 0.0,
         "top_answers": answers.most_common(10), "by_qtype": dict(qtypes.most_common()),
@@ -143,6 +146,8 @@ def _variety_section(stats: dict) -> list[str]:
              f"Distinct questions: {stats['distinct_questions']}; distinct answers: {stats['distinct_answers']} "
              f"over {stats['pairs']} pairs. The 10 most frequent answers take "
              f"{100 * stats['top10_answer_share']:.1f}% of the pairs.", ""]
+    lines += [f"Answers using a lexicon term no clinician has reviewed yet (medqa/vocab/lexicon.tsv, "
+              f"`python -m medqa.data lexicon`): {stats['unreviewed_term_answers']} of {stats['pairs']}.", ""]
     if stats["presence_predictable"] is not None:
         lines += [f"Presence answers that are their finding's most frequent status (guessable from the question "
                   f"alone): {100 * stats['presence_predictable']:.1f}%.", ""]

@@ -4,22 +4,20 @@
 about as often as it is asked about as present. The rate of each finding lives in `absent_rates.tsv` (finding
 key, rate in [0, 1], how it was measured), so a report's absent questions depend only on that report and the
 seed: adding or removing another report never changes them. A finding missing from the table is never asked
-about as absent. `python -m medqa.data.rule.absent --reports CSV` measures the rates again on a report file.
+about as absent. `python -m medqa.data.rule.rates --reports CSV` measures the rates again on a report file.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import functools
 import hashlib
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
 RATES_FILE = Path(__file__).with_name("absent_rates.tsv")
-_COLUMNS = ("finding", "rate", "present", "absent")
+COLUMNS = ("finding", "rate", "present", "absent")
 
 
 def report_rng(seed: int, uid: str, purpose: str = "") -> random.Random:
@@ -40,8 +38,8 @@ def load_rates(path: Path = RATES_FILE) -> dict[str, float]:
     rates: dict[str, float] = {}
     with Path(path).open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        if tuple(reader.fieldnames or ()) != _COLUMNS:
-            raise ValueError(f"{path}: columns must be {', '.join(_COLUMNS)}, got {reader.fieldnames}")
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f"{path}: columns must be {', '.join(COLUMNS)}, got {reader.fieldnames}")
         for row in reader:
             try:
                 rate = float(row["rate"])
@@ -60,32 +58,3 @@ def measure(confirmed: Counter, negated: Counter, absent_per_present: float = 1.
         rate = min(1.0, absent_per_present * confirmed[key] / negated[key]) if negated[key] else 0.0
         rows.append({"finding": key, "rate": f"{rate:.4f}", "present": confirmed[key], "absent": negated[key]})
     return rows
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Measure the rates on a report file and write the table (to stdout, or --out)."""
-    from medqa.data.openi import read_reports
-    from medqa.data.records import SkipLog
-    from medqa.data.rule.generator import RuleGenerator
-
-    parser = argparse.ArgumentParser(prog="python -m medqa.data.rule.absent", description=main.__doc__)
-    parser.add_argument("--reports", type=Path, required=True)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    reports = read_reports(args.reports, None, SkipLog())
-    confirmed, negated = RuleGenerator().tally(reports)
-    out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout  # noqa: SIM115
-    try:
-        out.write(f"# measured on {args.reports.name} ({len(reports)} reports): present / absent questions "
-                  "the rule generator could ask per finding\n")
-        writer = csv.DictWriter(out, fieldnames=_COLUMNS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(measure(confirmed, negated))
-    finally:
-        if args.out:
-            out.close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The lexicon as data: one table a clinician reviews, checked and exported by `python -m medqa.data lexicon`, and the
+card counts the answers that use terms nobody has reviewed."""
+
+import csv
+
+import pytest
+
+from medqa.data.cli import main
+from medqa.data.lexicon_review import uses_unreviewed
+from medqa.vocab.lexicon_table import COLUMNS, HEADS, QUALIFIERS, LexiconError, read_lexicon
+
+
+def test_heads_and_qualifiers_come_from_the_table_file():
+    rows = read_lexicon()
+    assert {r["english"] for r in rows if r["table"] == "head"} == set(HEADS)
+    assert {r["english"] for r in rows if r["table"] == "qualifier"} == set(QUALIFIERS)
+    assert all(r["reviewed"] in ("yes", "no") for r in rows)
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("head\tPneumothorax\t气胸\tfinding\t\tyes\t\t\tno\t", "lower case"),
+    ("head\tpneumothorax\tpneumothorax\tfinding\t\tyes\t\t\tno\t", "no Chinese"),
+    ("head\tx\t某\tdisease\t\t\t\t\tno\t", "kind 'disease'"),
+    ("qualifier\tx\t某\tseverity\t\t\t\t\tmaybe\t", "reviewed must be yes or no"),
+])
+def test_a_bad_row_is_named_by_file_and_line(tmp_path, row, message):
+    path = tmp_path / "lexicon.tsv"
+    path.write_text("# a comment\n" + "\t".join(COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=rf"lexicon.tsv:3: .*{message}"):
+        read_lexicon(path)
+
+
+def test_cli_checks_and_exports_the_review_sheet(tmp_path, capsys):
+    sheet = tmp_path / "sheet.csv"
+    assert main(["lexicon", "--out", str(sheet)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(read_lexicon())} entries" in out and "reviewed by a clinician: 0" in out
+    with sheet.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {"head", "qualifier", "anatomy state"} <= {r["table"] for r in rows}
+    assert any(r["english"] == "aorta/tortuous" and r["chinese"] == "主动脉|迂曲" for r in rows)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("\t".join(COLUMNS[:-1]) + "\n", encoding="utf-8")
+    assert main(["lexicon", "--table", str(bad)]) == 2
+    assert "columns must be" in capsys.readouterr().err
+
+
+def test_answers_with_unreviewed_terms_are_recognised():
+    assert uses_unreviewed("可见左侧少量胸腔积液。")
+    assert not uses_unreviewed("这是侧位胸片。")
