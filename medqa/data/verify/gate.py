@@ -37,8 +37,9 @@ def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str 
     if r.status == "absent":
         if not stated:
             return None if "absent" in statuses else "finding not in report"
-        if "absent" in statuses and r.severity and r.severity not in severities and not r.run_on:
-            return None  # 'no large effusion' beside a small one: the qualifier keeps them apart
+        narrowed = r.severity and r.severity not in severities or r.qualified
+        if "absent" in statuses and narrowed and not r.run_on:
+            return None  # 'no large effusion' beside a small one, 'no suspicious nodule' beside a granuloma
         return "negation scope" if r.run_on else "status"
     if r.status in statuses:
         return None
@@ -56,7 +57,7 @@ def check_reading(r: Reading, truth: Truth, closed: bool) -> str | None:
     if why or r.status == "absent":
         return why
     sides = (s.sides - {"none"}) or s.mesh_sides
-    if r.side and r.side not in sides:
+    if r.side and r.side not in sides and not (r.side == "bilateral" and {"left", "right"} <= sides):
         return "side"
     if closed and r.side and s.side_conflict():
         return "side conflict in report"

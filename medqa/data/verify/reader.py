@@ -32,6 +32,9 @@ _SEVERITY = {"轻至中度": "low-mid", "中等量": "mid", "轻度": "low", "�
              "微量": "low", "较小": "low", "稍": "low", "略": "low", "中度": "mid", "中量": "mid", "重度": "high",
              "大量": "high", "较大": "high", "显著": "high", "临界": "borderline"}
 _SEVERITY_RE = re.compile("|".join(sorted(_SEVERITY, key=len, reverse=True)))
+_SEPARATOR = re.compile(r"[、及和或]|以及|伴")
+_LIST_END = re.compile(r"或|及|和")
+_QUALIFIED = re.compile(r"可疑|明确|明显|大量|急性|局灶|移位|活动性|新发|非钙化|典型")  # a negation that narrows
 MORE = re.compile(r"等[。；，]|等$|另见|其他异常|其余异常")
 _NORMAL = re.compile(r"(?<!不)正常|未见[^，。；、]{0,4}?异常|未见(?:明显)?(?:急性)?病变")
 _ABNORMAL = re.compile(r"不正常|有异常|异常[，。：:]|^异常")
@@ -59,6 +62,7 @@ class Reading:
     side: str | None
     severity: str | None  # low / mid / high / borderline / low-mid
     run_on: bool = False  # absent only because a negation ran on from an earlier item
+    qualified: bool = False  # the item carries a qualifier a negation may deny alone (未见可疑结节)
 
 
 @functools.lru_cache(maxsize=4)
@@ -123,6 +127,16 @@ def _severity(text: str) -> str | None:
     return _SEVERITY[m.group()] if m else None
 
 
+def _item(seg: str, mentions: list[tuple[int, int, str]], i: int) -> str:
+    """The words of one list item: from the list separator (or mention) before it to the one after it."""
+    start, end, _ = mentions[i]
+    before = max([mentions[i - 1][1]] if i else [0])
+    before = max([before] + [m.end() for m in _SEPARATOR.finditer(seg, before, start)])
+    after = mentions[i + 1][0] if i + 1 < len(mentions) else len(seg)
+    stop = _SEPARATOR.search(seg, end, after)
+    return seg[before:stop.start() if stop else after]
+
+
 def _segment(seg: str, negated: bool) -> tuple[list[Reading], bool]:
     """Readings of one comma-delimited segment; whether a negation is still open at its end."""
     mentions = _mentions(seg)
@@ -133,20 +147,22 @@ def _segment(seg: str, negated: bool) -> tuple[list[Reading], bool]:
     resolved = [m.start() for m in _RESOLVED.finditer(seg)]
     run_on = negated and bool(mentions) and not any(p < mentions[0][0] for p in stated_at + hedges) \
         and not any(p < mentions[0][0] for p in neg_at)
+    # A negated list joined by 、 alone ('未见气胸、左侧少量胸腔积液') may run into a stated finding; 或 / 及 close it.
+    listed = not _LIST_END.search(seg)
     in_scope = 0
     for i, (start, end, name) in enumerate(mentions):
+        inside = any(start <= m.start() < end for m in _NEGATION.finditer(seg))  # 心脏未见明显增大
         last_neg = max((p for p in neg_at if p <= start), default=-1)
         last_stated = max((p for p in stated_at if p <= start), default=-1)
-        negation = (last_neg > last_stated) or (run_on and last_stated < 0 and last_neg < 0)
+        negation = inside or (last_neg > last_stated) or (run_on and last_stated < 0 and last_neg < 0)
         negation = negation or any(p >= end for p in resolved)
         hedged = any(p > last_neg for p in hedges) if not negation else False
         status = "absent" if negation else "uncertain" if hedged else "present"
         in_scope = in_scope + 1 if negation else 0
-        prev_end = mentions[i - 1][1] if i else 0
-        last = i + 1 == len(mentions)
-        span = seg[prev_end:end] + (seg[end:] if last else "")
+        span = _item(seg, mentions, i)
         out.append(Reading(name, status, _side(span), _severity(span),
-                           run_on=negation and (in_scope > 1 or run_on and last_neg < 0)))
+                           run_on=negation and (in_scope > 1 and listed or run_on and last_neg < 0),
+                           qualified=bool(_QUALIFIED.search(span))))
     open_negation = bool(neg_at) and max(neg_at) > max(stated_at, default=-1) or (run_on and not stated_at)
     return out, open_negation
 
