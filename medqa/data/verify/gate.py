@@ -74,10 +74,12 @@ def _named(readings: Sequence[Reading]) -> set[str]:
 def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | None:
     """The checks of an answer about the whole film or a whole section: nothing critical lost, nothing left out."""
     named = _named(readings)
-    if pair.qtype == "normality" and claims_normal(pair.answer):
+    if pair.qtype in ("normality", "llm") and claims_normal(pair.answer):
         if truth.abnormal - named or any(not group & named for group in truth.disease):
             return "normal despite finding"
         return None
+    if pair.qtype == "llm":
+        return None  # an open answer of the LLM's own: its findings are checked, not its completeness
     section = _SECTIONED.get(pair.qtype)
     lost = {c for c, sections in truth.critical.items() if (section is None or section in sections)} - named
     if pair.qtype == "normality":
@@ -100,7 +102,7 @@ def check_pair(pair: QAPair, truth: Truth) -> str | None:
         present = [(r.concept, r.side) for r in readings if r.status != "absent" and r.side]
         if any(truth.concepts[c].side_conflict() for c, _ in present if sum(x == c for x, _ in present) > 1):
             return "number of findings"
-    if pair.qtype in ("normality", "description", "impression"):
+    if pair.qtype in ("normality", "description", "impression", "llm"):
         return _whole(pair, readings, truth)
     return None
 

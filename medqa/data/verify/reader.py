@@ -36,7 +36,9 @@ _SEPARATOR = re.compile(r"[、及和或]|以及|伴")
 _LIST_END = re.compile(r"或|及|和")
 _QUALIFIED = re.compile(r"可疑|明确|明显|大量|急性|局灶|移位|活动性|新发|非钙化|典型")  # a negation that narrows
 MORE = re.compile(r"等[。；，]|等$|另见|其他异常|其余异常")
-_NORMAL = re.compile(r"(?<!不)正常|未见[^，。；、]{0,4}?异常|未见(?:明显)?(?:急性)?病变")
+# The film called normal as a whole ('心脏大小正常' is one structure, not the film).
+_NORMAL = re.compile(r"^(?:这张胸片|是的?，?)?正常|胸片(?:表现)?正常|^(?:这张胸片|片中)?未见(?:明显)?异常|"
+                     r"心肺未见[^，。；、]{0,4}?异常|未见心肺异常")
 _ABNORMAL = re.compile(r"不正常|有异常|异常[，。：:]|^异常")
 
 
