@@ -37,7 +37,8 @@ GROUPS: dict[str, str] = {
 # Findings that are no disease: devices, surgery, normal variants, soft tissue (issue 10, class 5).
 BENIGN = frozenset({
     "catheters, indwelling", "implanted medical device", "medical device", "stents", "sutures",
-    "surgical instruments", "tube, inserted", "tracheostomy tube", "spinal fusion", "mastectomy", "pneumonectomy", "breast implants",
+    "surgical instruments", "tube, inserted", "tracheostomy tube", "spinal fusion", "mastectomy", "pneumonectomy",
+    "breast implants",
     "nipple shadow", "epicardial fat", "colonic interposition", "azygos lobe", "contrast media",
 })
 # Keys that stand for "disease" in general: never the subject of a presence question.
