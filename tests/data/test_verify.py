@@ -44,9 +44,18 @@ EFFUSION = _report("No pneumothorax. Small left pleural effusion.", "Small left 
      "impression", "心脏轻度增大。", "critical finding missing"),
     (_report("Postsurgical changes of the cervical spine. The lungs are clear."), "normality",
      "这张胸片未见明显异常。", "normal despite finding"),
+    (EFFUSION, "presence", "可见某种从未听说的表现。", "unreadable answer"),
 ])
 def test_each_reason_drops_the_answer(report, qtype, answer, reason):
     assert _why(report, qtype, answer) == reason
+
+
+def test_an_answer_that_does_not_name_its_finding_is_read_as_about_the_questions():
+    assert _why(EFFUSION, "location", "位于右侧。", "胸腔积液位于什么部位？") == "side"
+    assert _why(EFFUSION, "location", "位于左侧。", "胸腔积液位于什么部位？") is None
+    assert _why(EFFUSION, "severity", "程度为大量。", "胸腔积液的程度如何？") == "severity"
+
+
 
 
 @pytest.mark.parametrize(("report", "qtype", "answer"), [

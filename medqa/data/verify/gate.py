@@ -13,7 +13,8 @@ severity by the verifier's own reader (medqa.data.verify.reader) and compared wi
 * number of findings: one finding counted twice in a closed answer, or an abnormality list that leaves findings
   out without saying so (等 / 另见);
 * critical finding missing: a normality, description or impression answer that loses a critical finding;
-* normal despite finding: the film called normal while the report states a finding or surgery.
+* normal despite finding: the film called normal while the report states a finding or surgery;
+* unreadable answer: a closed answer whose finding the reader cannot name (so nothing about it could be checked).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from collections.abc import Sequence
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
-from medqa.data.verify.reader import Reading, claims_normal, read_answer, says_more
+from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
 from medqa.data.verify.truth import Truth, report_truth
 
 REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
-           "side conflict in report", "number of findings", "critical finding missing", "normal despite finding")
+           "side conflict in report", "number of findings", "critical finding missing", "normal despite finding",
+           "unreadable answer")
 _SECTIONED = {"description": "findings", "impression": "impression"}
+_NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
 
 
@@ -92,8 +95,10 @@ def check_pair(pair: QAPair, truth: Truth) -> str | None:
     """Why the pair must not be kept (one of REASONS), or None."""
     if pair.qtype == "projection":
         return None
-    readings = read_answer(pair.answer)
+    readings = read_reply(pair.question, pair.answer)
     closed = pair.qtype not in _SECTIONED
+    if not readings and pair.qtype in _NAMES_A_FINDING and not claims_normal(pair.answer):
+        return "unreadable answer"
     for r in readings:
         why = check_reading(r, truth, closed)
         if why:

@@ -181,6 +181,20 @@ def read_answer(text: str) -> tuple[Reading, ...]:
     return tuple(out)
 
 
+def read_reply(question: str, answer: str) -> tuple[Reading, ...]:
+    """The answer's findings; an answer that does not name its finding ('位于左侧。', '程度为轻度。', '有。') speaks of
+    the one finding its question names, so it is read as a statement about that finding."""
+    readings = read_answer(answer)
+    if readings:
+        return readings
+    asked = {r.concept for r in read_answer(question)}
+    if len(asked) != 1:
+        return ()
+    status = "absent" if _NEGATION.match(answer.lstrip("，。 ")) else \
+        "uncertain" if _HEDGE.search(answer) else "present"
+    return (Reading(asked.pop(), status, _side(answer), _severity(answer)),)
+
+
 def claims_normal(text: str) -> bool:
     """Whether the answer calls the film (or heart and lungs) normal before saying anything abnormal."""
     normal, abnormal = _NORMAL.search(text), _ABNORMAL.search(text)
