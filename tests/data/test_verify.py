@@ -117,3 +117,17 @@ def test_rule_generator_output_passes_the_verifier_on_hand_made_reports():
     kept = Verifier().filter(reports, qa, SkipLog())
     assert kept == qa
     assert any(p.answer == "未见气胸；左侧少量胸腔积液。" for p in kept["1"] if p.qtype == "description")
+
+
+def test_a_bad_critical_table_and_a_bad_rate_table_name_their_file_and_line(tmp_path):
+    from medqa.data.rule.absent import load_rates
+    from medqa.data.verify.truth import critical_patterns
+
+    critical = tmp_path / "critical.tsv"
+    critical.write_text("concept\tkind\tpattern\tnote\nmass\turgent\t\\bmass\\b\t\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"critical.tsv:2: kind must be critical or abnormal"):
+        critical_patterns(critical)
+    rates = tmp_path / "rates.tsv"
+    rates.write_text("finding\trate\tpresent\tabsent\npneumothorax\t1.5\t1\t1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"rates.tsv:2: bad or repeated row"):
+        load_rates(rates)
