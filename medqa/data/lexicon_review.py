@@ -1,8 +1,7 @@
 """The lexicon as a clinician reviews it: the table checked, a review sheet, and the answers using unreviewed terms.
 
-The table itself is medqa/vocab/lexicon.tsv (read and checked by medqa.vocab.lexicon_table). The review sheet adds
-the names the renderer composes from it (主动脉|迂曲 for Aorta/tortuous), so a reviewer sees every Chinese term an
-answer can hold; those rows are edited in medqa/vocab/lexicon_table.py.
+The table itself is medqa/vocab/lexicon.tsv (read and checked by medqa.vocab.lexicon_table): heads, qualifiers and
+the names composed from them (主动脉|迂曲 for Aorta/tortuous), so a reviewer sees every Chinese term an answer holds.
 """
 
 from __future__ import annotations
@@ -15,17 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from medqa.core.files import write_atomic
-from medqa.vocab.lexicon_table import (
-    ANATOMY_STATES,
-    COLUMNS,
-    HEAD_QUALIFIER_NAMES,
-    LEXICON_FILE,
-    PLACE_POSITIONS,
-    ROWS,
-    read_lexicon,
-)
-
-_COMPOSED = "composed in medqa/vocab/lexicon_table.py"
+from medqa.vocab.lexicon_table import COLUMNS, HEAD_TABLES, LEXICON_FILE, NAME_TABLES, ROWS, read_lexicon
 
 
 def summary(rows: list[dict]) -> dict:
@@ -34,33 +23,19 @@ def summary(rows: list[dict]) -> dict:
             "per table": dict(Counter(r["table"] for r in rows))}
 
 
-def composed_rows() -> list[dict]:
-    """The names the renderer composes from the table's entries, as review-sheet rows (not reviewed)."""
-    rows = []
-    for (anatomy, state), (zh, key) in ANATOMY_STATES.items():
-        rows.append({"table": "anatomy state", "english": f"{anatomy}/{state}".rstrip("/"), "chinese": zh,
-                     "kind": "finding", "key": key})
-    for (head, qual), zh in HEAD_QUALIFIER_NAMES.items():
-        rows.append({"table": "head with qualifier", "english": f"{head}/{qual}", "chinese": zh, "kind": "finding"})
-    for (place, position), zh in PLACE_POSITIONS.items():
-        rows.append({"table": "place position", "english": f"{place}/{position}", "chinese": zh, "kind": "place"})
-    return [{**dict.fromkeys(COLUMNS, ""), **r, "why": _COMPOSED, "reviewed": "no"} for r in rows]
-
-
 def write_sheet(path: Path, rows: list[dict]) -> Path:
-    """The review sheet: every entry of the table, then the composed names (UTF-8 with BOM for spreadsheets)."""
+    """The review sheet: every entry of the table (UTF-8 with BOM, so a spreadsheet opens the Chinese)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows + composed_rows())
+    writer.writerows(rows)
     return write_atomic(Path(path), "\ufeff" + buffer.getvalue())
 
 
 @functools.lru_cache(maxsize=1)
 def _unreviewed() -> re.Pattern | None:
     names = {r["chinese"].replace("|", "") for r in ROWS if r["reviewed"] != "yes"
-             if r["table"] in ("head", "text head")}
-    names |= {zh.replace("|", "") for zh, _ in ANATOMY_STATES.values()} | set(HEAD_QUALIFIER_NAMES.values())
+             if r["table"] in (*HEAD_TABLES, *NAME_TABLES)}
     names = {n for n in names if len(n) >= 2}
     if not names:
         return None

@@ -49,6 +49,8 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.tsv")
 COLUMNS = ("table", "english", "chinese", "kind", "key", "amount", "predicate", "why", "reviewed", "note")
 HEAD_TABLES = ("head", "text head")
 QUALIFIER_TABLES = ("qualifier", "text qualifier")
+# Names composed from a head and a qualifier ("aorta/tortuous" -> 主动脉|迂曲); their kind is "name".
+NAME_TABLES = ("anatomy state", "subject name", "head with qualifier", "qualifier override", "place position")
 HEAD_KINDS = (FINDING, ANATOMY, NONFINDING, SHIFT)
 QUALIFIER_KINDS = (LATERALITY, LUNG_REGION, POSITION, PLACE, SEVERITY, DISTRIBUTION, DESCRIPTOR, STATE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -69,9 +71,11 @@ def read_lexicon(path: Path = LEXICON_FILE) -> list[dict]:
         for row in reader:
             where = f"{path}:{reader.line_num + _comment_lines(path)}"
             row = {k: (v or "").strip() for k, v in row.items()}
-            kinds = HEAD_KINDS if row["table"] in HEAD_TABLES else QUALIFIER_KINDS
-            if row["table"] not in HEAD_TABLES + QUALIFIER_TABLES:
-                raise LexiconError(f"{where}: table {row['table']!r} is not one of {HEAD_TABLES + QUALIFIER_TABLES}")
+            tables = HEAD_TABLES + QUALIFIER_TABLES + NAME_TABLES
+            kinds = HEAD_KINDS if row["table"] in HEAD_TABLES else QUALIFIER_KINDS if row["table"] in \
+                QUALIFIER_TABLES else ("name",)
+            if row["table"] not in tables:
+                raise LexiconError(f"{where}: table {row['table']!r} is not one of {tables}")
             if row["english"] != " ".join(row["english"].lower().split()) or not row["english"]:
                 raise LexiconError(f"{where}: english {row['english']!r} must be lower case with single spaces")
             if row["kind"] not in kinds:
@@ -108,63 +112,25 @@ QUALIFIERS: dict[str, Qual] = _qualifiers(ROWS, "qualifier")
 TEXT_HEADS: dict[str, Head] = _heads(ROWS, "text head")
 TEXT_QUALIFIERS: dict[str, Qual] = _qualifiers(ROWS, "text qualifier")
 
-# (anatomy, state) -> (Chinese name, canonical finding key); everything else is rendered
-# generically as <anatomy>|<state predicate> with key "<anatomy>/<state>". A "|" marks where a
-# severity goes (主动脉|迂曲 -> 主动脉轻度迂曲); lung names keep it in front (轻度肺通气不足).
-ANATOMY_STATES: dict[tuple[str, str], tuple[str, str]] = {
-    ("lung", "hypoinflation"): ("肺容积|减小", "hypoinflation"),
-    ("lung", "hyperdistention"): ("肺过度充气", "hyperdistention"),
-    ("lung", "prominent"): ("肺纹理|增多", "increased markings"),
-    ("lung", "azygos lobe"): ("肺奇叶", "azygos lobe"),
-    ("lung", "obscured"): ("肺野|显示不清", "lung/obscured"),
-    ("lung interstitial", "prominent"): ("肺间质纹理|增多", "increased markings"),
-    ("lung interstitial", "abnormal"): ("肺间质|异常", "lung diseases, interstitial"),
-    ("markings", ""): ("纹理|改变", "markings"),  # bare Markings: the text says how (lexicon.py)
-    ("markings", "prominent"): ("纹理|增多", "increased markings"),
-    ("markings interstitial", ""): ("间质纹理|改变", "markings"),
-    ("markings interstitial", "prominent"): ("间质纹理|增多", "increased markings"),
-    ("markings bronchovascular", ""): ("支气管血管纹理|改变", "markings"),
-    ("markings bronchovascular", "crowded"): ("支气管血管纹理|聚拢", "bronchovascular crowding"),
-    ("markings", "crowded"): ("支气管血管纹理|聚拢", "bronchovascular crowding"),
-    ("markings bronchovascular", "prominent"): ("支气管血管纹理|增多", "increased markings"),
-    ("aorta", "tortuous"): ("主动脉|迂曲", "tortuous aorta"),
-    ("aorta, thoracic", "tortuous"): ("胸主动脉|迂曲", "tortuous aorta"),
-    ("aortic arch", "tortuous"): ("主动脉弓|迂曲", "tortuous aorta"),
-    ("aortic arch", "enlarged"): ("主动脉弓|增宽", "aortic enlargement"),
-    ("aorta", "unfolded"): ("主动脉|迂曲展开", "tortuous aorta"),
-    ("aorta, thoracic", "unfolded"): ("胸主动脉|迂曲展开", "tortuous aorta"),
-    ("aorta", "enlarged"): ("主动脉|增宽", "aortic enlargement"),
-    ("aorta, thoracic", "enlarged"): ("胸主动脉|增宽", "aortic enlargement"),
-    ("cardiac shadow", "enlarged"): ("心影|增大", "cardiomegaly"),
-    ("heart", "enlarged"): ("心脏|增大", "cardiomegaly"),
-    ("diaphragm", "elevated"): ("膈肌|抬高", "elevated diaphragm"),
-    ("diaphragm", "flattened"): ("膈肌|低平", "flattened diaphragm"),
-    ("costophrenic angle", "blunted"): ("肋膈角|变钝", "blunted costophrenic angle"),
-    ("sulcus", "blunted"): ("肋膈角|变钝", "blunted costophrenic angle"),
-    ("pleura", "blunted"): ("肋膈角|变钝", "blunted costophrenic angle"),
-    ("lymph nodes", "enlarged"): ("淋巴结|肿大", "lymphadenopathy"),
-    ("lymph nodes", "prominent"): ("淋巴结|肿大", "lymphadenopathy"),
-    ("mediastinum", "enlarged"): ("纵隔|增宽", "widened mediastinum"),
-    ("mediastinum", "prominent"): ("纵隔轮廓|突出", "prominent mediastinum"),  # not 增宽: prominent is no width
-    ("hilum", "enlarged"): ("肺门|增大", "hilar enlargement"),
-    ("hilum", "prominent"): ("肺门影|增浓", "hilar enlargement"),
-    ("pulmonary artery", "enlarged"): ("肺动脉|增宽", "enlarged pulmonary artery"),
-    ("pulmonary artery", "prominent"): ("肺动脉段|突出", "enlarged pulmonary artery"),
-    ("blood vessels", "enlarged"): ("血管|增粗", "vascular prominence"),
-    ("blood vessels", "prominent"): ("血管|增粗", "vascular prominence"),
-    ("blood vessels", "blunted"): ("血管纹理|变钝", "vascular prominence"),
-    ("epicardial fat", ""): ("心外膜脂肪垫", "epicardial fat"),
-    ("epicardial fat", "prominent"): ("心外膜脂肪垫|明显", "epicardial fat"),
-    ("heart", "small"): ("心影|偏小", "small heart"),
-}
 
+def _pairs(table: str) -> dict[tuple[str, str], dict]:
+    """The rows of a name table by (head, qualifier): 'aorta/tortuous' -> ("aorta", "tortuous")."""
+    return {tuple(r["english"].split("/", 1)): r for r in ROWS if r["table"] == table}
+
+
+# (anatomy, state) -> (Chinese name, canonical finding key); everything else is rendered generically as
+# <anatomy>|<state predicate> with key "<anatomy>/<state>". A "|" marks where a severity goes (主动脉|迂曲 ->
+# 主动脉轻度迂曲); lung names keep it in front (轻度肺通气不足).
+ANATOMY_STATES: dict[tuple[str, str], tuple[str, str]] = {
+    k: (r["chinese"], r["key"]) for k, r in _pairs("anatomy state").items()}
 # How a subject reads when a qualifier narrows it ('Lung/hilum/prominent' is about the hilum).
-SUBJECT_NAMES: dict[str, str] = {
-    "hilum": "肺门",
-    "lung interstitial": "肺间质",
-    "markings interstitial": "间质纹理",
-    "markings bronchovascular": "支气管血管纹理",
-}
+SUBJECT_NAMES: dict[str, str] = {r["english"]: r["chinese"] for r in ROWS if r["table"] == "subject name"}
+# (head, qualifier) pairs whose qualifier is folded into the head's name (主动脉粥样硬化, not 主动脉动脉粥样硬化),
+# and qualifiers read differently with one head.
+HEAD_QUALIFIER_NAMES: dict[tuple[str, str], str] = {k: r["chinese"] for k, r in _pairs("head with qualifier").items()}
+QUALIFIER_OVERRIDES: dict[tuple[str, str], str] = {k: r["chinese"] for k, r in _pairs("qualifier override").items()}
+PLACE_POSITIONS: dict[tuple[str, str], str] = {k: r["chinese"] for k, r in _pairs("place position").items()}
+
 
 # Heads that contain the structure a state is about: 'Mediastinum/lymph nodes/enlarged' is 纵隔淋巴结肿大.
 CONTAINERS = frozenset({"lung", "mediastinum", "trachea", "trachea, carina", "thorax"})
@@ -176,49 +142,3 @@ AREAS = frozenset(
 
 # Every degenerative bone or joint maps to one key: the reports say "degenerative changes" wherever.
 DEGENERATIVE_KEY = "degenerative change"
-
-# (head, qualifier) pairs whose qualifier is folded into the head's name (主动脉粥样硬化,
-# not 主动脉动脉粥样硬化), and qualifiers read differently with one head.
-HEAD_QUALIFIER_NAMES: dict[tuple[str, str], str] = {
-    ("atherosclerosis", "aorta"): "主动脉粥样硬化",
-    ("atherosclerosis", "aorta, thoracic"): "胸主动脉粥样硬化",
-    ("atherosclerosis", "aortic arch"): "主动脉弓粥样硬化",
-    ("atherosclerosis", "coronary vessels"): "冠状动脉粥样硬化",
-    ("aortic aneurysm", "aorta, thoracic"): "胸主动脉瘤",
-    ("kyphosis", "thoracic vertebrae"): "胸椎后凸",
-    ("kyphosis", "lumbar vertebrae"): "腰椎后凸",
-    ("scoliosis", "thoracic vertebrae"): "胸椎侧弯",
-    ("scoliosis", "lumbar vertebrae"): "腰椎侧弯",
-    ("scoliosis", "spine"): "脊柱侧弯",
-    ("kyphosis", "spine"): "脊柱后凸",
-    ("spondylosis", "thoracic vertebrae"): "胸椎退行性变",
-    ("spondylosis", "lumbar vertebrae"): "腰椎退行性变",
-    ("spondylosis", "cervical vertebrae"): "颈椎退行性变",
-    ("spondylosis", "spine"): "脊柱退行性变",
-    ("thickening", "bronchovascular"): "支气管血管束增厚",
-    ("thickening", "interstitial"): "间质增厚",
-    ("diaphragmatic eventration", "diaphragm"): "膈膨升",
-    ("tube, inserted", "trachea"): "气管内置管",  # the tip is placed against the trachea/carina, not in it
-    ("tube, inserted", "trachea, carina"): "气管内置管",
-}
-QUALIFIER_OVERRIDES: dict[tuple[str, str], str] = {
-    ("fractures, bone", "chronic"): "陈旧性",
-    ("deformity", "chronic"): "陈旧性",
-    ("deformity", "healed"): "陈旧性",
-}
-
-# (place, position) -> how the pair reads: 后肋, not 肋骨后部.
-PLACE_POSITIONS: dict[tuple[str, str], str] = {
-    ("ribs", "anterior"): "前肋",
-    ("ribs", "posterior"): "后肋",
-    ("costophrenic angle", "posterior"): "后肋膈角",
-    ("sulcus", "posterior"): "后肋膈角",
-    ("pleura", "apex"): "肺尖胸膜",
-    ("pleura", "base"): "肺底胸膜",
-    ("thorax", "anterior"): "前胸部",
-    ("thorax", "posterior"): "后胸部",
-    ("heart", "apex"): "心尖",
-    ("mediastinum", "anterior"): "前纵隔",
-    ("mediastinum", "posterior"): "后纵隔",
-    ("mediastinum", "base"): "纵隔底部",
-}
