@@ -14,7 +14,11 @@ from collections import Counter
 from pathlib import Path
 
 from medqa.core.files import write_atomic
-from medqa.vocab.lexicon_table import COLUMNS, HEAD_TABLES, LEXICON_FILE, NAME_TABLES, ROWS, read_lexicon
+from medqa.vocab.lexicon_table import COLUMNS, HEAD_TABLES, LEXICON_FILE, ROWS, read_lexicon
+
+# The tables that name findings (a subject or a normal statement is no finding term).
+_FINDING_NAMES = (*HEAD_TABLES, "anatomy state", "head with qualifier", "qualifier override", "place position",
+                  "subject name")
 
 
 def summary(rows: list[dict]) -> dict:
@@ -35,7 +39,7 @@ def write_sheet(path: Path, rows: list[dict]) -> Path:
 @functools.lru_cache(maxsize=1)
 def _unreviewed() -> re.Pattern | None:
     names = {r["chinese"].replace("|", "") for r in ROWS if r["reviewed"] != "yes"
-             if r["table"] in (*HEAD_TABLES, *NAME_TABLES)}
+             if r["table"] in _FINDING_NAMES}
     names = {n for n in names if len(n) >= 2}
     if not names:
         return None

@@ -1,7 +1,8 @@
 """Data tables of the English->Chinese MeSH lexicon (logic lives in medqa.vocab.lexicon).
 
-Heads and qualifiers are one table file a clinician can review, lexicon.tsv (English, Chinese, kind, a `reviewed`
-mark and the reviewer's note), read and checked here; the composed names below are still Python.
+Heads, qualifiers, the names composed from them, sentence subjects and normal statements are one table file a
+clinician can review, lexicon.tsv (English, Chinese, kind, a `reviewed` mark and the reviewer's note), read and
+checked here.
 
 Keys are lower-case with single spaces; medqa.vocab.lexicon normalises every lookup the same way.
 Chinese follows Chinese chest-radiograph report usage (e.g. 肋膈角变钝, 膈肌低平, 主动脉迂曲).
@@ -46,11 +47,15 @@ class Qual(NamedTuple):
 
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.tsv")
-COLUMNS = ("table", "english", "chinese", "kind", "key", "amount", "predicate", "why", "reviewed", "note")
+COLUMNS = ("table", "english", "chinese", "kind", "key", "amount", "predicate", "qualifiers", "why", "reviewed",
+           "note")
 HEAD_TABLES = ("head", "text head")
 QUALIFIER_TABLES = ("qualifier", "text qualifier")
 # Names composed from a head and a qualifier ("aorta/tortuous" -> 主动脉|迂曲); their kind is "name".
-NAME_TABLES = ("anatomy state", "subject name", "head with qualifier", "qualifier override", "place position")
+NAME_TABLES = ("anatomy state", "subject name", "head with qualifier", "qualifier override", "place position",
+               "normal predicate")
+SUBJECT_TABLE = "subject"  # a sentence's subject: kind is its class, key its anatomy head (medqa.vocab.subjects)
+SUBJECT_KINDS = ("heart", "cpa", "chest", "lungs", "structure")
 HEAD_KINDS = (FINDING, ANATOMY, NONFINDING, SHIFT)
 QUALIFIER_KINDS = (LATERALITY, LUNG_REGION, POSITION, PLACE, SEVERITY, DISTRIBUTION, DESCRIPTOR, STATE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -71,9 +76,9 @@ def read_lexicon(path: Path = LEXICON_FILE) -> list[dict]:
         for row in reader:
             where = f"{path}:{reader.line_num + _comment_lines(path)}"
             row = {k: (v or "").strip() for k, v in row.items()}
-            tables = HEAD_TABLES + QUALIFIER_TABLES + NAME_TABLES
+            tables = (*HEAD_TABLES, *QUALIFIER_TABLES, *NAME_TABLES, SUBJECT_TABLE)
             kinds = HEAD_KINDS if row["table"] in HEAD_TABLES else QUALIFIER_KINDS if row["table"] in \
-                QUALIFIER_TABLES else ("name",)
+                QUALIFIER_TABLES else SUBJECT_KINDS if row["table"] == SUBJECT_TABLE else ("name",)
             if row["table"] not in tables:
                 raise LexiconError(f"{where}: table {row['table']!r} is not one of {tables}")
             if row["english"] != " ".join(row["english"].lower().split()) or not row["english"]:

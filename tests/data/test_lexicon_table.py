@@ -48,3 +48,13 @@ def test_cli_checks_and_exports_the_review_sheet(tmp_path, capsys):
 def test_answers_with_unreviewed_terms_are_recognised():
     assert uses_unreviewed("可见左侧少量胸腔积液。")
     assert not uses_unreviewed("这是侧位胸片。")
+
+
+def test_subjects_and_normal_statements_come_from_the_table_too():
+    from medqa.vocab.subjects import NORMAL_PREDICATES, SUBJECTS
+
+    rows = read_lexicon()
+    heart = next(r for r in rows if r["table"] == "subject" and r["english"] == "heart")
+    assert SUBJECTS.match(("heart",), 0) == (1, (heart["chinese"], heart["key"], (), heart["kind"]))
+    size = next(r for r in rows if r["table"] == "normal predicate" and r["english"].startswith("normal in size;"))
+    assert NORMAL_PREDICATES.match(("normal", "in", "size"), 0) == (3, size["chinese"])
