@@ -110,17 +110,20 @@ def lexicon(argv: list[str]) -> int:
     """Check the lexicon table (English, Chinese, kind, reviewed, note) and export it for review (--out SHEET)."""
     from medqa.data.lexicon_review import check, summary, write_sheet
     from medqa.vocab.lexicon_table import LexiconError
+    from medqa.vocab.words import read_words
 
     (args,) = parse_config(LEXICON_OPTIONS, argv, prog=f"{PROG} lexicon", description=lexicon.__doc__)
     try:
         rows = check(args.table)
+        vocabulary = read_words()
         written = write_sheet(args.out, rows) if args.out else None
-    except (LexiconError, FileNotFoundError) as exc:
+    except (LexiconError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     s = summary(rows)
     tables = ", ".join(f"{k}: {v}" for k, v in s["per table"].items())
     print(f"lexicon ok: {s['entries']} entries ({tables}); reviewed by a clinician: {s['reviewed']}")
+    print(f"English vocabulary ok: {len(vocabulary)} rows (medqa/vocab/words.tsv)")
     if written:
         print(f"wrote {written}: mark `reviewed` yes and add a note per row, then copy the verdicts into the table")
     return 0

@@ -58,3 +58,14 @@ def test_subjects_and_normal_statements_come_from_the_table_too():
     assert SUBJECTS.match(("heart",), 0) == (1, (heart["chinese"], heart["key"], (), heart["kind"]))
     size = next(r for r in rows if r["table"] == "normal predicate" and r["english"].startswith("normal in size;"))
     assert NORMAL_PREDICATES.match(("normal", "in", "size"), 0) == (3, size["chinese"])
+
+
+def test_the_english_vocabulary_is_data_and_a_bad_row_is_named(tmp_path):
+    from medqa.vocab.words import FINDING_NOUNS, read_words
+
+    rows = read_words()
+    assert {r["english"] for r in rows if r["table"] == "finding noun"} == set(FINDING_NOUNS)
+    bad = tmp_path / "words.tsv"
+    bad.write_text("# a comment\ntable\tenglish\tvalue\tqualifiers\nfinding noun\tNodule\tnodule\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"words.tsv:3: .*lower case"):
+        read_words(bad)
