@@ -131,3 +131,23 @@ def test_a_bad_critical_table_and_a_bad_rate_table_name_their_file_and_line(tmp_
     rates.write_text("finding\trate\tpresent\tabsent\npneumothorax\t1.5\t1\t1\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"rates.tsv:2: bad or repeated row"):
         load_rates(rates)
+
+
+def test_a_report_the_verifier_cannot_read_is_skipped_and_named_never_stopping_the_build(monkeypatch):
+    import medqa.data.verify.gate as gate
+
+    real = gate.report_truth
+
+    def truth(report):
+        if report.uid == "bad":
+            raise RuntimeError("unreadable report")
+        return real(report)
+
+    monkeypatch.setattr(gate, "report_truth", truth)
+    good = _report("Small left pleural effusion.", uid="good", mesh="Pleural Effusion/left/small")
+    bad = _report("Small left pleural effusion.", uid="bad", mesh="Pleural Effusion/left/small")
+    pair = QAPair("？", "可见左侧少量胸腔积液。", "presence")
+    skips = SkipLog()
+    kept = Verifier().filter([bad, good], {"bad": [pair], "good": [pair]}, skips)
+    assert kept == {"good": [pair]}
+    assert skips.counts == {"verifier failed": 1} and "unreadable report" in skips.messages[0]

@@ -127,22 +127,28 @@ class Verifier:
             pairs = qa.get(report.uid)
             if not pairs:
                 continue
-            truth = report_truth(report)
-            kept = []
-            for pair in pairs:
-                self.checked[pair.qtype] += 1
-                why = check_pair(pair, truth)
-                if why:
-                    self.counts[why] += 1
-                else:
-                    self.kept[pair.qtype] += 1
-                    kept.append(pair)
+            try:
+                kept = self._keep(report, pairs)
+            except Exception as exc:  # noqa: BLE001 - one report the verifier cannot read never stops the build
+                skips.skip("verifier failed", report.source or report.uid, f"{type(exc).__name__}: {exc}")
+                continue
             if kept:
                 out[report.uid] = kept
             else:
                 skips.skip("nothing left after the verifier", report.source or report.uid,
                            f"{len(pairs)} pair(s) dropped")
         return out
+
+    def _keep(self, report: Report, pairs: list[QAPair]) -> list[QAPair]:
+        truth = report_truth(report)
+        verdicts = [(pair, check_pair(pair, truth)) for pair in pairs]  # all read before any is counted
+        for pair, why in verdicts:
+            self.checked[pair.qtype] += 1
+            if why:
+                self.counts[why] += 1
+            else:
+                self.kept[pair.qtype] += 1
+        return [pair for pair, why in verdicts if not why]
 
     def card_info(self) -> dict:
         """Pairs checked and kept, and the dropped ones per reason (every reason shown, even at 0)."""
