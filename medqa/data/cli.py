@@ -109,6 +109,7 @@ def export(argv: list[str]) -> int:
 def lexicon(argv: list[str]) -> int:
     """Check the lexicon table (English, Chinese, kind, reviewed, note) and export it for review (--out SHEET)."""
     from medqa.data.lexicon_review import check, summary, write_sheet
+    from medqa.vocab.clauses import read_cues
     from medqa.vocab.lexicon_table import LexiconError
     from medqa.vocab.words import read_words
 
@@ -116,6 +117,7 @@ def lexicon(argv: list[str]) -> int:
     try:
         rows = check(args.table)
         vocabulary = read_words()
+        cues = sum(len(v) for v in read_cues().values())
         written = write_sheet(args.out, rows) if args.out else None
     except (LexiconError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -123,7 +125,8 @@ def lexicon(argv: list[str]) -> int:
     s = summary(rows)
     tables = ", ".join(f"{k}: {v}" for k, v in s["per table"].items())
     print(f"lexicon ok: {s['entries']} entries ({tables}); reviewed by a clinician: {s['reviewed']}")
-    print(f"English vocabulary ok: {len(vocabulary)} rows (medqa/vocab/words.tsv)")
+    print(f"English vocabulary ok: {len(vocabulary)} rows (medqa/vocab/words.tsv); clause cues ok: {cues} rows "
+          "(medqa/vocab/clauses.tsv)")
     if written:
         print(f"wrote {written}: mark `reviewed` yes and add a note per row, then copy the verdicts into the table")
     return 0

@@ -69,3 +69,16 @@ def test_the_english_vocabulary_is_data_and_a_bad_row_is_named(tmp_path):
     bad.write_text("# a comment\ntable\tenglish\tvalue\tqualifiers\nfinding noun\tNodule\tnodule\t\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"words.tsv:3: .*lower case"):
         read_words(bad)
+
+
+def test_the_clause_cues_are_data_and_a_bad_row_is_named(tmp_path):
+    from medqa.vocab.clauses import read_cues
+
+    cues = read_cues()
+    assert next(v for k, v in cues["negation cue"].items() if k.startswith("no;")) == "未见{}"
+    assert all(len(v) == 2 and v[0] in ("weak", "strong") for v in cues["hedge before"].values())
+    bad = tmp_path / "clauses.tsv"
+    bad.write_text("table\tenglish\tchinese\tstatus\thedge\nhedge before\tpossible\t不除外\t\tsometimes\n",
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=r"clauses.tsv:2: .*hedge weak, strong or empty"):
+        read_cues(bad)
