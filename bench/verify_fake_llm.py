@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from medqa.core.conversation import message_text  # noqa: E402
 from medqa.data.build import build_dataset  # noqa: E402
 from medqa.data.config import BuildArguments  # noqa: E402
 from medqa.data.llm import LLMGenerator, LLMSettings  # noqa: E402
@@ -70,6 +71,7 @@ def main() -> None:
     rule = RuleGenerator(vary=False)
     replies: dict[str, str] = {}
     planted: Counter[str] = Counter()
+    planted_pairs: set[tuple[str, str]] = set()
     for report in reports:
         pairs = [p for p in rule.generate(report) if p.answer]
         qa = [{"question": p.question, "answer": p.answer, "type": p.qtype if p.qtype in ("normality", "presence",
@@ -79,6 +81,7 @@ def main() -> None:
             qa = [item for item in qa if item["question"] != bad[0]] + [
                 {"question": bad[0], "answer": bad[1], "type": "other"}]
             planted[KINDS[n // 3 % len(KINDS)]] += 1
+            planted_pairs.add((report.uid, bad[1]))
         if qa:
             replies[build_messages(report)[-1]["content"]] = json.dumps({"qa": qa}, ensure_ascii=False)
 
@@ -92,8 +95,12 @@ def main() -> None:
         result = build_dataset(BuildArguments(args.reports, out, args.reports.with_name("indiana_projections.csv"),
                                               overwrite=True), LLMGenerator(settings))
         verifier = json.loads((out / "dataset.json").read_text(encoding="utf-8"))["verifier"]
+        survived = {(r["uid"], message_text(m)) for fold in result.folds.values() for r in fold
+                    for m in r["messages"] if m["role"] == "assistant"} & planted_pairs
     print(f"fake-LLM build: {result.n_records} conversations; planted contradictions: {dict(planted)} "
-          f"(total {sum(planted.values())})")
+          f"(total {sum(planted.values())}); planted contradictions that reached the output: {len(survived)}")
+    for uid, answer in sorted(survived):
+        print(f"  kept: {uid}: {answer}")
     print(json.dumps(verifier, ensure_ascii=False, indent=2))
 
 

@@ -45,6 +45,10 @@ EFFUSION = _report("No pneumothorax. Small left pleural effusion.", "Small left 
     (_report("Postsurgical changes of the cervical spine. The lungs are clear."), "normality",
      "这张胸片未见明显异常。", "normal despite finding"),
     (EFFUSION, "presence", "可见某种从未听说的表现。", "unreadable answer"),
+    # each lesion keeps its own place: the report's left lesion is in the upper lobe, the right one in the lower
+    (_report("Left upper lobe opacity. Right lower lobe opacity."), "presence", "可见左肺下叶阴影。", "side"),
+    (_report("Surgical clips in the right upper quadrant. The lungs are clear."), "normality",
+     "这张胸片未见明显异常。", "normal despite finding"),
 ])
 def test_each_reason_drops_the_answer(report, qtype, answer, reason):
     assert _why(report, qtype, answer) == reason
@@ -66,6 +70,9 @@ def test_an_answer_that_does_not_name_its_finding_is_read_as_about_the_questions
     (_report("The heart is enlarged. Small right pleural effusion. Small left pneumothorax.", mesh="Cardiomegaly"),
      "normality", "不正常。可见心脏增大等。"),  # the list says there is more
     (_report("No large pleural effusion. Small right pleural effusion."), "presence", "未见大量胸腔积液。"),
+    (_report("Left upper lobe opacity. Right lower lobe opacity."), "presence", "可见左肺上叶阴影、右肺下叶阴影。"),
+    (_report("Surgical clips in the right upper quadrant. The lungs are clear."), "normality",
+     "心肺未见明显异常，可见腹部手术夹。"),
 ])
 def test_answers_the_report_supports_are_kept(report, qtype, answer):
     assert _why(report, qtype, answer) is None

@@ -62,12 +62,22 @@ def check_reading(r: Reading, truth: Truth, closed: bool) -> str | None:
     sides = (s.sides - {"none"}) or s.mesh_sides
     if r.side and r.side not in sides and not (r.side == "bilateral" and {"left", "right"} <= sides):
         return "side"
+    if r.side in ("left", "right") and r.zones and not _placed(r, s.places):
+        return "side"  # 左肺下叶 where the report's lesion of that kind is in the right lower lobe
     if closed and r.side and s.side_conflict():
         return "side conflict in report"
     severities = s.severities or s.mesh_severities
     if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
         return "severity"
     return None
+
+
+def _placed(r: Reading, places: set[tuple[str, str]]) -> bool:
+    """Whether some statement of the report puts this finding on the reading's side, in one of its zones."""
+    sided = {(side, zone) for side, zone in places if side != "none"} or places  # a side-less one gives no side
+    if not sided:
+        return True  # only keyword statements: no place to hold the answer to
+    return any(side in (r.side, "bilateral", "none") and (zone == "any" or zone in r.zones) for side, zone in sided)
 
 
 def _named(readings: Sequence[Reading]) -> set[str]:

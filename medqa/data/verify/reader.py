@@ -65,6 +65,7 @@ class Reading:
     severity: str | None  # low / mid / high / borderline / low-mid
     run_on: bool = False  # absent only because a negation ran on from an earlier item
     qualified: bool = False  # the item carries a qualifier a negation may deny alone (未见可疑结节)
+    zones: frozenset[str] = frozenset()  # the parts of a lung it names: upper / middle / lower / hilum
 
 
 @functools.lru_cache(maxsize=4)
@@ -124,6 +125,14 @@ def _side(text: str) -> str | None:
     return found.pop() if found else None
 
 
+_ZONES = (("upper", re.compile(r"上叶|上肺|肺尖|尖部")), ("middle", re.compile(r"中叶|中肺|舌段")),
+          ("lower", re.compile(r"下叶|下肺|肺底|底部")), ("hilum", re.compile(r"肺门")))
+
+
+def _zones(text: str) -> frozenset[str]:
+    return frozenset(zone for zone, pattern in _ZONES if pattern.search(text))
+
+
 def _severity(text: str) -> str | None:
     m = _SEVERITY_RE.search(text)
     return _SEVERITY[m.group()] if m else None
@@ -155,7 +164,7 @@ def _segment(seg: str, negated: bool) -> tuple[list[Reading], bool]:
     for i, (start, end, name) in enumerate(mentions):
         inside = any(start <= m.start() < end for m in _NEGATION.finditer(seg))  # 心脏未见明显增大
         last_neg = max((p for p in neg_at if p <= start), default=-1)
-        last_stated = max((p for p in stated_at if p <= start), default=-1)
+        last_stated = max((p for p in stated_at if p < start), default=-1)  # 显示不清's own 显示 is no cue
         negation = inside or (last_neg > last_stated) or (run_on and last_stated < 0 and last_neg < 0)
         negation = negation or any(p >= end for p in resolved)
         hedged = any(p > last_neg for p in hedges) if not negation else False
@@ -164,7 +173,7 @@ def _segment(seg: str, negated: bool) -> tuple[list[Reading], bool]:
         span = _item(seg, mentions, i)
         out.append(Reading(name, status, _side(span), _severity(span),
                            run_on=negation and (in_scope > 1 and listed or run_on and last_neg < 0),
-                           qualified=bool(_QUALIFIED.search(span))))
+                           qualified=bool(_QUALIFIED.search(span)), zones=_zones(span)))
     open_negation = bool(neg_at) and max(neg_at) > max(stated_at, default=-1) or (run_on and not stated_at)
     return out, open_negation
 
@@ -192,7 +201,7 @@ def read_reply(question: str, answer: str) -> tuple[Reading, ...]:
         return ()
     status = "absent" if _NEGATION.match(answer.lstrip("，。 ")) else \
         "uncertain" if _HEDGE.search(answer) else "present"
-    return (Reading(asked.pop(), status, _side(answer), _severity(answer)),)
+    return (Reading(asked.pop(), status, _side(answer), _severity(answer), zones=_zones(answer)),)
 
 
 def claims_normal(text: str) -> bool:

@@ -27,6 +27,9 @@ _SEVERITY = {"mild": "low", "minimal": "low", "small": "low", "trace": "low", "t
              "slightly": "low", "mildly": "low", "moderate": "mid", "moderately": "mid", "severe": "high",
              "large": "high", "massive": "high", "marked": "high", "markedly": "high", "severely": "high",
              "borderline": "borderline", "mild to moderate": "low-mid"}
+_ZONES = {"upper lobe": "upper", "apex": "upper", "upper lung zone": "upper", "middle lobe": "middle",
+          "lingula": "middle", "mid lung zone": "middle", "lower lobe": "lower", "base": "lower",
+          "lower lung zone": "lower", "hilum": "hilum", "perihilar": "hilum"}
 _SIDE_WORDS = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b")
 _SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:" + "|".join(k for k in _SEVERITY if " " not in k) + r")\b")
 _NEGATION = re.compile(r"\b(?:no|not|without|negative for|free of|resolved|removed|rather than|clear of)\b")
@@ -43,6 +46,7 @@ class Support:
     mesh_severities: set[str] = field(default_factory=set)
     sections: set[str] = field(default_factory=set)
     section_sides: dict[str, set[str]] = field(default_factory=dict)
+    places: set[tuple[str, str]] = field(default_factory=set)  # (side or "none", zone or "any") of each statement
 
     def side_conflict(self) -> bool:
         """Left in one section and right in another, neither saying both: one finding the sections disagree on."""
@@ -102,6 +106,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str) -> None:
             s.sides |= sides or {"none"}
             s.severities |= severities
             s.section_sides.setdefault(section, set()).update(sides)
+            zones = {_ZONES[q] for q in fact.term.qualifiers if q in _ZONES} if fact.parsed else set()
+            s.places |= {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
     table = load_table()
     if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
         truth.disease.add(frozenset(names))
