@@ -14,22 +14,31 @@ severity by the verifier's own reader (medqa.data.verify.reader) and compared wi
   out without saying so (等 / 另见);
 * critical finding missing: a normality, description or impression answer that loses a critical finding;
 * normal despite finding: the film called normal while the report states a finding or surgery;
-* unreadable answer: a closed answer whose finding the reader cannot name (so nothing about it could be checked).
+* unreadable answer: a closed answer whose finding the reader cannot name (so nothing about it could be checked);
+* qualifier: a qualifier or extent word of the report's clause (calcified, old, subsegmental, extensive) that the
+  answer's item does not carry (medqa.data.verify.scope, qualifiers.tsv);
+* place: a location answer without the level or part the report names (fourth rib, T12, right upper quadrant), or
+  an item naming a structure (肋, 椎) that the finding's own statement does not name;
+* finding left out: an answer that reads as complete (an abnormality list without 等, an impression asked for the
+  main findings that names none) while the report states more, devices and statements it cannot name included;
+* projection: 后前位 where the report's text says AP or supine (or 前后位 where it says PA).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
-from medqa.data.verify.truth import Truth, report_truth
+from medqa.data.verify.scope import explains, structure_missing
+from medqa.data.verify.truth import Support, Truth, report_truth
 
 REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
            "side conflict in report", "number of findings", "critical finding missing", "normal despite finding",
-           "unreadable answer")
+           "unreadable answer", "qualifier", "place", "finding left out", "projection")
 _SECTIONED = {"description": "findings", "impression": "impression"}
 _NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
@@ -51,7 +60,22 @@ def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str 
     return "status" if "absent" in statuses else "finding not in report"
 
 
-def check_reading(r: Reading, truth: Truth, closed: bool) -> str | None:
+def _words_reason(r: Reading, s: Support, qtype: str, question: str) -> str | None:
+    """The report's own words about this finding that the answer must carry (qualifiers, extent, place)."""
+    for rule in s.rules:
+        carried = rule.zh.search(r.span) or rule.zh.search(question)
+        if rule.kind in ("qualifier", "extent") and not carried:
+            return "qualifier"
+        if rule.kind == "place" and qtype == "location" and not carried:
+            return "place"
+    if structure_missing(r.span, s.texts):
+        return "place"
+    if qtype == "location" and not r.side and s.sides - {"none"}:
+        return "side"  # 'right infrahilar' answered 肺门
+    return None
+
+
+def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", question: str = "") -> str | None:
     """Why one reading of an answer is not what the report supports (None when it is)."""
     s = truth.concepts.get(r.concept)
     if s is None:
@@ -66,10 +90,11 @@ def check_reading(r: Reading, truth: Truth, closed: bool) -> str | None:
         return "side"  # 左肺下叶 where the report's lesion of that kind is in the right lower lobe
     if closed and r.side and s.side_conflict():
         return "side conflict in report"
-    severities = s.severities or s.mesh_severities
+    extent = any(rule.kind == "extent" for rule in s.rules)  # 'extensive' is no severity: MeSH's 'severe' is not used
+    severities = s.severities or (set() if extent else s.mesh_severities)
     if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
         return "severity"
-    return None
+    return _words_reason(r, s, qtype, question)
 
 
 def _placed(r: Reading, places: set[tuple[str, str]]) -> bool:
@@ -87,8 +112,9 @@ def _named(readings: Sequence[Reading]) -> set[str]:
 def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | None:
     """The checks of an answer about the whole film or a whole section: nothing critical lost, nothing left out."""
     named = _named(readings)
+    uncovered = any(not group & named for group in truth.statements)
     if pair.qtype in ("normality", "llm") and claims_normal(pair.answer):
-        if truth.abnormal - named or any(not group & named for group in truth.disease):
+        if truth.abnormal - named or any(not group & named for group in truth.disease) or uncovered:
             return "normal despite finding"
         return None
     if pair.qtype == "llm":
@@ -97,26 +123,56 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
     lost = {c for c, sections in truth.critical.items() if (section is None or section in sections)} - named
     if pair.qtype == "normality":
         left_out = any(not group & named for group in truth.disease) or lost
-        return "number of findings" if left_out and not says_more(pair.answer) else None
-    return "critical finding missing" if lost else None
+        if left_out and not says_more(pair.answer):
+            return "number of findings"
+        return "finding left out" if (uncovered or truth.abnormal - named) and not says_more(pair.answer) else None
+    if lost:
+        return "critical finding missing"
+    asks_findings = pair.qtype == "impression" and re.search(r"发现|总结|异常", pair.question)
+    return "finding left out" if asks_findings and not named and truth.statements else None
 
 
-def check_pair(pair: QAPair, truth: Truth) -> str | None:
-    """Why the pair must not be kept (one of REASONS), or None."""
+def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
+    """One lesion named twice in one answer: on two sides the report's sections disagree on, twice where the report
+    places it once, at one place under two names, or beside the diagnosis that explains it (explains.tsv)."""
+    present = [r for r in readings if r.status != "absent"]
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
+            if a.concept == b.concept:
+                s = truth.concepts[a.concept]
+                if s.side_conflict() and a.side and b.side or len(s.places) < 2:
+                    return True
+            elif a.zones and (a.side, a.zones) == (b.side, b.zones) or frozenset((a.concept, b.concept)) in explains():
+                return True
+    return False
+
+
+_AP = re.compile(r"\bap\b|\bsupine\b|\bportable\b|\banteroposterior\b")
+_PA = re.compile(r"\bpa\b|\bposteroanterior\b")
+
+
+def _projection(pair: QAPair, text: str) -> str | None:
+    """The projection answer yields to the report's own words (AP supine technique is never 后前位)."""
+    low = text.lower()
+    if "后前位" in pair.answer and _AP.search(low) or "前后位" in pair.answer and _PA.search(low):
+        return "projection"
+    return None
+
+
+def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
+    """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English (for projection)."""
     if pair.qtype == "projection":
-        return None
+        return _projection(pair, text)
     readings = read_reply(pair.question, pair.answer)
     closed = pair.qtype not in _SECTIONED
     if not readings and pair.qtype in _NAMES_A_FINDING and not claims_normal(pair.answer):
         return "unreadable answer"
     for r in readings:
-        why = check_reading(r, truth, closed)
+        why = check_reading(r, truth, closed, pair.qtype, pair.question)
         if why:
             return why
-    if closed:  # one finding named on two sides where the report's sections disagree on its side: one lesion
-        present = [(r.concept, r.side) for r in readings if r.status != "absent" and r.side]
-        if any(truth.concepts[c].side_conflict() for c, _ in present if sum(x == c for x, _ in present) > 1):
-            return "number of findings"
+    if closed and _counted_twice(readings, truth):
+        return "number of findings"
     if pair.qtype in ("normality", "description", "impression", "llm"):
         return _whole(pair, readings, truth)
     return None
@@ -151,7 +207,8 @@ class Verifier:
 
     def _keep(self, report: Report, pairs: list[QAPair]) -> list[QAPair]:
         truth = report_truth(report)
-        verdicts = [(pair, check_pair(pair, truth)) for pair in pairs]  # all read before any is counted
+        text = " ".join((report.technique, report.text))
+        verdicts = [(pair, check_pair(pair, truth, text)) for pair in pairs]  # all read before any is counted
         for pair, why in verdicts:
             self.checked[pair.qtype] += 1
             if why:

@@ -66,6 +66,7 @@ class Reading:
     run_on: bool = False  # absent only because a negation ran on from an earlier item
     qualified: bool = False  # the item carries a qualifier a negation may deny alone (未见可疑结节)
     zones: frozenset[str] = frozenset()  # the parts of a lung it names: upper / middle / lower / hilum
+    span: str = ""  # the words of its list item, where its qualifiers and place stand
 
 
 @functools.lru_cache(maxsize=4)
@@ -173,7 +174,7 @@ def _segment(seg: str, negated: bool) -> tuple[list[Reading], bool]:
         span = _item(seg, mentions, i)
         out.append(Reading(name, status, _side(span), _severity(span),
                            run_on=negation and (in_scope > 1 and listed or run_on and last_neg < 0),
-                           qualified=bool(_QUALIFIED.search(span)), zones=_zones(span)))
+                           qualified=bool(_QUALIFIED.search(span)), zones=_zones(span), span=span))
     open_negation = bool(neg_at) and max(neg_at) > max(stated_at, default=-1) or (run_on and not stated_at)
     return out, open_negation
 
@@ -201,7 +202,7 @@ def read_reply(question: str, answer: str) -> tuple[Reading, ...]:
         return ()
     status = "absent" if _NEGATION.match(answer.lstrip("，。 ")) else \
         "uncertain" if _HEDGE.search(answer) else "present"
-    return (Reading(asked.pop(), status, _side(answer), _severity(answer), zones=_zones(answer)),)
+    return (Reading(asked.pop(), status, _side(answer), _severity(answer), zones=_zones(answer), span=answer),)
 
 
 def claims_normal(text: str) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from medqa.data.records import Report
 from medqa.data.rule.crosscheck import check
 from medqa.data.verify.reader import TableError, concepts_of, load_table
+from medqa.data.verify.scope import Rule, attached, clause_of, hedged, negated_diagnosis, unread_statement
 from medqa.vocab.clauses import Fact
 from medqa.vocab.mesh import DEID_RE
 from medqa.vocab.sentences import normalize, read_section
@@ -47,6 +48,8 @@ class Support:
     sections: set[str] = field(default_factory=set)
     section_sides: dict[str, set[str]] = field(default_factory=dict)
     places: set[tuple[str, str]] = field(default_factory=set)  # (side or "none", zone or "any") of each statement
+    texts: set[str] = field(default_factory=set)  # the clauses of the report's text that state it
+    rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
 
     def side_conflict(self) -> bool:
         """Left in one section and right in another, neither saying both: one finding the sections disagree on."""
@@ -63,6 +66,9 @@ class Truth:
     critical: dict[str, set[str]] = field(default_factory=dict)  # concept -> sections ("findings", "impression")
     abnormal: set[str] = field(default_factory=set)  # concepts that forbid calling the film normal
     disease: set[frozenset[str]] = field(default_factory=set)  # each stated disease finding: its concepts
+    # Every statement of the text, devices included, as the concepts that name it; an empty one is a statement the
+    # verifier cannot name (a winged scapula): an answer that reads as complete must name one of each.
+    statements: list[frozenset[str]] = field(default_factory=list)
 
     def stated(self, concept: str) -> bool:
         s = self.concepts.get(concept)
@@ -90,12 +96,14 @@ def _sentence_sides(text: str) -> set[str]:
     return {"bilateral"} if "bilateral" in words or {"left", "right"} <= words else words
 
 
-def _add_fact(truth: Truth, fact, section: str, low: str) -> None:
+def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None) -> None:
     sides = {_SIDES[q] for q in fact.term.qualifiers if q in _SIDES}
     severities = {_SEVERITY[q] for q in fact.term.qualifiers if q in _SEVERITY}
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
+    if status == "present" and clause is not None and hedged(clause):
+        status = "uncertain"  # 'prominence which may represent crowding', 'scar/subsegmental atelectasis'
     names = concepts_of(fact.key)
     stated = status in ("present", "uncertain")
     for name in names:
@@ -108,6 +116,9 @@ def _add_fact(truth: Truth, fact, section: str, low: str) -> None:
             s.section_sides.setdefault(section, set()).update(sides)
             zones = {_ZONES[q] for q in fact.term.qualifiers if q in _ZONES} if fact.parsed else set()
             s.places |= {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
+            if clause is not None:
+                s.texts.add(clause)
+                s.rules |= attached(clause)
     table = load_table()
     if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
         truth.disease.add(frozenset(names))
@@ -136,23 +147,39 @@ def _critical(truth: Truth, section: str, text: str) -> None:
                     support.sections.add(section)
 
 
+def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
+    """One sentence's facts, and the statement it makes for answers that read as complete."""
+    whole_negation = negated_diagnosis(raw)  # 'no finding suggestive of active disease'
+    for fact in sentence.facts:
+        if whole_negation:
+            fact = Fact(fact.term, "absent", "", device=fact.device, parsed=fact.parsed)
+        _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])))
+        if fact.status in ("present", "uncertain"):
+            truth.statements.append(frozenset(concepts_of(fact.key)))
+    if not sentence.facts and sentence.zh is None and unread_statement(raw):
+        truth.statements.append(frozenset())
+
+
 def report_truth(report: Report) -> Truth:
     """The verifier's view of one report."""
     truth = Truth()
     sections = {}
+    raws = []
     for section, text in (("findings", report.findings), ("impression", report.impression)):
         sections[section] = read_section(text or "")
         for sentence in sections[section]:
-            low = normalize(sentence.text)
-            for fact in sentence.facts:
-                _add_fact(truth, fact, section, low)
+            low, raw = normalize(sentence.text), " ".join(sentence.text.lower().split())
+            raws.append(raw)
+            _sentence(truth, sentence, section, low, raw)
         _critical(truth, section, text or "")
     # MeSH findings the text states in words the grammar could not read ('degenerative endplate changes'): the
     # text's keywords decide their status, the MeSH term gives side and severity.
     for finding in check(report.mesh, sections["findings"], sections["impression"], report.text).findings:
         for term in finding.terms:
             fact = Fact(term, finding.status, finding.hedge, device=finding.benign)
-            _add_fact(truth, fact, "mesh", "")
+            words = " ".join([term.head, *term.qualifiers])
+            clause = next((c for c in (clause_of(r, words) for r in raws) if c is not None), None)
+            _add_fact(truth, fact, "mesh", "", clause)
     for term in report.mesh:
         if DEID_RE.search(term.head):
             continue
