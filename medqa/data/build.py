@@ -120,7 +120,8 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
     """One multi-turn conversation per image: the projection question, then the report's questions."""
     fmt = ConversationFormat()
     records = []
-    technique = f"{report.technique} {report.findings}"  # 正位 is glossed 后前位 only when they say PA
+    # 正位 is glossed 后前位 only when they say PA; the impression may say 'supine AP technique' too.
+    technique = f"{report.technique} {report.findings} {report.impression}"
     for image in report.images:
         extra = projection_pair(image.projection, technique, Wording(random.Random(f"{seed}:{image.filename}")))
         turns = ([extra] if extra else []) + list(pairs)

@@ -17,9 +17,9 @@ _DIFFUSE = frozenset({"hypoinflation", "hyperdistention", "emphysema", "pulmonar
                       "pulmonary disease, chronic obstructive", "cardiomegaly"})
 # A view named PA or AP ('PA and lateral', 'AP supine'), not the AP window or a PA (pulmonary artery) catheter.
 _VIEW = (r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|"
-         r"only)\b)")
+         r"only|technique)\b)")
 _PA = re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b", re.IGNORECASE)
-_AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b", re.IGNORECASE)
+_AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b|\bsupine\b", re.IGNORECASE)
 
 
 def label(finding: str, status: str, term: MeshTerm | None = None, terms: list[MeshTerm] | None = None,

@@ -64,7 +64,7 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str) -> str | No
     """The report's own words about this finding that the answer must carry (qualifiers, extent, place)."""
     for rule in s.rules:
         carried = rule.zh.search(r.span) or rule.zh.search(question)
-        if rule.kind in ("qualifier", "extent") and not carried:
+        if (rule.kind == "qualifier" or rule.kind == "extent" and qtype != "location") and not carried:
             return "qualifier"
         if rule.kind == "place" and qtype == "location" and not carried:
             return "place"
@@ -140,7 +140,8 @@ def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
         for b in present[i + 1:]:
             if a.concept == b.concept:
                 s = truth.concepts[a.concept]
-                if s.side_conflict() and a.side and b.side or len(s.places) < 2:
+                sided = {place for place in s.places if place[0] != "none"}
+                if s.side_conflict() and a.side and b.side or len(sided) < 2:
                     return True
             elif a.zones and (a.side, a.zones) == (b.side, b.zones) or frozenset((a.concept, b.concept)) in explains():
                 return True

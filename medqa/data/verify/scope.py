@@ -24,16 +24,22 @@ QUALIFIERS = Path(__file__).with_name("qualifiers.tsv")
 EXPLAINS = Path(__file__).with_name("explains.tsv")
 _KINDS = ("qualifier", "extent", "place", "structure")
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|which|with|but|however|although|while)\b")
-_HEDGE = re.compile(r"\b(?:may|might|could|can) (?:represent|reflect|be|indicate)\b|\bversus\b|\bvs\b|"
-                    r"[a-z]/[a-z]|\bor\b|\bpossibl\w*|\bprobabl\w*|\blikely\b|\bquestionabl\w*|\bequivocal\b|"
-                    r"\bsuspicious\b|\bconcerning\b|\bcannot be (?:excluded|ruled out)\b|\bsuggest\w*")
+# A hedge before its finding ('may represent crowding'), after it ('effusion cannot be excluded'), or between two
+# alternatives ('infiltrate versus crowding', 'scar/subsegmental atelectasis': the two words either side).
+_HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|can) (?:represent|reflect|be|indicate)\b|\bpossibl\w*|"
+                           r"\bprobabl\w*|\blikely\b|\bquestionabl\w*|\bequivocal\b|\bsuspicious\b|"
+                           r"\bconcerning\b|\bsuggest\w*")
+_HEDGE_AFTER = re.compile(r"\bcannot be (?:excluded|ruled out)\b|\b(?:is|are) (?:possible|questionable|suspected)\b")
+_ALTERNATIVE = re.compile(r"\bversus\b|\bvs\b|(?<=[a-z])/(?=[a-z])|\bor\b")
 _NEGATED = re.compile(r"^\W*(?:no|without|negative for|free of)\b")
 # Sentences that state nothing abnormal although the grammar rendered nothing of them.
 _NOTHING = re.compile(r"\b(?:normal|unremarkable|clear|within normal limits|intact|no|not|without|negative|"
                       r"correlat\w*|comparison|compared|recommend\w*|follow-?up|evaluat\w*|views?|exam\w*|"
                       r"dictated|called|discussed|notified|expanded)\b")
 _FILLER = {"left", "right", "and", "the", "there", "chest", "both", "this", "that", "are", "were", "was", "for"}
-_GENERIC = {"pulmonary", "disease", "change", "changes", "lung", "inserted", "indwelling", "abnormal", "finding"}
+_GENERIC = {"pulmonary", "disease", "change", "changes", "lung", "inserted", "indwelling", "abnormal", "finding",
+            "right", "left", "bilateral", "upper", "lower", "middle", "lobe", "base", "apex", "mild", "moderate",
+            "severe", "small", "large", "multiple", "anterior", "posterior", "thorax", "chest"}
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,31 @@ def clause_of(sentence: str, key: str) -> str | None:
     return None
 
 
-def hedged(clause: str) -> bool:
-    """Whether the clause offers its finding as one possibility (may represent, versus, scar/atelectasis)."""
-    return bool(_HEDGE.search(clause))
+def _at(clause: str, key: str) -> int | None:
+    hits = [m.start() for s in _stems(key) for m in re.finditer(rf"\b{s}", clause)]
+    return min(hits) if hits else None
+
+
+def hedged(clause: str, key: str) -> bool:
+    """Whether the clause offers the finding `key` as one possibility (may represent X, X versus Y, scar/X)."""
+    at = _at(clause, key)
+    if at is None:
+        return False
+    if any(m.start() < at for m in _HEDGE_BEFORE.finditer(clause)) or any(
+            m.start() > at for m in _HEDGE_AFTER.finditer(clause)):
+        return True
+    for m in _ALTERNATIVE.finditer(clause):
+        near = " ".join(clause[:m.start()].split()[-2:] + ["/"] + clause[m.end():].split()[:2])
+        if _at(near, key) is not None:
+            return True
+    return False
+
+
+def adjective_only(clause: str, head: str) -> bool:
+    """Whether the clause names the head noun only as its adjective ('nodular prominence' for Nodule)."""
+    stem = head.lower().split()[-1][:5] if len(head) >= 5 else ""
+    forms = re.findall(rf"\b{stem}\w*", clause) if stem else []
+    return bool(forms) and all(f.endswith("ar") for f in forms)
 
 
 def attached(clause: str, kinds: tuple[str, ...] = ("qualifier", "extent", "place")) -> set[Rule]:

@@ -17,7 +17,15 @@ from pathlib import Path
 from medqa.data.records import Report
 from medqa.data.rule.crosscheck import check
 from medqa.data.verify.reader import TableError, concepts_of, load_table
-from medqa.data.verify.scope import Rule, attached, clause_of, hedged, negated_diagnosis, unread_statement
+from medqa.data.verify.scope import (
+    Rule,
+    adjective_only,
+    attached,
+    clause_of,
+    hedged,
+    negated_diagnosis,
+    unread_statement,
+)
 from medqa.vocab.clauses import Fact
 from medqa.vocab.mesh import DEID_RE
 from medqa.vocab.sentences import normalize, read_section
@@ -102,7 +110,7 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
-    if status == "present" and clause is not None and hedged(clause):
+    if status == "present" and clause is not None and hedged(clause, " ".join([fact.key, fact.term.head])):
         status = "uncertain"  # 'prominence which may represent crowding', 'scar/subsegmental atelectasis'
     names = concepts_of(fact.key)
     stated = status in ("present", "uncertain")
@@ -177,8 +185,9 @@ def report_truth(report: Report) -> Truth:
     for finding in check(report.mesh, sections["findings"], sections["impression"], report.text).findings:
         for term in finding.terms:
             fact = Fact(term, finding.status, finding.hedge, device=finding.benign)
-            words = " ".join([term.head, *term.qualifiers])
-            clause = next((c for c in (clause_of(r, words) for r in raws) if c is not None), None)
+            clause = _mesh_clause(raws, term)
+            if clause is not None and adjective_only(clause, term.head) or _state_unsaid(term, report.text):
+                continue  # 'nodular prominence of the hilum' states no nodule; 'ectasia' is no tortuous aorta
             _add_fact(truth, fact, "mesh", "", clause)
     for term in report.mesh:
         if DEID_RE.search(term.head):
@@ -190,6 +199,24 @@ def report_truth(report: Report) -> Truth:
                 s.mesh_sides |= {_SIDES[q] for q in term.qualifiers if q in _SIDES}
                 s.mesh_severities |= {_SEVERITY[q] for q in term.qualifiers if q in _SEVERITY}
     return truth
+
+
+_STATES = ("tortu", "elevat", "blunt", "flatten")  # states a MeSH term may add that the text must say itself
+
+
+def _state_unsaid(term, text: str) -> bool:
+    """Whether the MeSH term names a state ('Aorta/tortuous') whose word the report's text never uses."""
+    low = text.lower()
+    return any(q.lower().startswith(s) and s not in low for q in term.qualifiers for s in _STATES)
+
+
+def _mesh_clause(raws: list[str], term) -> str | None:
+    """The first clause of the text naming the MeSH term's head (its qualifiers where the head is generic: Lung)."""
+    for words in (term.head, " ".join(term.qualifiers)):
+        clause = next((c for c in (clause_of(r, words) for r in raws) if c is not None), None)
+        if clause is not None:
+            return clause
+    return None
 
 
 def _mesh_key(term) -> str:
