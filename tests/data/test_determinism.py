@@ -44,4 +44,6 @@ def test_dropping_one_report_leaves_every_other_conversation_byte_identical(open
     changed = [key for key in less if less[key] != full[key]]
     assert changed == []
     other_seed = _conversations(*_subset(openi_dir, tmp_path, rows, "full"), tmp_path / "seed-out", seed=6)
-    assert sum(other_seed[k] != full[k] for k in full) > len(full) // 2  # the seed does change the wording
+    both = full.keys() & other_seed.keys()  # another wording may leave a report nothing the verifier keeps
+    assert len(both) > len(full) // 2
+    assert sum(other_seed[k] != full[k] for k in both) > len(both) // 2  # the seed does change the wording

@@ -69,7 +69,7 @@ def load_rules(path: Path = QUALIFIERS) -> tuple[Rule, ...]:
 
 def _stems(key: str) -> list[str]:
     words = [w for w in re.findall(r"[a-z]+", key.lower()) if len(w) > 3 and w not in _GENERIC]
-    return [w[:6] for w in words]
+    return [w[:5] for w in words]
 
 
 def clause_of(sentence: str, key: str) -> str | None:
