@@ -68,7 +68,7 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str) -> str | No
             return "qualifier"
         if rule.kind == "place" and qtype == "location" and not carried:
             return "place"
-    if structure_missing(r.span, s.texts):
+    if structure_missing(r.span, s.sentences):
         return "place"
     if qtype == "location" and not r.side and s.sides - {"none"}:
         return "side"  # 'right infrahilar' answered 肺门
@@ -112,7 +112,8 @@ def _named(readings: Sequence[Reading]) -> set[str]:
 def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | None:
     """The checks of an answer about the whole film or a whole section: nothing critical lost, nothing left out."""
     named = _named(readings)
-    uncovered = any(not group & named for group in truth.statements)
+    stated = [(r.concept, r.span) for r in readings if r.status != "absent"]
+    uncovered = any(not any(st.covered_by(c, item) for c, item in stated) for st in truth.statements)
     if pair.qtype in ("normality", "llm") and claims_normal(pair.answer):
         if truth.abnormal - named or any(not group & named for group in truth.disease) or uncovered:
             return "normal despite finding"

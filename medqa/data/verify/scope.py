@@ -39,7 +39,8 @@ _NOTHING = re.compile(r"\b(?:normal|unremarkable|clear|within normal limits|inta
 _FILLER = {"left", "right", "and", "the", "there", "chest", "both", "this", "that", "are", "were", "was", "for"}
 _GENERIC = {"pulmonary", "disease", "change", "changes", "lung", "inserted", "indwelling", "abnormal", "finding",
             "right", "left", "bilateral", "upper", "lower", "middle", "lobe", "base", "apex", "mild", "moderate",
-            "severe", "small", "large", "multiple", "anterior", "posterior", "thorax", "chest"}
+            "severe", "small", "large", "multiple", "anterior", "posterior", "thorax", "chest", "diseases", "focal",
+            "bones", "structures", "vessels", "blood"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,24 @@ def adjective_only(clause: str, head: str) -> bool:
 def attached(clause: str, kinds: tuple[str, ...] = ("qualifier", "extent", "place")) -> set[Rule]:
     """The rules of those kinds whose English the clause uses."""
     return {r for r in load_rules() if r.kind in kinds and r.en.search(clause)}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One stated finding of the text: the concepts that name it (none: the verifier cannot name it) and the
+    structures its clause names (an answer naming the concept elsewhere, 脊柱 for a shoulder, does not cover it)."""
+
+    concepts: frozenset[str]
+    structures: tuple[re.Pattern, ...] = ()
+
+    def covered_by(self, concept: str, item: str) -> bool:
+        return concept in self.concepts and all(p.search(item) for p in self.structures)
+
+
+def statement(concepts, clause: str) -> Statement:
+    """The statement of these concepts made by this clause (its structures from qualifiers.tsv)."""
+    found = tuple(r.zh for r in load_rules() if r.kind == "structure" and r.en.search(clause))
+    return Statement(frozenset(concepts), found)
 
 
 def structure_missing(item: str, texts: set[str]) -> bool:

@@ -19,11 +19,13 @@ from medqa.data.rule.crosscheck import check
 from medqa.data.verify.reader import TableError, concepts_of, load_table
 from medqa.data.verify.scope import (
     Rule,
+    Statement,
     adjective_only,
     attached,
     clause_of,
     hedged,
     negated_diagnosis,
+    statement,
     unread_statement,
 )
 from medqa.vocab.clauses import Fact
@@ -58,6 +60,7 @@ class Support:
     places: set[tuple[str, str]] = field(default_factory=set)  # (side or "none", zone or "any") of each statement
     texts: set[str] = field(default_factory=set)  # the clauses of the report's text that state it
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
+    sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
 
     def side_conflict(self) -> bool:
         """Left in one section and right in another, neither saying both: one finding the sections disagree on."""
@@ -76,7 +79,7 @@ class Truth:
     disease: set[frozenset[str]] = field(default_factory=set)  # each stated disease finding: its concepts
     # Every statement of the text, devices included, as the concepts that name it; an empty one is a statement the
     # verifier cannot name (a winged scapula): an answer that reads as complete must name one of each.
-    statements: list[frozenset[str]] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
 
     def stated(self, concept: str) -> bool:
         s = self.concepts.get(concept)
@@ -126,6 +129,7 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
             s.places |= {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
             if clause is not None:
                 s.texts.add(clause)
+                s.sentences.add(low or clause)
                 s.rules |= attached(clause)
     table = load_table()
     if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
@@ -163,9 +167,10 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
             fact = Fact(fact.term, "absent", "", device=fact.device, parsed=fact.parsed)
         _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])))
         if fact.status in ("present", "uncertain"):
-            truth.statements.append(frozenset(concepts_of(fact.key)))
+            clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
+            truth.statements.append(statement(concepts_of(fact.key), clause))
     if not sentence.facts and sentence.zh is None and unread_statement(raw):
-        truth.statements.append(frozenset())
+        truth.statements.append(statement((), raw))
 
 
 def report_truth(report: Report) -> Truth:
