@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
-from medqa.data.verify.scope import explains, structure_missing
+from medqa.data.verify.scope import explains, structure_missing, structures_named
 from medqa.data.verify.truth import Support, Truth, report_truth
 
 REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
@@ -133,20 +133,35 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
     return "finding left out" if asks_findings and not named and truth.statements else None
 
 
+_MANY = re.compile(r"\b(?:bilateral\w*|both|multiple|several|numerous|\w+(?:ies|ses|ules|ions|ates|omas|ties))\b")
+
+
+def _several(s: Support) -> bool:
+    """Whether the report's text states this finding more than once: at two sided places by two statements, or by a
+    plural ('nodules', 'bilateral opacities'); one opacity 'in the right lower and middle lobes' is one."""
+    return len(s.groups) >= 2 or any(_MANY.search(t) for t in s.texts)
+
+
 def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
     """One lesion named twice in one answer: on two sides the report's sections disagree on, twice where the report
-    places it once, at one place under two names, or beside the diagnosis that explains it (explains.tsv)."""
+    states it once (a large opacity in the right lower and middle lobes), at one place under two names (fracture
+    and deformity of the right humerus), or beside the diagnosis that explains it (explains.tsv)."""
     present = [r for r in readings if r.status != "absent"]
     for i, a in enumerate(present):
         for b in present[i + 1:]:
             if a.concept == b.concept:
                 s = truth.concepts[a.concept]
-                sided = {place for place in s.places if place[0] != "none"}
-                if s.side_conflict() and a.side and b.side or len(sided) < 2:
+                if s.side_conflict() and a.side and b.side or not _several(s):
                     return True
-            elif a.zones and (a.side, a.zones) == (b.side, b.zones) or frozenset((a.concept, b.concept)) in explains():
+            elif _place(a) and _place(a) == _place(b) or frozenset((a.concept, b.concept)) in explains():
                 return True
     return False
+
+
+def _place(r: Reading) -> tuple | None:
+    """Where the item puts its finding: side, lung zones and the structures it names (None: nowhere)."""
+    structures = structures_named(r.span)
+    return (r.side, r.zones, structures) if r.zones or structures else None
 
 
 _AP = re.compile(r"\bap\b|\bsupine\b|\bportable\b|\banteroposterior\b")

@@ -134,6 +134,11 @@ def statement(concepts, clause: str) -> Statement:
     return Statement(frozenset(concepts), found)
 
 
+def structures_named(item: str) -> frozenset[str]:
+    """The structures (qualifiers.tsv) an answer's item names: 右侧肱骨骨折 names the humerus."""
+    return frozenset(r.name for r in load_rules() if r.kind == "structure" and r.zh.search(item))
+
+
 def structure_missing(item: str, texts: set[str]) -> bool:
     """Whether the answer's item names a structure (肋, 椎 ...) that none of the finding's statements names."""
     if not texts:

@@ -61,6 +61,7 @@ class Support:
     texts: set[str] = field(default_factory=set)  # the clauses of the report's text that state it
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
     sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
+    groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
 
     def side_conflict(self) -> bool:
         """Left in one section and right in another, neither saying both: one finding the sections disagree on."""
@@ -126,7 +127,10 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
             s.severities |= severities
             s.section_sides.setdefault(section, set()).update(sides)
             zones = {_ZONES[q] for q in fact.term.qualifiers if q in _ZONES} if fact.parsed else set()
-            s.places |= {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
+            placed = {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
+            s.places |= placed
+            if section != "mesh" and sides:
+                s.groups.add(frozenset(placed))
             if clause is not None:
                 s.texts.add(clause)
                 s.sentences.add(low or clause)
@@ -166,7 +170,7 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
         if whole_negation:
             fact = Fact(fact.term, "absent", "", device=fact.device, parsed=fact.parsed)
         _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])))
-        if fact.status in ("present", "uncertain"):
+        if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
             clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
             truth.statements.append(statement(concepts_of(fact.key), clause))
     if not sentence.facts and sentence.zh is None and unread_statement(raw):
