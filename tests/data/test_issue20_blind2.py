@@ -95,6 +95,8 @@ DROPPED = [
      "", "Scapula/left", "normality", "这张胸片正常吗？", "这张胸片未见明显异常。", "normal despite finding"),
     ("negation: a negated 'suggestive of' negates its diagnosis", "No finding suggestive of pneumonia.", "",
      "normal", "presence", "有肺炎吗？", "考虑为肺炎。", "status"),
+    ("negation: a sentence without a negation never supports 未见", "The skeletal structures show arthritic changes.",
+     "", "Arthritis", "description", "请描述这张胸片。", "骨质结构未见退行性变。", "status"),
     ("side/location: infrahilar is below the hilum", "Left infrahilar interstitial prominence.", "",
      "Lung/hilum/left/interstitial/prominent", "location", "间质纹理增多在哪里？", "肺间质纹理增多见于左肺门。",
      "place"),

@@ -43,6 +43,8 @@ _ZONES = {"upper lobe": "upper", "apex": "upper", "upper lung zone": "upper", "m
           "lower lung zone": "lower", "hilum": "hilum", "perihilar": "hilum"}
 _SIDE_WORDS = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b")
 _SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:" + "|".join(k for k in _SEVERITY if " " not in k) + r")\b")
+_NORMAL_WORDS = re.compile(r"\b(?:normal|unremarkable|intact|clear|negative|unchanged|stable|within|expanded|"
+                           r"resolution|resolving|absent|nothing|none)\b")
 _NEGATION = re.compile(r"\b(?:no|not|without|negative for|free of|resolved|removed|rather than|clear of)\b")
 
 
@@ -169,6 +171,9 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
     for fact in sentence.facts:
         if whole_negation:
             fact = Fact(fact.term, "absent", "", device=fact.device, parsed=fact.parsed)
+        elif fact.status == "absent" and not _NEGATION.search(raw) and not _NORMAL_WORDS.search(raw):
+            # No negation in the English: 'the skeletal structures show arthritic changes' states them.
+            fact = Fact(fact.term, "present", "", device=fact.device, parsed=fact.parsed)
         _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])))
         if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
             clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
