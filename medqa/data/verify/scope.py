@@ -143,8 +143,12 @@ def structure_missing(item: str, texts: set[str]) -> bool:
     """Whether the answer's item names a structure (肋, 椎 ...) that none of the finding's statements names."""
     if not texts:
         return False  # only MeSH or keywords speak of it: nothing to hold the structure to
-    return any(r.zh.search(item) and not any(r.en.search(t) for t in texts)
+    own = [_OVER.sub(" ", t) for t in texts]  # 'a nodule overlies the 5th rib' does not put it in the rib
+    return any(r.zh.search(item) and not any(r.en.search(t) for t in own)
                for r in load_rules() if r.kind == "structure")
+
+
+_OVER = re.compile(r"\b(?:overl[a-z]*|project[a-z]* (?:over|on|onto)|superimpos[a-z]* (?:on|over)|over)\b[^,;]*")
 
 
 def unread_statement(sentence: str) -> bool:
