@@ -156,3 +156,28 @@ def test_the_projection_yields_to_a_supine_ap_impression():
     technique = "Xray Chest PA and Lateral. Mediastinal width is normal for supine AP technique."
     answers = {projection_pair("Frontal", technique, Wording(random.Random(s))).answer for s in range(6)}
     assert not [a for a in answers if "后前位" in a], answers
+
+
+def test_a_bad_row_of_the_qualifier_or_explains_table_is_named_by_file_and_line(tmp_path):
+    from medqa.data.verify.reader import TableError
+    from medqa.data.verify.scope import explains, load_rules
+
+    qualifiers = tmp_path / "qualifiers.tsv"
+    qualifiers.write_text("kind\ten\tzh\tnote\nsize\t\\bbig\\b\t大\t\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"qualifiers.tsv:2: kind must be one of"):
+        load_rules(qualifiers)
+    qualifiers.write_text("kind\ten\tzh\tnote\nqualifier\t(calcified\t钙化\t\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"qualifiers.tsv:2: bad pattern"):
+        load_rules(qualifiers)
+    table = tmp_path / "explains.tsv"
+    table.write_text("concept\texplains\tnote\nhiatal hernia\t\t\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"explains.tsv:2: concept and explains"):
+        explains(table)
+
+
+def test_the_explains_table_names_only_concepts_the_reader_knows():
+    from medqa.data.verify.reader import load_table
+    from medqa.data.verify.scope import explains
+
+    named = {c for pair in explains() for c in pair}
+    assert named and named <= set(load_table()), named - set(load_table())
