@@ -62,11 +62,13 @@ def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str 
 
 def _words_reason(r: Reading, s: Support, qtype: str, question: str) -> str | None:
     """The report's own words about this finding that the answer must carry (qualifiers, extent, place)."""
-    for rule in s.rules:
+    rules = sorted(s.rules, key=lambda rule: (rule.kind != "qualifier", rule.kind, rule.name))  # one reason per run
+    for rule in rules:
         carried = rule.zh.search(r.span) or rule.zh.search(question)
         if (rule.kind == "qualifier" or rule.kind == "extent" and qtype != "location") and not carried:
             return "qualifier"
-        if rule.kind == "place" and qtype == "location" and not carried:
+    for rule in rules:
+        if rule.kind == "place" and qtype == "location" and not (rule.zh.search(r.span) or rule.zh.search(question)):
             return "place"
     if structure_missing(r.span, s.sentences):
         return "place"
