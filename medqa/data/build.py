@@ -26,6 +26,7 @@ from medqa.data.records import Report, SkipLog
 from medqa.data.rule import projection_pair
 from medqa.data.rule.phrasing import Wording
 from medqa.data.split import assign_folds
+from medqa.data.verify import Verifier
 
 log = logging.getLogger("medqa.data")
 
@@ -68,7 +69,8 @@ def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult
     n_read = len(reports)
     index = ImageIndex(config.images_dir) if config.images_dir else None
     reports = [r for r in reports if _keep_images(r, index, skips)]
-    qa = generator.generate_all(reports, skips)
+    verifier = Verifier()  # every generator's answers are read back and kept only if the report supports them
+    qa = verifier.filter(reports, generator.generate_all(reports, skips), skips)
     records_by_uid = {r.uid: _records_for(r, qa[r.uid], generator.name, config.seed)
                       for r in reports if qa.get(r.uid)}
     if not records_by_uid:
@@ -86,7 +88,7 @@ def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult
                     "an empty fold", ", ".join(map(str, result.empty_folds)), len(records_by_uid), config.folds)
     staging = new_staging(config.out)
     try:
-        written = _write_outputs(config, result, generator, staging)
+        written = _write_outputs(config, result, generator, staging, verifier.card_info())
         publish(staging, config.out, carried)
     except BaseException:  # Ctrl-C or a crash while writing: the previous dataset stays as it was
         discard(staging)
@@ -118,7 +120,8 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
     """One multi-turn conversation per image: the projection question, then the report's questions."""
     fmt = ConversationFormat()
     records = []
-    technique = f"{report.technique} {report.findings}"  # 正位 is glossed 后前位 only when they say PA
+    # 正位 is glossed 后前位 only when they say PA; the impression may say 'supine AP technique' too.
+    technique = f"{report.technique} {report.findings} {report.impression}"
     for image in report.images:
         extra = projection_pair(image.projection, technique, Wording(random.Random(f"{seed}:{image.filename}")))
         turns = ([extra] if extra else []) + list(pairs)
@@ -135,7 +138,8 @@ def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int)
     return records
 
 
-def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGenerator, out: Path) -> list[Path]:
+def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGenerator, out: Path,
+                   verifier: dict) -> list[Path]:
     """Every file of the dataset, written into `out` (the new folder beside --out)."""
     fmt = ConversationFormat()
     files = [_write_jsonl(out / f"fold_{k}.jsonl", records) for k, records in sorted(result.folds.items())]
@@ -144,6 +148,7 @@ def _write_outputs(config: BuildArguments, result: BuildResult, generator: QAGen
         "folds": config.folds,
         "seed": config.seed,
         "generator": generator.card_info(),
+        "verifier": verifier,
         "image_root": str(Path(config.images_dir).resolve()) if config.images_dir else None,
         "reports": str(config.reports),
         "format": fmt.name,

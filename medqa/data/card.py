@@ -15,6 +15,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from medqa.core.conversation import message_text
 from medqa.core.files import write_atomic
 from medqa.core.text import char_tokens
+from medqa.data.lexicon_review import uses_unreviewed
 from medqa.data.qa import LABEL_FIELDS
 
 LICENCE = (
@@ -55,7 +56,9 @@ def answer_stats(folds: dict[int, list[dict]]) -> dict:
                     by_finding[label["finding"]][label["status"]] += 1
     pairs = sum(answers.values())
     presence = sum(sum(c.values()) for c in by_finding.values())
+    unreviewed = sum(n for answer, n in answers.items() if uses_unreviewed(answer))
     return {
+        "unreviewed_term_answers": unreviewed,
         "distinct_questions": len(questions), "distinct_answers": len(answers), "pairs": pairs,
         "top10_answer_share": sum(n for _, n in answers.most_common(10)) / pairs if pairs else 0.0,
         "top_answers": answers.most_common(10), "by_qtype": dict(qtypes.most_common()),
@@ -117,6 +120,7 @@ def write_card(out: Path, folds: dict[int, list[dict]], meta: dict, n_reports_re
     lines += _variety_section(answer_stats(folds))
     lines += _loading_section(folds, meta.get("image_root"))
     lines += _generator_section(gen)
+    lines += _verifier_section(meta.get("verifier"))
     lines += ["## Licence", "", LICENCE, ""]
     card = DatasetCard(f"---\n{card_data(folds).to_yaml()}\n---\n\n" + "\n".join(lines))
     return write_atomic(out / "README.md", str(card))
@@ -142,6 +146,8 @@ def _variety_section(stats: dict) -> list[str]:
              f"Distinct questions: {stats['distinct_questions']}; distinct answers: {stats['distinct_answers']} "
              f"over {stats['pairs']} pairs. The 10 most frequent answers take "
              f"{100 * stats['top10_answer_share']:.1f}% of the pairs.", ""]
+    lines += [f"Answers using a lexicon term no clinician has reviewed yet (medqa/vocab/lexicon.tsv, "
+              f"`python -m medqa.data lexicon`): {stats['unreviewed_term_answers']} of {stats['pairs']}.", ""]
     if stats["presence_predictable"] is not None:
         lines += [f"Presence answers that are their finding's most frequent status (guessable from the question "
                   f"alone): {100 * stats['presence_predictable']:.1f}%.", ""]
@@ -149,6 +155,20 @@ def _variety_section(stats: dict) -> list[str]:
     lines += [f"| {qtype} | {n} |" for qtype, n in stats["by_qtype"].items()]
     lines += ["", "Most frequent answers:", ""]
     lines += [f"- {n}: {answer}" for answer, n in stats["top_answers"]]
+    return lines + [""]
+
+
+def _verifier_section(info: dict | None) -> list[str]:
+    """What the verifier (medqa.data.verify) checked and dropped, per reason."""
+    if not info:
+        return []
+    lines = ["## Verifier", "", "Every answer was read back into findings (status, side, severity, certainty) by "
+             "a reader that shares no table with the generator, and kept only if the report supports it.", ""]
+    for key, value in info.items():
+        if isinstance(value, dict):
+            lines += [f"- {key}:"] + [f"  - {k}: {v}" for k, v in value.items()]
+        else:
+            lines.append(f"- {key}: {value}")
     return lines + [""]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from medqa.core.config import parse_config
-from medqa.data.config import AUDIT_OPTIONS, DOWNLOAD_OPTIONS, EXPORT_OPTIONS, OPTIONS
+from medqa.data.config import AUDIT_OPTIONS, DOWNLOAD_OPTIONS, EXPORT_OPTIONS, LEXICON_OPTIONS, OPTIONS
 from medqa.data.openi import InputError
 
 PROG = "python -m medqa.data"
@@ -166,6 +166,32 @@ def download(argv: list[str]) -> int:
     return 0
 
 
+def lexicon(argv: list[str]) -> int:
+    """Check the lexicon table (English, Chinese, kind, reviewed, note) and export it for review (--out SHEET)."""
+    from medqa.data.lexicon_review import check, summary, write_sheet
+    from medqa.vocab.clauses import read_cues
+    from medqa.vocab.lexicon_table import LexiconError
+    from medqa.vocab.words import read_words
+
+    (args,) = parse_config(LEXICON_OPTIONS, argv, prog=f"{PROG} lexicon", description=lexicon.__doc__)
+    try:
+        rows = check(args.table)
+        vocabulary = read_words()
+        cues = sum(len(v) for v in read_cues().values())
+        written = write_sheet(args.out, rows) if args.out else None
+    except (LexiconError, ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    s = summary(rows)
+    tables = ", ".join(f"{k}: {v}" for k, v in s["per table"].items())
+    print(f"lexicon ok: {s['entries']} entries ({tables}); reviewed by a clinician: {s['reviewed']}")
+    print(f"English vocabulary ok: {len(vocabulary)} rows (medqa/vocab/words.tsv); clause cues ok: {cues} rows "
+          "(medqa/vocab/clauses.tsv)")
+    if written:
+        print(f"wrote {written}: mark `reviewed` yes and add a note per row, then copy the verdicts into the table")
+    return 0
+
+
 @contextmanager
 def _sigterm_as_interrupt():
     """SIGTERM (a job scheduler, `kill`) stops the build like Ctrl-C: cleaned up, --out untouched."""
@@ -184,7 +210,7 @@ def _sigterm_as_interrupt():
 
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {"build": build, "audit": audit, "export": export,
-                                                    "import": import_, "download": download}
+                                                    "import": import_, "download": download, "lexicon": lexicon}
 
 
 def main(argv: list[str] | None = None) -> int:

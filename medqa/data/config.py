@@ -143,3 +143,16 @@ class DownloadArguments:
 
 
 DOWNLOAD_OPTIONS = (DownloadArguments,)  # `python -m medqa.data download`'s options
+
+
+@dataclass
+class LexiconArguments:
+    """Check the lexicon table (medqa/vocab/lexicon.tsv) and, with --out, export it as a review sheet."""
+
+    table: Path | None = field(default=None, metadata={
+        "default_text": "medqa/vocab/lexicon.tsv", "help": "the lexicon table to check"})
+    out: Path | None = field(default=None, metadata={
+        "help": "write a review sheet here (CSV, UTF-8 with BOM): every entry, and the names composed from them"})
+
+
+LEXICON_OPTIONS = (LexiconArguments,)  # `python -m medqa.data lexicon`'s options

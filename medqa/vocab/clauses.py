@@ -8,8 +8,11 @@ fact, never a present one), a subject and predicate ('the heart is normal in siz
 
 from __future__ import annotations
 
+import csv
 import functools
+import itertools
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from medqa.vocab.lexicon import finding_key
 from medqa.vocab.mesh import MeshTerm
@@ -43,74 +46,49 @@ class Clause:
     facts: tuple[Fact, ...] = ()
 
 
-_SEPARATORS = WordTable({",;and;or;nor;and/or;versus;vs;as well as;, and;, or;, nor": True})
+CUES_FILE = Path(__file__).with_name("clauses.tsv")
+_CUE_TABLES = ("separator", "negation cue", "negation tail", "negation after", "wrapper", "hedge before", "hedge after",
+               "diagnosis", "stated prefix", "stated tail", "stated leading")
+
+
+def read_cues(path: Path = CUES_FILE) -> dict[str, dict]:
+    """table -> {english spec: value} of the cue table, values as the grammar uses them; ValueError names the file
+    and line of a bad row."""
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        lines = f.read().split("\n")
+    skipped = sum(1 for line in itertools.takewhile(lambda x: x.startswith("#"), lines))
+    reader = csv.DictReader(lines[skipped:], delimiter="\t", quoting=csv.QUOTE_NONE)
+    out: dict[str, dict] = {t: {} for t in _CUE_TABLES}
+    for row in reader:
+        where = f"{path}:{reader.line_num + skipped}"
+        table, spec, zh = row["table"], row["english"], row["chinese"] or ""
+        if table not in out or not spec or row["hedge"] not in ("", WEAK, STRONG):
+            raise ValueError(f"{where}: table must be one of {_CUE_TABLES}, hedge weak, strong or empty")
+        if table in ("separator", "negation tail"):
+            out[table][spec] = True
+        elif table in ("hedge before", "hedge after"):
+            out[table][spec] = (row["hedge"], zh)
+        elif table == "diagnosis":
+            out[table][spec] = (row["status"], row["hedge"], zh)
+        else:
+            out[table][spec] = zh
+    return out
+
+
+_CUES = read_cues()
+_SEPARATORS = WordTable(_CUES["separator"])
 _ALTERNATIVES = ("or", "nor", "versus", "vs", "and/or")
 _JOIN = {"or": "或", "nor": "或", "versus": "或", "vs": "或", "and/or": "和/或", "and": "及"}
-_NEG_CUES = WordTable({
-    "no;there is no;there are no;there has been no;there is no evidence of;there are no signs of;no evidence of;"
-    "no radiographic evidence of;there is no radiographic evidence of;negative for;without;without evidence of;"
-    "free of;clear of;no signs of;no sign of;no findings of;there are no findings of;with no;no convincing evidence of;"
-    "not seeing;i do not see;without radiographic evidence of": "未见{}",
-    "resolution of;interval resolution of;there is resolution of;there has been resolution of": "{}已吸收",
-})
-_NEG_TAILS = WordTable({
-    "[is|are|] [seen|identified|noted|present|demonstrated|appreciated|visualized|evident|detected|apparent|visible]"
-    "[ bilaterally|]": True, "bilaterally;on either side": True,
-})
-_NEG_AFTER = WordTable({
-    "[is|are|] not [seen|identified|visualized|present|demonstrated|appreciated|evident]": "未见{}",
-    "[is|are|] absent": "未见{}",
-    "[is|are|] no longer [seen|visualized|present|evident|identified|demonstrated]": "{}已消失",
-    "[has|have|] [resolved|cleared]": "{}已吸收",
-})
-_WRAPPERS = WordTable({"findings of;signs of;features of": "{}征象", "typical findings of": "典型{}征象"})
-_HEDGE_BEFORE = WordTable({
-    "possible;possibly;questionable;question of;suspected;suspicion of;equivocal;may be;could be;might be;"
-    "cannot exclude;can't exclude;can not exclude;difficult to exclude;cannot rule out;possibility of;there may be;"
-    "there is possible;there is questionable;there is possibly;there could be;there might be;"
-    "there is suspected;there is equivocal": (WEAK, "不除外"),
-    "probable;probably;likely;most likely;presumably;presumed;suggestion of;suggestive of;concerning for;"
-    "suspicious for;worrisome for;findings suggestive of;findings concerning for;there is probable;there is likely;"
-    "there are probable;there are likely;compatible with": (STRONG, "考虑为"),
-})
-_HEDGE_AFTER = WordTable({
-    "[cannot|can not|could not] be [excluded|ruled out];[is|are|] not [entirely |completely |]excluded;"
-    "[is|are|] difficult to exclude;[is|are|] not ruled out;[is|are] possible;[is|are] suspected;"
-    "[is|are] questioned;[is|are] questionable;may be present": (WEAK, "不除外"),
-    "[is|are] likely;[is|are] probable;[is|are] favored": (STRONG, "考虑为"),
-})
-DIAGNOSES = WordTable({
-    "[which|that|] [may|might|could|can] [represent|reflect|be|indicate] [early|];[which|that|] [may|might|could] be "
-    "[due to|secondary to|related to|from|compatible with];possibly [representing|reflecting|due to|secondary to|];"
-    "possible;questionable;perhaps": (UNCERTAIN, WEAK, "不除外{}"),
-    "[most |more |]likely [representing|reflecting|due to|secondary to|related to|];probably [representing|reflecting|"
-    "due to|secondary to|];suggestive of;suggesting;[which is |]concerning for;suspicious for;worrisome for;"
-    "compatible with;presumably [representing|due to|]": (UNCERTAIN, STRONG, "考虑为{}"),
-    "consistent with;in keeping with;[which is |]typical of;diagnostic of;representing;reflecting":
-        (PRESENT, "", "符合{}"),
-    "[due to|secondary to|related to|caused by|from]": (PRESENT, "", "系{}所致"),
-    "causing;resulting in;with resultant;with associated": (PRESENT, "", "伴{}"),
-})
-_POS_PREFIX = WordTable({
-    "there is;there are;there has been;there is a;there are some;there is some;note is made of;noted is;"
-    "evidence of;there is evidence of;again noted is;there is again;there are again;status post;post": "",
-    "redemonstration of;redemonstrated;again seen is;again noted are;there is persistent;there are persistent;"
-    "persistent;again seen are": "仍可见",
-})
-_POS_TAILS = WordTable({
-    "[is|are|] [present|noted|seen|identified|demonstrated|visualized|evident|appreciated|visible]": "",
-    "[is|are|] [again|still] [noted|seen|demonstrated|present|visualized|identified];again [noted|seen];"
-    "persist[s|];remain[s|]": "仍可见{}",
-    ", [a |]normal variant;[is|are] [a |]normal variant": "{}（正常变异）",
-    "[, |][is|are|] stable [compared to|compared with|from|since] [the |][prior|previous] [exam|examination|"
-    "study|radiograph|radiographs|film|chest x-ray|examinations|studies|];[, |][is|are|] stable": "{}，较前稳定",
-    "[, |][is|are|that is |that are |] unchanged [compared to|compared with|from|since] [the |][prior|previous] "
-    "[exam|examination|study|radiograph|radiographs|film|chest x-ray|examinations|studies|];"
-    "[, |][is|are|] unchanged": "{}，较前无变化",
-    "[appear|appears|is|are|remain|remains|] intact": "{}完整",
-})
-_LEADING = WordTable({"stable": "{}，较前稳定", "unchanged": "{}，较前无变化", "persistent": "仍可见{}",
-                      "again noted": "仍可见{}", "again seen": "仍可见{}"})
+_NEG_CUES = WordTable(_CUES["negation cue"])
+_NEG_TAILS = WordTable(_CUES["negation tail"])
+_NEG_AFTER = WordTable(_CUES["negation after"])
+_WRAPPERS = WordTable(_CUES["wrapper"])
+_HEDGE_BEFORE = WordTable(_CUES["hedge before"])
+_HEDGE_AFTER = WordTable(_CUES["hedge after"])
+DIAGNOSES = WordTable(_CUES["diagnosis"])
+_POS_PREFIX = WordTable(_CUES["stated prefix"])
+_POS_TAILS = WordTable(_CUES["stated tail"])
+_LEADING = WordTable(_CUES["stated leading"])
 
 
 def _strip_prefix(t: Tokens, table: WordTable) -> tuple[Tokens, object]:
@@ -171,10 +149,30 @@ def _negated_items(t: Tokens) -> tuple[str, list[Fact]] | None:
     if wrapper:
         t, template = t[wrapper[0]:], wrapper[1]
     items = parse_list(t)
-    if not items:
+    if not items or _runs_on(t, items[0]):
         return None
     zh = template.format(prefix + join_zh([p.zh for p in items[0]], items[1]))
     return zh, [Fact(term, ABSENT, device=p.kind == "device") for p, term in _distribute(items[0])] + extra
+
+
+# Words that mark a list item as a finding being described, not one more thing the negation denies.
+_DESCRIBED = frozenset({"left", "right", "bilateral", "small", "moderate", "large", "mild", "severe", "minimal",
+                        "trace", "tiny"})
+
+
+def _runs_on(t: Tokens, items: tuple[Phrase, ...]) -> bool:
+    """Whether a negated list may run into a present finding, so the negation must not cover it.
+
+    'no pneumothorax or effusion, mild cardiomegaly' (a comma after the list's conjunction) and 'no pneumothorax,
+    small left effusion' (a bare comma list whose later item has its own side or amount) state the later item;
+    'no pneumothorax, effusion, or consolidation' is one negated list.
+    """
+    if len(items) < 2:
+        return False
+    conj = [k for k, w in enumerate(t) if w in ("or", "nor", "and", "and/or", "versus", "vs")]
+    if conj and "," in t[conj[0]:]:
+        return True
+    return not conj and any(_DESCRIBED & set(p.term.qualifiers) for p in items[1:])
 
 
 # A hedging qualifier of the first item covers the list: 'no gross consolidation, atelectasis or infiltrate' says

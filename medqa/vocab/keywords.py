@@ -30,7 +30,7 @@ STEMS: dict[str, str] = {
     "hyperdistention": r"hyperexpan|hyperinflat|hyperaerat|overinflat|large lung volumes|increased lung volumes",
     "hypoinflation": r"low lung volumes|low volumes|hypoinflat|underinflat|hypoventilat|diminished lung volumes|"
                      r"decreased lung volumes|lung volumes are low|shallow inspiration|poor inspiration",
-    "tortuous aorta": r"tortu|unfold|ectatic|ectasia",
+    "tortuous aorta": r"tortu|unfold",  # ectasia is dilation (aortic enlargement), never tortuosity
     "aortic enlargement": r"ectatic|ectasia|dilat|enlarg|aneurysm",
     "calcinosis": r"calcif|calcific",
     "atherosclerosis": r"atheroscl|calcif",
@@ -41,7 +41,7 @@ STEMS: dict[str, str] = {
     "epicardial fat": r"epicardial fat|fat pad",
     "bone diseases, metabolic": r"osteopen|demineraliz",
     "osteoporosis": r"osteopor|osteopen",
-    "degenerative change": r"degenerat|spondyl|osteophyt|spur|arthrit|endplate|syndesmophyt",
+    "degenerative change": r"degenerat|spondyl|osteophyt|spur|arthrit|syndesmophyt",
     "lung, hyperlucent": r"hyperlucen|lucen",
     "spinal fusion": r"fusion",
     "widened mediastinum": r"widen|prominen",

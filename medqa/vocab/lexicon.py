@@ -177,6 +177,8 @@ def _anatomy_name(p: _Parts) -> tuple[str, str, str]:
     p.extras = [k for k in p.extras if k not in states]
     if not states and _take(list(p.severities), _SIZE_STATES):
         states = [_take(p.severities, _SIZE_STATES)]
+    if len(states) > 1 and p.severities:
+        p.unknown.append("severity of one of several states")  # 'dilated slightly tortuous aorta': which one?
     state = states[0] if states else ""
     noun = SUBJECT_NAMES.get(skey) or (p.head.zh if subject == p.head_key else QUALIFIERS[subject].zh)
     entry = ANATOMY_STATES.get((skey, state))
@@ -246,7 +248,10 @@ def _location(p: _Parts, subject: str) -> str:
             text = side + "肺"
         for i, region in enumerate(p.regions):
             qual = QUALIFIERS[region]
-            text += qual.zh if i == 0 else "、" + (qual.pred if region == "hilum" else qual.zh)
+            zh = qual.zh if i == 0 else "、" + (qual.pred if region == "hilum" else qual.zh)
+            if region == "hilum" and p.head.kind == FINDING:
+                zh += "区"  # 右肺门区阴影: 肺门阴影 is the normal hilar shadow
+            text += zh[1:] if text.endswith("肺") and zh.startswith("肺") else zh  # 双肺门周围, not 双肺肺门周围
         p.regions = []
         text += _place_text(p)
     else:
@@ -267,6 +272,8 @@ def _name_with_severity(name: str, severity: str, others: list[str], location: s
     return [severity, *others, noun]
 
 
+_WEARS_OUT = frozenset({"osteophyte", "spondylosis", "arthritis", DEGENERATIVE_KEY})  # 退行性骨赘 is one finding
+_MORE_OF = frozenset({"opacity", "density", "infiltrate"})  # findings that can be 'increased': 阴影增多
 _LOBECTOMY = "肺叶切除术后改变"
 _LOBES = ("upper lobe", "middle lobe", "lower lobe", "lingula")
 
@@ -297,6 +304,13 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
         head_key = normalize(word)  # the key too must not carry XXXX
         head = Head(word or "未知表现", FINDING, head_key)
     p = _sort_qualifiers(head_key, head, term.qualifiers)
+    increased = "increased" in p.extras
+    if increased:
+        p.extras.remove("increased")  # 'increased perihilar opacities' are 肺门周围阴影增多, not 明显阴影
+        if head_key not in _MORE_OF:
+            p.unknown.append("increased")  # no Chinese that keeps the meaning
+    if head.kind == FINDING and "degenerative" in p.extras and head_key not in _WEARS_OUT:
+        p.unknown.append("degenerative")  # 'osteopenia, degenerative changes' are two findings, never 退行性骨量减少
     subject = ""
     if head.kind == ANATOMY:
         name, key, subject = _anatomy_name(p)
@@ -318,6 +332,8 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
         others.remove("明显")  # 'mildly prominent density' is 轻度密度增高影, not 轻度明显
     where = "肺内" if location == "肺" and others else location  # 肺内可疑阴影, not 肺可疑阴影
     phrase = _join(where, *spread, *_name_with_severity(name, severity, others, location, subject))
+    if increased and head_key in _MORE_OF:
+        phrase += "增多"
     if name == _LOBECTOMY:
         phrase = _join(location, *spread, *others, "切除术后改变")  # 右肺上叶切除术后改变
     zh = TermZh(

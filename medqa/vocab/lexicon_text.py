@@ -1,97 +1,14 @@
 """Lexicon entries only report sentences need: heads and qualifiers of English text with no MeSH word of their own.
 
 medqa.vocab.words maps the text's words onto these ('pulmonary nodule' -> 肺结节, 'suspicious' -> 可疑), and
-medqa.vocab.lexicon renders them like MeSH terms. They stay out of `finding_names` (the Chinese names the finding
+medqa.vocab.lexicon renders them like MeSH terms. They are the "text head" and "text qualifier" rows of lexicon.tsv
+(read in medqa.vocab.lexicon_table). They stay out of `finding_names` (the Chinese names the finding
 extractor reads), so adding text vocabulary never changes what evaluation reads from an answer.
 """
 
 from __future__ import annotations
 
-from medqa.vocab.lexicon_table import DESCRIPTOR, DISTRIBUTION, FINDING, LUNG_REGION, PLACE, SEVERITY, Head, Qual
+from medqa.vocab.lexicon_table import TEXT_HEADS, TEXT_QUALIFIERS
 
-TEXT_HEADS: dict[str, Head] = {
-    "pulmonary nodule": Head("肺结节", FINDING, "nodule"),
-    "pulmonary mass": Head("肺部肿块", FINDING, "mass"),
-    "calcified nodule": Head("钙化结节", FINDING, "calcified granuloma"),
-    "rib fracture": Head("肋骨骨折", FINDING, "fractures, bone"),
-    "free air": Head("膈下游离气体", FINDING, "pneumoperitoneum"),
-    "vascular calcification": Head("血管钙化", FINDING, "calcinosis"),
-    "degenerative change": Head("退行性变", FINDING),
-    "bronchovascular crowding": Head("支气管血管纹理|聚拢", FINDING),
-    "hyperinflation": Head("肺过度充气", FINDING, "hyperdistention"),
-    "hypoinflation": Head("肺充气不足", FINDING),
-    "low lung volumes": Head("肺容积|减小", FINDING, "hypoinflation"),
-    "widened mediastinum": Head("纵隔|增宽", FINDING),
-    "lymphadenopathy": Head("淋巴结|肿大", FINDING),
-    "malignancy": Head("恶性肿瘤", FINDING),
-    "metastatic disease": Head("转移瘤", FINDING),
-    "lesion": Head("病变", FINDING),
-    "abnormality": Head("异常", FINDING),
-    "bone abnormality": Head("骨质异常", FINDING),
-    "bone or soft tissue abnormality": Head("骨质或软组织异常", FINDING, "bone abnormality"),
-    "cardiopulmonary disease": Head("心肺病变", FINDING),
-    "lung disease": Head("肺部病变", FINDING),
-    "disease": Head("病变", FINDING),
-    "azygos lobe": Head("奇叶", FINDING),
-    "pneumomediastinum": Head("纵隔气肿", FINDING),
-    "pulmonary venous hypertension": Head("肺静脉高压", FINDING, "pulmonary congestion"),
-    "retrosternal airspace": Head("胸骨后透亮区增宽", FINDING, "hyperdistention"),
-    # Devices and surgery named in the text (MeSH files them under the generic heads above).
-    "monitor leads": Head("心电监护导联线", FINDING, "medical device"),
-    "sternotomy": Head("胸骨正中切开术后改变", FINDING, "sutures"),
-    "sternal wires": Head("胸骨钢丝缝合影", FINDING, "sutures"),
-    "gastrostomy tube": Head("胃造瘘管", FINDING, "tube, inserted"),
-    "endplate changes": Head("终板改变", FINDING, "degenerative change"),
-    "lobectomy": Head("肺叶切除术后改变", FINDING, "pneumonectomy"),
-    "cholecystectomy": Head("胆囊切除术后改变", FINDING, "surgical instruments"),
-    "surgical clips": Head("手术夹影", FINDING, "surgical instruments"),
-    "cholecystectomy clips": Head("胆囊切除术后金属夹影", FINDING, "surgical instruments"),
-}
+__all__ = ["TEXT_HEADS", "TEXT_QUALIFIERS"]
 
-TEXT_QUALIFIERS: dict[str, Qual] = {
-    "minimal": Qual("轻微", SEVERITY),
-    "significant": Qual("明显", SEVERITY),
-    "mid lung zone": Qual("中肺野", LUNG_REGION, "中肺野"),
-    "perihilar": Qual("肺门周围", LUNG_REGION, "肺门周围"),
-    "airspace": Qual("气腔", DESCRIPTOR),
-    "nodular": Qual("结节状", DESCRIPTOR),
-    "calcified": Qual("钙化", DESCRIPTOR),
-    "noncalcified": Qual("非钙化", DESCRIPTOR),
-    "displaced": Qual("移位性", DESCRIPTOR),
-    "definite": Qual("明确", DESCRIPTOR),
-    "suspicious": Qual("可疑", DESCRIPTOR),
-    "typical": Qual("典型", DESCRIPTOR),
-    "dense": Qual("致密", DESCRIPTOR),
-    "platelike": Qual("盘状", DESCRIPTOR),
-    "ill-defined": Qual("边界不清的", DESCRIPTOR),
-    "hazy": Qual("模糊", DESCRIPTOR),
-    "subtle": Qual("淡薄", DESCRIPTOR),
-    "healing": Qual("愈合期", DESCRIPTOR),
-    "new": Qual("新发", DESCRIPTOR),
-    "active": Qual("活动性", DESCRIPTOR),
-    "extensive": Qual("广泛", DISTRIBUTION),
-    "loculated": Qual("包裹性", DESCRIPTOR),
-    "compression": Qual("压缩性", DESCRIPTOR),
-    "wedge": Qual("楔形", DESCRIPTOR),
-    "central": Qual("中央", DESCRIPTOR),
-    "peripheral": Qual("外周", DESCRIPTOR),
-    "subsegmental": Qual("亚段性", DESCRIPTOR),
-    "segmental": Qual("段性", DESCRIPTOR),
-    "lobar": Qual("大叶性", DESCRIPTOR),
-    "alveolar": Qual("肺泡", DESCRIPTOR),
-    "underlying": Qual("潜在", DESCRIPTOR),
-    "prior": Qual("陈旧性", DESCRIPTOR),
-    "single": Qual("单发", DISTRIBUTION),
-    "pneumonic": Qual("肺炎性", DESCRIPTOR),
-    "radiopaque": Qual("高密度", DESCRIPTOR),
-    "upper lung zone": Qual("上肺野", LUNG_REGION, "上肺野"),
-    "lower lung zone": Qual("下肺野", LUNG_REGION, "下肺野"),
-    "superimposed": Qual("合并", DESCRIPTOR),
-    "parenchymal": Qual("肺实质", DESCRIPTOR),
-    "traumatic": Qual("外伤性", DESCRIPTOR),
-    "consolidative": Qual("实变性", DESCRIPTOR),
-    "multilevel": Qual("多节段", DISTRIBUTION),
-    "mild to moderate": Qual("轻至中度", SEVERITY),
-    "bone and bones": Qual("骨骼", PLACE),
-    "cardiac shadow": Qual("心影", PLACE),
-}

@@ -231,8 +231,8 @@ def parse_phrase(tokens: Tokens) -> Phrase | None:
             i += 1
             continue
         found = _heads_at(tokens, i, mods)
-        if found:
-            return found
+        if found:  # a word the lexicon cannot render keeps the whole phrase unread: nothing is dropped silently
+            return None if describe_term(found.term).unknown else found
         mod = _MODIFIERS.match(tokens, i)
         if not mod:
             return None

@@ -15,6 +15,7 @@ _SEVERITY = {p: v for spec, v in SEVERITY_WORDS.items() for p in expand(spec)}
 _STATES = WordTable({k: v for k, v in STATES.items()} | {"decreased;reduced": "low"})
 _VERBS = WordTable({"show;shows;demonstrate;demonstrates;reveal;reveals;are without;is without;without;"
                     "are free of;is free of;free of;are clear of;is clear of;clear of;have no;has no;with no": True})
+_SEEING = {"show", "shows", "demonstrate", "demonstrates", "reveal", "reveals"}  # negative only with 'no' after them
 _PREDICATE_NOUNS = {("size",): "大小正常", ("size", "and", "configuration"): "大小及形态正常",
                     ("size", "and", "contour"): "大小及形态正常", ("appearance",): "形态正常",
                     ("contour",): "形态正常", ("configuration",): "形态正常", ("caliber",): "管径正常"}
@@ -137,7 +138,10 @@ def subject_predicate(t: Tokens) -> Clause | None:
     subject = _subject_zh(subjects, otherwise)
     verb = _VERBS.match(rest, 0)
     if verb:
-        neg = negation(("no", *rest[verb[0]:]) if rest[verb[0]:verb[0] + 1] != ("no",) else rest[verb[0]:])
+        after = rest[verb[0]:]
+        if after[:1] != ("no",) and rest[0] in _SEEING:
+            return None  # 'the skeletal structures show arthritic changes' states them: never 未见
+        neg = negation(("no", *after) if after[:1] != ("no",) else after)
         return Clause(subject + neg.zh, neg.facts) if neg and neg.zh.startswith("未见") else None
     preds = _predicates(rest, subjects)
     if not preds:

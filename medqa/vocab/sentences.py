@@ -195,7 +195,11 @@ def parse_tokens(t: Tokens) -> Clause | None:
             rest = rest[1:]
         right = _attached(word, rest) if word in ("with", "without") else parse_tokens(rest)
         if right:
-            joiner = "；" if word == ";" else "，"
+            # A negation followed by a stated finding: 未见气胸；左侧少量胸腔积液, never read as one negated list.
+            ends_negated = bool(left.facts) and left.facts[-1].status == ABSENT
+            starts_stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
+                ("可见", "伴", "仍可见", "不除外", "考虑"))
+            joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
     return None
 

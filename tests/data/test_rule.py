@@ -84,19 +84,19 @@ def test_wording_varies_with_the_seed_and_repeats_for_the_same_seed():
     assert len(seen) >= 4
 
 
-def test_absent_questions_are_balanced_over_the_data_set():
-    """A finding is asked about as absent at most as often as it is present somewhere: never-present findings
-    (pneumothorax here) get no absent question, whose answer the question alone would give away."""
-    reports = [_report("Cardiomegaly", "Cardiomegaly. No pneumothorax.", uid="a"),
-               _report("normal", "Heart size normal. No pneumothorax.", uid="b"),
-               _report("normal", "The heart is not enlarged. No pneumothorax.", uid="c")]
-    gen = RuleGenerator()
+def test_absent_questions_follow_each_findings_fixed_rate():
+    """A finding is asked about as absent at its table rate: never for a finding with rate 0 (whose answer the
+    question alone would give away), always at rate 1, about half the time at 0.5; each report decides alone."""
+    reports = [_report("normal", "The heart is not enlarged. No pneumothorax.", uid=str(i)) for i in range(200)]
+    gen = RuleGenerator(absent_rates={"pneumothorax": 0.0, "cardiomegaly": 0.5})
     out = gen.generate_all(reports, SkipLog())
     labels = [p.label for pairs in out.values() for p in pairs if p.qtype == "presence"]
     assert not any(lab["finding"] == "pneumothorax" for lab in labels)
-    statuses = [lab["status"] for lab in labels if lab["finding"] == "cardiomegaly"]
-    assert statuses.count("present") == 1 and statuses.count("absent") == 1
-    assert gen.counts["absent findings not asked (balance)"] == 4
+    asked = sum(lab["finding"] == "cardiomegaly" and lab["status"] == "absent" for lab in labels)
+    assert 70 < asked < 130
+    assert gen.counts["absent findings not asked (balance)"] == 400 - asked
+    always = RuleGenerator(absent_rates={"pneumothorax": 1.0}).generate_all(reports[:5], SkipLog())
+    assert all(any(p.label and p.label["finding"] == "pneumothorax" for p in pairs) for pairs in always.values())
 
 
 def test_closed_turns_carry_labels_and_nothing_to_ask_is_counted():

@@ -32,16 +32,19 @@ GROUPS: dict[str, str] = {
     "bronchovascular crowding": "markings", "increased markings": "markings",
     "fractures, bone": "fractures, bone", "deformity": "fractures, bone",
     "cardiomegaly": "cardiomegaly",
+    "tracheostomy tube": "tube, inserted",
 }
 # Findings that are no disease: devices, surgery, normal variants, soft tissue (issue 10, class 5).
 BENIGN = frozenset({
     "catheters, indwelling", "implanted medical device", "medical device", "stents", "sutures",
-    "surgical instruments", "tube, inserted", "spinal fusion", "mastectomy", "pneumonectomy", "breast implants",
+    "surgical instruments", "tube, inserted", "tracheostomy tube", "spinal fusion", "mastectomy", "pneumonectomy",
+    "breast implants",
     "nipple shadow", "epicardial fat", "colonic interposition", "azygos lobe", "contrast media",
 })
 # Keys that stand for "disease" in general: never the subject of a presence question.
 GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
 _SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+_TEXT_ONLY = frozenset({"subsegmental", "platelike", "segmental", "spiculated"})
 _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
                "large": "large", "borderline": "borderline", "mild to moderate": "mild to moderate"}
 
@@ -94,6 +97,17 @@ class Checked:
     def text_abnormal(self) -> bool:
         return any(not f.device and f.key not in BENIGN and f.key not in GENERIC for f in self.text_only)
 
+    @property
+    def left_out(self) -> bool:
+        """Whether the report states a finding no question names (an abnormality list must then say 等)."""
+        return self.text_abnormal or any(self.counts[k] for k in _LEFT_OUT)
+
+
+# Why a finding the report states may be missing from the questions.
+_LEFT_OUT = ("MeSH terms with untranslated words", "MeSH findings whose side the text contradicts",
+             "MeSH findings beside a de-identified word", "findings asked once with two different answers (dropped)",
+             "MeSH severities the text contradicts")
+
 
 def _compatible(fact: Fact, side: str | None) -> bool:
     other = side_of(fact.term)
@@ -122,11 +136,34 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
             # 'left midlung' indexed as the lingula or a middle lobe: the text names a zone, not a lobe (左中肺野)
             quals = tuple("mid lung zone" if q == lobe else q for q in term.qualifiers)
             term = MeshTerm(term.head, quals + (("left",) if lobe == "lingula" and "left" not in quals else ()))
+        term = _as_the_text_says(term, text, counts)
+        if term is None:
+            continue
         if describe_term(term).unknown:
             counts["MeSH terms with untranslated words"] += 1
             continue
         out.append(term)
     return out
+
+
+# MeSH heads too general to put in Chinese: the text says what the thing is (手术夹, not 手术器械影, which reads
+# as a retained instrument; 气管切开套管, not 气管内置管, which reads as intubation).
+_TEXT_KINDS = {
+    "surgical instruments": ((r"\bclips?\b", "surgical clips"), (r"\bstaples?\b", "surgical staples")),
+    "tube, inserted": ((r"\btracheostomy\b", "tracheostomy tube"),),
+}
+_NEEDS_KIND = frozenset({"surgical instruments"})  # no rendering at all without the text's word
+
+
+def _as_the_text_says(term: MeshTerm, text: str, counts: Counter) -> MeshTerm | None:
+    head = term.head.lower()
+    for pattern, kind in _TEXT_KINDS.get(head, ()):
+        if re.search(pattern, text):
+            return MeshTerm(kind, tuple(q for q in term.qualifiers if q not in ("trachea", "trachea, carina")))
+    if head in _NEEDS_KIND:
+        counts["MeSH terms whose kind the text does not name"] += 1
+        return None
+    return term
 
 
 def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[MeshTerm, bool]:
@@ -177,6 +214,10 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
         counts["MeSH findings not found in the text"] += 1
         return None
     term, severity_ok = _text_severity(term, same, counts)
+    # A qualifier only the text gives keeps its meaning: 'subsegmental atelectasis' is 亚段肺不张, never lobar.
+    kept = {q for f in same if f.parsed and f.status == status for q in f.term.qualifiers if q in _TEXT_ONLY}
+    if kept - set(term.qualifiers):
+        term = MeshTerm(term.head, (*term.qualifiers, *sorted(kept - set(term.qualifiers))))
     if status == PRESENT and "healed" not in term.qualifiers and any(
             {"healed", "prior"} & set(f.term.qualifiers) for f in same if f.parsed and f.status == PRESENT):
         term = MeshTerm(term.head, (*term.qualifiers, "healed"))  # 'old granulomatous disease': 陈旧性

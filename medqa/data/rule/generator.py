@@ -6,13 +6,14 @@ describe the film, what is the impression) and answers only what both the MeSH t
 description and impression are the report's own sections rendered by the sentence grammar
 (medqa.vocab.sentences) when every sentence renders. Every skipped or uncertain finding is counted for the card.
 
-"Absent" questions are balanced across the data set: a finding is asked about as absent at most about as often
-as it is present somewhere, so its name in the question does not give the answer away.
+"Absent" questions are balanced: a finding is asked about as absent about as often as it is present in the data,
+so its name in the question does not give the answer away. The rate of each finding is a fixed table
+(medqa.data.rule.absent), and every random choice of a report comes from a generator seeded by --seed and that
+report's uid: a report's pairs depend only on that report and the seed, never on the other reports read with it.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
+from medqa.data.rule.absent import draw, load_rates, report_rng
 from medqa.data.rule.crosscheck import Checked, check
 from medqa.data.rule.phrasing import Wording
 from medqa.data.rule.turns import abnormal_pair, absent_pair, finding_pairs, normal_pair, text_pair
@@ -41,21 +43,20 @@ class RuleGenerator:
     name = "rule"
 
     def __init__(self, seed: int = 0, max_presence: int = 3, max_absence: int = 2, vary: bool = True,
-                 absent_per_present: float = 1.0) -> None:
+                 absent_rates: dict[str, float] | None = None) -> None:
         self.seed = seed
         self.max_presence = max_presence
         self.max_absence = max_absence
         self.vary = vary  # False: always the first (canonical) phrasing
-        self.absent_per_present = absent_per_present
+        self.absent_rates = load_rates() if absent_rates is None else absent_rates
         self.counts: Counter[str] = Counter()
 
     def generate_all(self, reports: Sequence[Report], skips: SkipLog) -> dict[str, list[QAPair]]:
-        """Q&A pairs for every report with something to ask; absent questions balanced over all reports."""
-        plans = {r.uid: self._plan(r) for r in reports}
-        chosen = self._balance_absent(plans)
+        """Q&A pairs for every report with something to ask; each report's depend on it and the seed only."""
         out: dict[str, list[QAPair]] = {}
         for report in reports:
-            pairs = self._pairs(report, plans[report.uid], chosen.get(report.uid, []))
+            plan = self._plan(report)
+            pairs = self._pairs(report, plan, self._absent(report.uid, plan))
             if pairs:
                 out[report.uid] = pairs
             else:
@@ -63,9 +64,19 @@ class RuleGenerator:
         return out
 
     def generate(self, report: Report) -> list[QAPair]:
-        """The pairs of one report on its own (no data-set balance of absent questions)."""
+        """The pairs of one report, every negated finding it can ask about asked (no balance)."""
         plan = self._plan(report)
         return self._pairs(report, plan, plan.checked.absent[: self.max_absence])
+
+    def tally(self, reports: Sequence[Report]) -> tuple[Counter, Counter]:
+        """(confirmed, negated) counts per finding key over `reports`: what the absent rates are measured on."""
+        confirmed: Counter[str] = Counter()
+        negated: Counter[str] = Counter()
+        for report in reports:
+            checked = self._plan(report).checked
+            confirmed.update({f.key for f in checked.findings})
+            negated.update({f.key for f in checked.absent})
+        return confirmed, negated
 
     def card_info(self) -> dict:
         c = self.counts
@@ -93,26 +104,16 @@ class RuleGenerator:
             self.counts[f"{name} sentences rendered"] += sum(s.rendered for s in sentences)
         return _Plan(findings, impression, checked)
 
-    def _balance_absent(self, plans: dict[str, _Plan]) -> dict[str, list[Fact]]:
-        """Absent facts to ask per report: per finding at most `absent_per_present` x its confirmed count."""
-        confirmed = Counter(f.key for p in plans.values() for f in p.checked.findings)
-        quota = {k: math.ceil(n * self.absent_per_present) for k, n in confirmed.items()}
-        order = sorted(plans)
-        random.Random(self.seed).shuffle(order)
-        chosen: dict[str, list[Fact]] = {}
-        for uid in order:
-            candidates = [f for f in plans[uid].checked.absent if quota.get(f.key, 0) > 0]
-            candidates.sort(key=lambda f: -quota[f.key])
-            chosen[uid] = candidates[: self.max_absence]
-            for f in chosen[uid]:
-                quota[f.key] -= 1
-            self.counts["absent findings not asked (balance)"] += len(plans[uid].checked.absent) - len(chosen[uid])
-        return chosen
+    def _absent(self, uid: str, plan: _Plan) -> list[Fact]:
+        """The negated findings this report is asked about: each kept with its finding's fixed rate."""
+        kept = [f for f in plan.checked.absent if draw(self.seed, uid, f.key) < self.absent_rates.get(f.key, 0.0)]
+        self.counts["absent findings not asked (balance)"] += len(plan.checked.absent) - len(kept[: self.max_absence])
+        return kept[: self.max_absence]
 
     def _pairs(self, report: Report, plan: _Plan, absent: list[Fact]) -> list[QAPair]:
         if not plan.findings and not plan.impression:
             return []  # MeSH alone, with no report text to check it against, is not asked about
-        rng = random.Random(f"{self.seed}:{report.uid}")
+        rng = report_rng(self.seed, report.uid)
         w = Wording(rng, self.vary)
         checked = plan.checked
         self.counts.update(checked.counts)

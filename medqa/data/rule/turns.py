@@ -17,9 +17,9 @@ _DIFFUSE = frozenset({"hypoinflation", "hyperdistention", "emphysema", "pulmonar
                       "pulmonary disease, chronic obstructive", "cardiomegaly"})
 # A view named PA or AP ('PA and lateral', 'AP supine'), not the AP window or a PA (pulmonary artery) catheter.
 _VIEW = (r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|"
-         r"only)\b)")
+         r"only|technique)\b)")
 _PA = re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b", re.IGNORECASE)
-_AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b", re.IGNORECASE)
+_AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b|\bsupine\b", re.IGNORECASE)
 
 
 def label(finding: str, status: str, term: MeshTerm | None = None, terms: list[MeshTerm] | None = None,
@@ -62,7 +62,9 @@ def abnormal_pair(checked: Checked, w: Wording) -> QAPair | None:
     certain = [f for f in disease if f.status == PRESENT]
     if not certain:
         return None
-    parts = ["可见" + _phrase([t for f in certain for t in f.terms])]
+    # Findings the report states but this list cannot name (not indexed, untranslated, a side in doubt): 等 says
+    # plainly that the list is not the whole film.
+    parts = ["可见" + _phrase([t for f in certain for t in f.terms]) + ("等" if checked.left_out else "")]
     for hedge, word in ((WEAK, "不除外"), ("strong", "考虑为")):
         hedged = [t for f in disease if f.status != PRESENT and f.hedge == hedge for t in f.terms]
         if hedged:

@@ -1,0 +1,243 @@
+"""The gate between generation and output: every answer is read back and kept only if the report supports it.
+
+Both generators pass through it (medqa.data.build). Each answer is read into findings with status, side and
+severity by the verifier's own reader (medqa.data.verify.reader) and compared with what the report says
+(medqa.data.verify.truth). A pair is dropped, and counted by its reason, when:
+
+* negation scope: a negation reads over a finding the report states (未见气胸、左侧少量胸腔积液);
+* finding not in report: the answer names a finding the report's text never speaks of;
+* status: present where the report negates it, absent where it states it (未见结节 beside a calcified granuloma);
+* certainty: a definite answer for a hedged finding, or a hedged one for a definite finding;
+* side / severity: a side or severity the report does not give that finding;
+* side conflict in report: a closed answer gives a side where the report's sections disagree on it;
+* number of findings: one finding counted twice in a closed answer, or an abnormality list that leaves findings
+  out without saying so (等 / 另见);
+* critical finding missing: a normality, description or impression answer that loses a critical finding;
+* normal despite finding: the film called normal while the report states a finding or surgery;
+* unreadable answer: a closed answer whose finding the reader cannot name (so nothing about it could be checked);
+* qualifier: a qualifier or extent word of the report's clause (calcified, old, subsegmental, extensive) that the
+  answer's item does not carry (medqa.data.verify.scope, qualifiers.tsv);
+* place: a location answer without the level or part the report names (fourth rib, T12, right upper quadrant), or
+  an item naming a structure (肋, 椎) that the finding's own statement does not name;
+* finding left out: an answer that reads as complete (an abnormality list without 等, an impression asked for the
+  main findings that names none) while the report states more, devices and statements it cannot name included;
+* projection: 后前位 where the report's text says AP or supine (or 前后位 where it says PA).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from medqa.data.qa import QAPair
+from medqa.data.records import Report, SkipLog
+from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
+from medqa.data.verify.scope import explains, structure_missing, structures_named
+from medqa.data.verify.truth import Support, Truth, report_truth
+
+REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
+           "side conflict in report", "number of findings", "critical finding missing", "normal despite finding",
+           "unreadable answer", "qualifier", "place", "finding left out", "projection")
+_SECTIONED = {"description": "findings", "impression": "impression"}
+_NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
+_COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
+
+
+def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str | None:
+    stated = statuses & {"present", "uncertain"}
+    if r.status == "absent":
+        if not stated:
+            return None if "absent" in statuses else "finding not in report"
+        narrowed = r.severity and r.severity not in severities or r.qualified
+        if "absent" in statuses and narrowed and not r.run_on:
+            return None  # 'no large effusion' beside a small one, 'no suspicious nodule' beside a granuloma
+        return "negation scope" if r.run_on else "status"
+    if r.status in statuses:
+        return None
+    if stated:
+        return "certainty"
+    return "status" if "absent" in statuses else "finding not in report"
+
+
+def _words_reason(r: Reading, s: Support, qtype: str, question: str) -> str | None:
+    """The report's own words about this finding that the answer must carry (qualifiers, extent, place)."""
+    rules = sorted(s.rules, key=lambda rule: (rule.kind != "qualifier", rule.kind, rule.name))  # one reason per run
+    for rule in rules:
+        carried = rule.zh.search(r.span) or rule.zh.search(question)
+        if (rule.kind == "qualifier" or rule.kind == "extent" and qtype != "location") and not carried:
+            return "qualifier"
+    for rule in rules:
+        if rule.kind == "place" and qtype == "location" and not (rule.zh.search(r.span) or rule.zh.search(question)):
+            return "place"
+    if structure_missing(r.span, s.sentences):
+        return "place"
+    if qtype == "location" and not r.side and s.sides - {"none"}:
+        return "side"  # 'right infrahilar' answered 肺门
+    return None
+
+
+def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", question: str = "") -> str | None:
+    """Why one reading of an answer is not what the report supports (None when it is)."""
+    s = truth.concepts.get(r.concept)
+    if s is None:
+        return "finding not in report"
+    why = _status_reason(r, s.statuses, s.severities)
+    if why or r.status == "absent":
+        return why
+    sides = (s.sides - {"none"}) or s.mesh_sides
+    if r.side and r.side not in sides and not (r.side == "bilateral" and {"left", "right"} <= sides):
+        return "side"
+    if r.side in ("left", "right") and r.zones and not _placed(r, s.places):
+        return "side"  # 左肺下叶 where the report's lesion of that kind is in the right lower lobe
+    if closed and r.side and s.side_conflict():
+        return "side conflict in report"
+    extent = any(rule.kind == "extent" for rule in s.rules)  # 'extensive' is no severity: MeSH's 'severe' is not used
+    severities = s.severities or (set() if extent else s.mesh_severities)
+    if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
+        return "severity"
+    return _words_reason(r, s, qtype, question)
+
+
+def _placed(r: Reading, places: set[tuple[str, str]]) -> bool:
+    """Whether some statement of the report puts this finding on the reading's side, in one of its zones."""
+    sided = {(side, zone) for side, zone in places if side != "none"} or places  # a side-less one gives no side
+    if not sided:
+        return True  # only keyword statements: no place to hold the answer to
+    return any(side in (r.side, "bilateral", "none") and (zone == "any" or zone in r.zones) for side, zone in sided)
+
+
+def _named(readings: Sequence[Reading]) -> set[str]:
+    return {r.concept for r in readings if r.status != "absent"}
+
+
+def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | None:
+    """The checks of an answer about the whole film or a whole section: nothing critical lost, nothing left out."""
+    named = _named(readings)
+    stated = [(r.concept, r.span) for r in readings if r.status != "absent"]
+    uncovered = any(not any(st.covered_by(c, item) for c, item in stated) for st in truth.statements)
+    if pair.qtype in ("normality", "llm") and claims_normal(pair.answer):
+        if truth.abnormal - named or any(not group & named for group in truth.disease) or uncovered:
+            return "normal despite finding"
+        return None
+    if pair.qtype == "llm":
+        return None  # an open answer of the LLM's own: its findings are checked, not its completeness
+    section = _SECTIONED.get(pair.qtype)
+    lost = {c for c, sections in truth.critical.items() if (section is None or section in sections)} - named
+    if pair.qtype == "normality":
+        left_out = any(not group & named for group in truth.disease) or lost
+        if left_out and not says_more(pair.answer):
+            return "number of findings"
+        return "finding left out" if (uncovered or truth.abnormal - named) and not says_more(pair.answer) else None
+    if lost:
+        return "critical finding missing"
+    asks_findings = pair.qtype == "impression" and re.search(r"发现|总结|异常", pair.question)
+    return "finding left out" if asks_findings and not named and truth.statements else None
+
+
+_MANY = re.compile(r"\b(?:bilateral\w*|both|multiple|several|numerous|\w+(?:ies|ses|ules|ions|ates|omas|ties))\b")
+
+
+def _several(s: Support) -> bool:
+    """Whether the report's text states this finding more than once: at two sided places by two statements, or by a
+    plural ('nodules', 'bilateral opacities'); one opacity 'in the right lower and middle lobes' is one."""
+    return len(s.groups) >= 2 or any(_MANY.search(t) for t in s.texts)
+
+
+def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
+    """One lesion named twice in one answer: on two sides the report's sections disagree on, twice where the report
+    states it once (a large opacity in the right lower and middle lobes), at one place under two names (fracture
+    and deformity of the right humerus), or beside the diagnosis that explains it (explains.tsv)."""
+    present = [r for r in readings if r.status != "absent"]
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
+            if a.concept == b.concept:
+                s = truth.concepts[a.concept]
+                if s.side_conflict() and a.side and b.side or not _several(s):
+                    return True
+            elif _place(a) and _place(a) == _place(b) or frozenset((a.concept, b.concept)) in explains():
+                return True
+    return False
+
+
+def _place(r: Reading) -> tuple | None:
+    """Where the item puts its finding: side, lung zones and the structures it names (None: nowhere)."""
+    structures = structures_named(r.span)
+    return (r.side, r.zones, structures) if r.zones or structures else None
+
+
+_AP = re.compile(r"\bap\b|\bsupine\b|\bportable\b|\banteroposterior\b")
+_PA = re.compile(r"\bpa\b|\bposteroanterior\b")
+
+
+def _projection(pair: QAPair, text: str) -> str | None:
+    """The projection answer yields to the report's own words (AP supine technique is never 后前位)."""
+    low = text.lower()
+    if "后前位" in pair.answer and _AP.search(low) or "前后位" in pair.answer and _PA.search(low):
+        return "projection"
+    return None
+
+
+def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
+    """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English (for projection)."""
+    if pair.qtype == "projection":
+        return _projection(pair, text)
+    readings = read_reply(pair.question, pair.answer)
+    closed = pair.qtype not in _SECTIONED
+    if not readings and pair.qtype in _NAMES_A_FINDING and not claims_normal(pair.answer):
+        return "unreadable answer"
+    for r in readings:
+        why = check_reading(r, truth, closed, pair.qtype, pair.question)
+        if why:
+            return why
+    if closed and _counted_twice(readings, truth):
+        return "number of findings"
+    if pair.qtype in ("normality", "description", "impression", "llm"):
+        return _whole(pair, readings, truth)
+    return None
+
+
+class Verifier:
+    """Filters every generator's pairs; counts what it checked, kept and dropped (by reason) for the card."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.checked: Counter[str] = Counter()
+        self.kept: Counter[str] = Counter()
+
+    def filter(self, reports: Sequence[Report], qa: dict[str, list[QAPair]], skips: SkipLog) -> dict:
+        """The pairs each report keeps; a report with none left goes to `skips`."""
+        out: dict[str, list[QAPair]] = {}
+        for report in reports:
+            pairs = qa.get(report.uid)
+            if not pairs:
+                continue
+            try:
+                kept = self._keep(report, pairs)
+            except Exception as exc:  # noqa: BLE001 - one report the verifier cannot read never stops the build
+                skips.skip("verifier failed", report.source or report.uid, f"{type(exc).__name__}: {exc}")
+                continue
+            if kept:
+                out[report.uid] = kept
+            else:
+                skips.skip("nothing left after the verifier", report.source or report.uid,
+                           f"{len(pairs)} pair(s) dropped")
+        return out
+
+    def _keep(self, report: Report, pairs: list[QAPair]) -> list[QAPair]:
+        truth = report_truth(report)
+        text = " ".join((report.technique, report.text))
+        verdicts = [(pair, check_pair(pair, truth, text)) for pair in pairs]  # all read before any is counted
+        for pair, why in verdicts:
+            self.checked[pair.qtype] += 1
+            if why:
+                self.counts[why] += 1
+            else:
+                self.kept[pair.qtype] += 1
+        return [pair for pair, why in verdicts if not why]
+
+    def card_info(self) -> dict:
+        """Pairs checked and kept, and the dropped ones per reason (every reason shown, even at 0)."""
+        return {"pairs checked": sum(self.checked.values()), "pairs kept": sum(self.kept.values()),
+                "dropped by reason": {reason: self.counts[reason] for reason in REASONS},
+                "kept per question type": {q: f"{self.kept[q]} / {n}" for q, n in sorted(self.checked.items())}}

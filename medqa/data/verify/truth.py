@@ -1,0 +1,245 @@
+"""What a report supports, in the verifier's concepts: each finding's statuses, sides and severities.
+
+The statements come from the report's own sentences (findings and impression, read by medqa.vocab.sentences,
+which reads English and renders nothing here); a side or severity the text does not give may come from a MeSH
+term of the same finding. Critical findings and surgery are also found directly in the English text
+(critical.tsv), so that a finding the grammar could not read is never lost from view.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medqa.data.records import Report
+from medqa.data.rule.crosscheck import check
+from medqa.data.verify.reader import TableError, concepts_of, load_table
+from medqa.data.verify.scope import (
+    Rule,
+    Statement,
+    adjective_only,
+    attached,
+    clause_of,
+    hedged,
+    negated_diagnosis,
+    statement,
+    unread_statement,
+)
+from medqa.vocab.clauses import Fact
+from medqa.vocab.mesh import DEID_RE
+from medqa.vocab.sentences import normalize, read_section
+
+CRITICAL = Path(__file__).with_name("critical.tsv")
+_SIDES = {"left": "left", "right": "right", "bilateral": "bilateral", "lingula": "left"}
+_SEVERITY = {"mild": "low", "minimal": "low", "small": "low", "trace": "low", "tiny": "low", "slight": "low",
+             "slightly": "low", "mildly": "low", "moderate": "mid", "moderately": "mid", "severe": "high",
+             "large": "high", "massive": "high", "marked": "high", "markedly": "high", "severely": "high",
+             "borderline": "borderline", "mild to moderate": "low-mid"}
+_ZONES = {"upper lobe": "upper", "apex": "upper", "upper lung zone": "upper", "middle lobe": "middle",
+          "lingula": "middle", "mid lung zone": "middle", "lower lobe": "lower", "base": "lower",
+          "lower lung zone": "lower", "hilum": "hilum", "perihilar": "hilum"}
+_SIDE_WORDS = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b")
+_SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:" + "|".join(k for k in _SEVERITY if " " not in k) + r")\b")
+_NORMAL_WORDS = re.compile(r"\b(?:normal|unremarkable|intact|clear|negative|unchanged|stable|within|expanded|"
+                           r"resolution|resolving|absent|nothing|none)\b")
+_NEGATION = re.compile(r"\b(?:no|not|without|negative for|free of|resolved|removed|rather than|clear of)\b")
+
+
+@dataclass
+class Support:
+    """What the report says of one concept."""
+
+    statuses: set[str] = field(default_factory=set)  # present / absent / uncertain
+    sides: set[str] = field(default_factory=set)  # sides the text gives ("none" where a statement gives none)
+    severities: set[str] = field(default_factory=set)
+    mesh_sides: set[str] = field(default_factory=set)
+    mesh_severities: set[str] = field(default_factory=set)
+    sections: set[str] = field(default_factory=set)
+    section_sides: dict[str, set[str]] = field(default_factory=dict)
+    places: set[tuple[str, str]] = field(default_factory=set)  # (side or "none", zone or "any") of each statement
+    texts: set[str] = field(default_factory=set)  # the clauses of the report's text that state it
+    rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
+    sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
+    groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
+
+    def side_conflict(self) -> bool:
+        """Left in one section and right in another, neither saying both: one finding the sections disagree on."""
+        named = {k: v for k, v in self.section_sides.items() if k != "mesh" and v - {"none"}}
+        return any({"left"} <= a and "right" not in a and {"right"} <= b and "left" not in b
+                   for x, a in named.items() for y, b in named.items() if x != y)
+
+
+@dataclass
+class Truth:
+    """Every concept the report speaks of, and the critical or surgical findings its text states."""
+
+    concepts: dict[str, Support] = field(default_factory=dict)
+    critical: dict[str, set[str]] = field(default_factory=dict)  # concept -> sections ("findings", "impression")
+    abnormal: set[str] = field(default_factory=set)  # concepts that forbid calling the film normal
+    disease: set[frozenset[str]] = field(default_factory=set)  # each stated disease finding: its concepts
+    # Every statement of the text, devices included, as the concepts that name it; an empty one is a statement the
+    # verifier cannot name (a winged scapula): an answer that reads as complete must name one of each.
+    statements: list[Statement] = field(default_factory=list)
+
+    def stated(self, concept: str) -> bool:
+        s = self.concepts.get(concept)
+        return bool(s and s.statuses & {"present", "uncertain"})
+
+
+@functools.lru_cache(maxsize=2)
+def critical_patterns(path: Path = CRITICAL) -> list[tuple[str, str, re.Pattern]]:
+    """(concept, kind, pattern) rows of the critical table; TableError naming the file and line of a bad one."""
+    out = []
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            if row.get("kind") not in ("critical", "abnormal") or not row.get("concept"):
+                raise TableError(f"{path}:{rows.line_num}: kind must be critical or abnormal, with a concept")
+            try:
+                out.append((row["concept"], row["kind"], re.compile(row["pattern"])))
+            except re.error as exc:
+                raise TableError(f"{path}:{rows.line_num}: bad pattern: {exc}") from exc
+    return out
+
+
+def _sentence_sides(text: str) -> set[str]:
+    words = {("bilateral" if w.startswith(("bilateral", "both")) else w) for w in _SIDE_WORDS.findall(text)}
+    return {"bilateral"} if "bilateral" in words or {"left", "right"} <= words else words
+
+
+def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None) -> None:
+    sides = {_SIDES[q] for q in fact.term.qualifiers if q in _SIDES}
+    severities = {_SEVERITY[q] for q in fact.term.qualifiers if q in _SEVERITY}
+    if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
+        sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
+    status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
+    if status == "present" and clause is not None and hedged(clause, " ".join([fact.key, fact.term.head])):
+        status = "uncertain"  # 'prominence which may represent crowding', 'scar/subsegmental atelectasis'
+    names = concepts_of(fact.key)
+    stated = status in ("present", "uncertain")
+    for name in names:
+        s = truth.concepts.setdefault(name, Support())
+        s.statuses.add(status)
+        s.sections.add(section)
+        if stated:  # 'no right effusion' gives no side to an effusion, 'no large effusion' no severity
+            s.sides |= sides or {"none"}
+            s.severities |= severities
+            s.section_sides.setdefault(section, set()).update(sides)
+            zones = {_ZONES[q] for q in fact.term.qualifiers if q in _ZONES} if fact.parsed else set()
+            placed = {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
+            s.places |= placed
+            if section != "mesh" and sides:
+                s.groups.add(frozenset(placed))
+            if clause is not None:
+                s.texts.add(clause)
+                s.sentences.add(low or clause)
+                s.rules |= attached(clause)
+    table = load_table()
+    if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
+        truth.disease.add(frozenset(names))
+
+
+_HEDGED = re.compile(r"\b(?:concern\w*|suspicious|worrisome|possibl\w*|probabl\w*|likely|may|might|could|cannot|"
+                     r"question\w*|suggest\w*|compatible|versus|vs|differential|consider\w*|suspect\w*)\b")
+
+
+def _critical(truth: Truth, section: str, text: str) -> None:
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        low = " ".join(sentence.lower().split())  # the raw words: normalising drops 'postsurgical changes of'
+        for concept, kind, pattern in critical_patterns():
+            for m in pattern.finditer(low):
+                clause = re.split(r";| but | however | although ", low[:m.start()])[-1]
+                if _NEGATION.search(clause):
+                    continue
+                if kind == "critical":
+                    truth.critical.setdefault(concept, set()).add(section)
+                truth.abnormal.add(concept)
+                # A finding the grammar could not read is still stated: hedged where the sentence hedges.
+                support = truth.concepts.setdefault(concept, Support())
+                if not support.statuses & {"present", "uncertain"}:
+                    support.statuses.add("uncertain" if _HEDGED.search(low) else "present")
+                    support.sides |= _sentence_sides(low) or {"none"}
+                    support.sections.add(section)
+
+
+def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
+    """One sentence's facts, and the statement it makes for answers that read as complete."""
+    whole_negation = negated_diagnosis(raw)  # 'no finding suggestive of active disease'
+    for fact in sentence.facts:
+        if whole_negation:
+            fact = Fact(fact.term, "absent", "", device=fact.device, parsed=fact.parsed)
+        elif fact.status == "absent" and not _NEGATION.search(raw) and not _NORMAL_WORDS.search(raw):
+            # No negation in the English: 'the skeletal structures show arthritic changes' states them.
+            fact = Fact(fact.term, "present", "", device=fact.device, parsed=fact.parsed)
+        _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])))
+        if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
+            clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
+            truth.statements.append(statement(concepts_of(fact.key), clause))
+    if not sentence.facts and sentence.zh is None and unread_statement(raw):
+        truth.statements.append(statement((), raw))
+
+
+def report_truth(report: Report) -> Truth:
+    """The verifier's view of one report."""
+    truth = Truth()
+    sections = {}
+    raws = []
+    for section, text in (("findings", report.findings), ("impression", report.impression)):
+        sections[section] = read_section(text or "")
+        for sentence in sections[section]:
+            low, raw = normalize(sentence.text), " ".join(sentence.text.lower().split())
+            raws.append(raw)
+            _sentence(truth, sentence, section, low, raw)
+        _critical(truth, section, text or "")
+    # MeSH findings the text states in words the grammar could not read ('degenerative endplate changes'): the
+    # text's keywords decide their status, the MeSH term gives side and severity.
+    for finding in check(report.mesh, sections["findings"], sections["impression"], report.text).findings:
+        for term in finding.terms:
+            fact = Fact(term, finding.status, finding.hedge, device=finding.benign)
+            clause = _mesh_clause(raws, term)
+            if clause is not None and adjective_only(clause, term.head) or _state_unsaid(term, report.text):
+                continue  # 'nodular prominence of the hilum' states no nodule; 'ectasia' is no tortuous aorta
+            _add_fact(truth, fact, "mesh", "", clause)
+    for term in report.mesh:
+        if DEID_RE.search(term.head):
+            continue
+        key = term.head.lower()
+        for name in concepts_of(key) or concepts_of(_mesh_key(term)):
+            s = truth.concepts.get(name)
+            if s is not None:
+                s.mesh_sides |= {_SIDES[q] for q in term.qualifiers if q in _SIDES}
+                s.mesh_severities |= {_SEVERITY[q] for q in term.qualifiers if q in _SEVERITY}
+    return truth
+
+
+_STATES = ("tortu", "elevat", "blunt", "flatten")  # states a MeSH term may add that the text must say itself
+
+
+def _state_unsaid(term, text: str) -> bool:
+    """Whether the MeSH term names a state ('Aorta/tortuous') whose word the report's text never uses."""
+    low = text.lower()
+    return any(q.lower().startswith(s) and s not in low for q in term.qualifiers for s in _STATES)
+
+
+def _mesh_clause(raws: list[str], term) -> str | None:
+    """The first clause of the text naming the MeSH term's head (its qualifiers where the head is generic: Lung)."""
+    for words in (term.head, " ".join(term.qualifiers)):
+        clause = next((c for c in (clause_of(r, words) for r in raws) if c is not None), None)
+        if clause is not None:
+            return clause
+    return None
+
+
+def _mesh_key(term) -> str:
+    """The finding a MeSH anatomy term names by its state ('Aorta/tortuous' is a tortuous aorta)."""
+    quals = set(term.qualifiers)
+    head = term.head.lower()
+    table = {("aorta", "tortuous"): "tortuous aorta", ("heart", "enlarged"): "cardiomegaly",
+             ("cardiac shadow", "enlarged"): "cardiomegaly", ("mediastinum", "enlarged"): "widened mediastinum",
+             ("diaphragm", "elevated"): "elevated diaphragm", ("costophrenic angle", "blunted"):
+             "blunted costophrenic angle", ("lung", "hypoinflation"): "hypoinflation",
+             ("lung", "hyperdistention"): "hyperdistention", ("aorta", "enlarged"): "aortic enlargement"}
+    return next((v for (h, q), v in table.items() if h == head and q in quals), head)
