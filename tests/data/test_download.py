@@ -9,6 +9,7 @@ import hashlib
 import io
 import random
 import shlex
+import sys
 import tarfile
 
 import httpx
@@ -94,8 +95,10 @@ def test_a_download_unpacks_the_real_layout_and_its_build_command_works(download
         "1009.xml", "54.xml", "7.xml", "8.xml"]
     assert sorted(p.stem for p in (out / "images").glob("*.png")) == sorted(IMAGES)
     assert leftovers(out) == []  # archives deleted once unpacked, no .part, no temporary folder
-    command = next(line.strip() for line in printed.splitlines() if line.strip().startswith("python -m medqa.data"))
-    argv = shlex.split(command)[3:]
+    command = next(line.strip() for line in printed.splitlines() if " -m medqa.data build " in line)
+    argv = shlex.split(command)
+    assert argv[:3] == [sys.executable, "-m", "medqa.data"]  # the Python that ran the download, not a bare `python`
+    argv = argv[3:]
     argv[argv.index("--out") + 1] = str(tmp_path / "ds")
     assert main([*argv, "--folds", "2"]) == 0
     built = capsys.readouterr().out

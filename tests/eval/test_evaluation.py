@@ -29,7 +29,7 @@ from tests.helpers.paths import OPENI
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
-    """6 conversations with real images in 2 folds (fold 0: 14 answers, fold 1: 24), images copied to tmp."""
+    """6 conversations with real images in 2 folds (what the generator asks: `answers(data, k)`), images copied."""
     root = tmp_path_factory.mktemp("eval")
     shutil.copytree(OPENI / "images", root / "images")
     level = logging.getLogger("medqa").level
@@ -45,6 +45,11 @@ def dataset(tmp_path_factory) -> Path:
 
 def fold_records(data: Path, k: int) -> list[dict]:
     return [json.loads(line) for line in (data / f"fold_{k}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def answers(data: Path, k: int) -> int:
+    """Answers (assistant turns) of fold k: the items evaluation asks about."""
+    return sum(1 for r in fold_records(data, k) for m in r["messages"] if m["role"] == "assistant")
 
 
 def saved_rows(out: Path, name: str, k: int) -> list[dict]:
@@ -113,6 +118,9 @@ def test_tiny_model_and_baselines_end_to_end(dataset, tiny_model, tmp_path):
         # The first 4 answers of each fold: projection, normality, presence, ... each with its own figures.
         assert sum(t["n"] for t in entry["by_type"].values()) == 8
         for by_type in entry["by_type"].values():  # closed types; label_agreement where the builder labelled
+            if "accuracy" not in by_type:  # an open type (description, impression): the text figures
+                assert {"n", "rouge1", "rouge2", "rougeL"} <= set(by_type)
+                continue
             assert set(by_type) - {"label_agreement"} == {"n", "accuracy", "sd", "ci95", "unlabelled"}
             assert 0.0 <= by_type.get("label_agreement", 1.0) <= 1.0
     for name in names[1:]:
@@ -166,12 +174,13 @@ def test_resume_after_a_kill_predicts_only_missing_items(dataset, tmp_path):
     args = ["--data", str(dataset), "--folds", "0-1", "--model", "baseline:majority", "--out", str(out),
             "--batch_size", "4"]
     with pytest.raises(KeyboardInterrupt):
-        main(args, wrap=Recorder(asked, die_after=2))  # dies after 2 batches = 8 of fold 0's 14 answers
+        main(args, wrap=Recorder(asked, die_after=2))  # dies after 2 batches = 8 of fold 0's answers
     assert len(saved_rows(out, "baseline:majority", 0)) == 8
     asked.clear()
     resumed = main(args, wrap=lambda p: Recorder(asked)(p))
-    assert len(asked) == 14 + 24 - 8  # only the missing answers
-    for k, n in ((0, 14), (1, 24)):
+    n0, n1 = answers(dataset, 0), answers(dataset, 1)
+    assert n0 > 8 and len(asked) == n0 + n1 - 8  # only the missing answers
+    for k, n in ((0, n0), (1, n1)):
         keys = [r["key"] for r in saved_rows(out, "baseline:majority", k)]
         assert len(keys) == len(set(keys)) == n
     fresh = main([*args[:-3], str(tmp_path / "fresh"), "--batch_size", "4"])
@@ -203,7 +212,7 @@ def test_resume_after_a_torn_last_line(dataset, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:5]) + lines[5][:20], encoding="utf-8")  # killed in the middle of row 6
     resumed = main(args, wrap=lambda p: Recorder(asked)(p))
-    assert len(asked) == 24 - 5
+    assert len(asked) == answers(dataset, 1) - 5
     assert path.read_text(encoding="utf-8").splitlines(keepends=True) == lines  # same rows, no torn line left
     scored = main([*args, "--score_only", "true"])  # scoring saved rows again gives the same numbers
     assert scored["baseline:retrieval"]["folds"] == resumed["baseline:retrieval"]["folds"]
@@ -212,23 +221,25 @@ def test_resume_after_a_torn_last_line(dataset, tmp_path):
 def test_a_corrupt_image_is_an_error_row_and_the_run_goes_on(dataset, tiny_model, tmp_path):
     images = tmp_path / "images"
     shutil.copytree(dataset.parent / "images", images)
-    first = fold_records(dataset, 1)[0]  # 8 answers about one image
+    first = fold_records(dataset, 1)[0]  # k answers about one image, then answers about other images
+    k = sum(1 for m in first["messages"] if m["role"] == "assistant")
     (images / first["images"][0]).write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     out = tmp_path / "out"
     args = ["--data", str(dataset), "--folds", "1", "--model", f"tiny={tiny_model}", "--out", str(out),
-            "--image_root", str(images), "--limit", "12", "--batch_size", "4", "--max_new_tokens", "2"]
+            "--image_root", str(images), "--limit", str(k + 4), "--batch_size", "4", "--max_new_tokens", "2"]
     results = main(args)
     rows = saved_rows(out, "tiny", 1)
-    assert len(rows) == 12
-    assert all("error" in r and Path(first["images"][0]).name in r["error"] for r in rows[:8])
-    assert all("error" not in r for r in rows[8:])
-    assert results["tiny"]["errors"] == 8 and results["tiny"]["folds"]["1"]["n"] == 12
-    assert "Error rows (scored as empty answers): tiny: 8 of 12." in (out / "results.md").read_text(encoding="utf-8")
-    # Once the image is repaired, --retry_errors redoes exactly the 8 error rows.
+    assert len(rows) == k + 4
+    assert all("error" in r and Path(first["images"][0]).name in r["error"] for r in rows[:k])
+    assert all("error" not in r for r in rows[k:])
+    assert results["tiny"]["errors"] == k and results["tiny"]["folds"]["1"]["n"] == k + 4
+    assert f"Error rows (scored as empty answers): tiny: {k} of {k + 4}." in (out / "results.md").read_text(
+        encoding="utf-8")
+    # Once the image is repaired, --retry_errors redoes exactly the k error rows.
     shutil.copy(dataset.parent / "images" / first["images"][0], images / first["images"][0])
     asked = []
     retried = main([*args, "--retry_errors", "true"], wrap=lambda p: Recorder(asked)(p))
-    assert sorted(i.key for i in asked) == sorted(r["key"] for r in rows[:8])
+    assert sorted(i.key for i in asked) == sorted(r["key"] for r in rows[:k])
     assert retried["tiny"]["errors"] == 0
 
 
