@@ -65,7 +65,8 @@ def test_every_medqa_data_command_help_exits_0(capsys, monkeypatch, command):
 def test_every_command_is_listed_here():
     """A script or package with a `__main__` that this file does not run is a failure, not a gap."""
     mains = {str(p.relative_to(REPO)) for p in REPO.rglob("*.py")
-             if ".venv" not in p.parts and "tests" not in p.parts and _has_main(p)}
+             if not any(part.startswith(".") for part in p.relative_to(REPO).parts)  # .venv, .ecosystem, ...
+             and "tests" not in p.parts and _has_main(p)}
     modules = {m[0] for m in MODULES}
     as_module = {m for m in mains if m.startswith("medqa/")}
     assert {m.removesuffix(".py").removesuffix("/__main__").replace("/", ".") for m in as_module} <= modules

@@ -109,7 +109,10 @@ def rate_in_the_chat(page) -> None:
     from playwright.sync_api import expect
 
     likes = page.locator('#chat button[aria-label="Like"]')
-    answer = likes.count() - 1  # the answer's thumb (every message has its own)
+    # The image notice and the answer each have their own thumbs: wait for the answer's (a busy machine renders
+    # it after the answer text), then click the last one.
+    expect(likes).to_have_count(2, timeout=30_000)
+    answer = 1
     likes.nth(answer).click()  # no clinician id yet: asked for right under it, and the thumb is not shown saved
     expect(page.locator("#chat")).to_contain_text("请先在上方填写医生化名 ID", timeout=30_000)
     expect(page.locator('#chat button[aria-label="Liked"]')).to_have_count(0)
