@@ -41,6 +41,7 @@ REASONS = ("negation scope", "finding not in report", "status", "certainty", "si
            "unreadable answer", "qualifier", "place", "finding left out", "projection")
 _SECTIONED = {"description": "findings", "impression": "impression"}
 _NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
+_SEEN = frozenset({"opacity"})  # findings that are what the film shows: only their nature is ever uncertain
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
 
 
@@ -82,6 +83,8 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     s = truth.concepts.get(r.concept)
     if s is None:
         return "finding not in report"
+    if r.status == "uncertain" and r.concept in _SEEN:
+        return "certainty"  # an opacity is seen; 'indeterminate' or 'atelectasis versus airspace disease' hedge its nature
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why

@@ -116,7 +116,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
-    if status == "present" and clause is not None and hedged(clause, " ".join([fact.key, fact.term.head])):
+    own = clause if clause is not None else low  # a finding named in its own word ('adenopathy'): the sentence
+    if status == "present" and own and hedged(own, " ".join([fact.key, fact.term.head])):
         status = "uncertain"  # 'prominence which may represent crowding', 'scar/subsegmental atelectasis'
     names = concepts_of(fact.key)
     stated = status in ("present", "uncertain")

@@ -1,0 +1,70 @@
+"""The classes the third blind reading of issue 20 found (550 pairs, 114 unseen reports), each on a self-made
+report: what the verifier must drop (the reason it counts) and what it must keep."""
+
+import pytest
+
+from medqa.data.qa import QAPair
+from medqa.data.records import Report, XrayImage
+from medqa.data.verify import check_pair, report_truth
+from medqa.vocab.mesh import parse_mesh
+
+
+def _verdict(findings, impression, mesh, qtype, question, answer):
+    report = Report(uid="1", mesh=parse_mesh(mesh), findings=findings, impression=impression,
+                    images=[XrayImage("1_IM-0001-1001.dcm.png", "Frontal")])
+    return check_pair(QAPair(question, answer, qtype), report_truth(report))
+
+
+# (class, findings, impression, mesh, qtype, question, answer, reason the verifier must give)
+DROPPED = [
+    ("qualifier: an indeterminate opacity is seen, only its nature is uncertain",
+     "Rounded opacity projecting retrosternally on lateral view only.", "Indeterminate 1.4 cm opacity.",
+     "Opacity/round", "presence", "能看到阴影吗？", "圆形阴影待排除。", "certainty"),
+    ("qualifier: opacities offered as atelectasis versus airspace disease are still seen",
+     "There are bibasilar opacities, atelectasis versus airspace disease.", "", "Opacity/lung",
+     "presence", "这张片子显示阴影了吗？", "可疑肺阴影，不除外。", "certainty"),
+    ("qualifier: a masked word before 'representing' hides a hedge",
+     "Prominent right paratracheal soft tissues XXXX representing adenopathy.", "",
+     "Lymph Nodes/right/paratracheal/enlarged", "presence", "是否存在淋巴结肿大？", "有，可见右侧气管旁淋巴结肿大。",
+     "certainty"),
+    ("qualifier: a mildly enlarged heart keeps mild", "The heart is mildly enlarged.",
+     "Borderline cardiomegaly without acute disease.", "Cardiomegaly/mild", "presence", "是否存在心脏增大？",
+     "可见心脏增大。", "qualifier"),
+    ("term: a density in the subcutaneous fat is not placed in 脂肪组织后部",
+     "Small rounded density within the posterior superficial subcutaneous fat.", "",
+     "Density/adipose tissue/posterior/round/small", "presence", "能看到密度增高影吗？",
+     "有，可见脂肪组织后部小圆形密度增高影。", "qualifier"),
+    ("term: central lungs are no middle zone",
+     "Increased interstitial markings in the central lungs and bases.", "",
+     "Markings/lung/base/bilateral/interstitial;Markings/lung/middle lobe/bilateral/interstitial", "location",
+     "间质纹理增多的位置在哪里？", "在双肺底部、双中肺野。", "place"),
+    ("term: interstitial lung changes are no interstitial lung disease",
+     "There are stable mild interstitial lung changes, which could be related to chronic edema or fibrosis.", "",
+     "Lung Diseases, Interstitial/mild", "presence", "这张片子显示间质性肺疾病了吗？", "有，可见轻度间质性肺疾病。",
+     "place"),
+    ("omission: clips in the axilla are not just 右侧", "There are surgical clips in the right axilla region.", "",
+     "Surgical Instruments/right", "location", "请指出手术夹的部位。", "手术夹位于右侧。", "place"),
+]
+
+KEPT = [
+    ("a mild cardiomegaly named mild", "The heart is mildly enlarged.", "", "Cardiomegaly/mild", "presence",
+     "是否存在心脏增大？", "可见心脏轻度增大。"),
+    ("an opacity stated as seen", "There are bibasilar opacities, atelectasis versus airspace disease.", "",
+     "Opacity/lung", "presence", "这张片子显示阴影了吗？", "可见双肺底部阴影。"),
+    ("interstitial lung disease the report names", "Interstitial lung disease.", "",
+     "Lung Diseases, Interstitial", "presence", "有间质性肺疾病吗？", "可见间质性肺疾病。"),
+    ("clips in the axilla named there", "There are surgical clips in the right axilla region.", "",
+     "Surgical Instruments/right", "location", "请指出手术夹的部位。", "手术夹位于右侧腋窝。"),
+]
+
+
+@pytest.mark.parametrize("case", DROPPED, ids=[c[0] for c in DROPPED])
+def test_the_verifier_drops_the_class(case):
+    _, findings, impression, mesh, qtype, question, answer, reason = case
+    assert _verdict(findings, impression, mesh, qtype, question, answer) == reason
+
+
+@pytest.mark.parametrize("case", KEPT, ids=[c[0] for c in KEPT])
+def test_the_verifier_keeps_what_the_report_supports(case):
+    _, findings, impression, mesh, qtype, question, answer = case
+    assert _verdict(findings, impression, mesh, qtype, question, answer) is None
