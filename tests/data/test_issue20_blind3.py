@@ -71,7 +71,8 @@ def test_the_verifier_keeps_what_the_report_supports(case):
 
 
 def test_a_description_that_reads_whole_never_leaves_out_a_finding_of_the_impression():
-    findings = "There are T-spine osteophytes. There is no pneumothorax or pleural effusion. There are low lung volumes."
+    findings = ("There are T-spine osteophytes. There is no pneumothorax or pleural effusion. "
+                "There are low lung volumes.")
     impression = "Low lung volumes with streaky left basilar opacity consistent with subsegmental atelectasis."
     mesh = "Osteophyte/thoracic vertebrae;Lung/hypoinflation;Opacity/lung/base/left/streaky"
     answer = "胸椎骨赘。未见气胸或胸腔积液。肺容积减小。"
@@ -81,7 +82,8 @@ def test_a_description_that_reads_whole_never_leaves_out_a_finding_of_the_impres
 
 
 def test_a_density_the_report_puts_down_to_normal_structures_is_no_finding():
-    findings = "Density surrounding superior mediastinum reflects combination of vascular, osseous and pleural structures."
+    findings = ("Density surrounding superior mediastinum reflects combination of vascular, osseous and pleural "
+                "structures.")
     assert _verdict(findings, "", "Density/mediastinum", "presence", "能看到密度增高影吗？",
                     "有，可见纵隔密度增高影。") in ("status", "finding not in report")
     assert _verdict("Density in the superior mediastinum.", "", "Density/mediastinum", "presence",

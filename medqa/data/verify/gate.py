@@ -84,7 +84,7 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     if s is None:
         return "finding not in report"
     if r.status == "uncertain" and r.concept in _SEEN:
-        return "certainty"  # an opacity is seen; 'indeterminate' or 'atelectasis versus airspace disease' hedge its nature
+        return "certainty"  # an opacity is seen: 'indeterminate', 'atelectasis versus airspace' hedge its nature
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why
