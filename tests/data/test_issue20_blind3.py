@@ -88,3 +88,11 @@ def test_a_density_the_report_puts_down_to_normal_structures_is_no_finding():
                     "有，可见纵隔密度增高影。") in ("status", "finding not in report")
     assert _verdict("Density in the superior mediastinum.", "", "Density/mediastinum", "presence",
                     "能看到密度增高影吗？", "有，可见纵隔密度增高影。") is None
+
+
+def test_a_location_answers_every_statement_of_its_finding():
+    findings = "Calcified granuloma are noted. Vascular calcification is noted."
+    mesh = "Calcified Granuloma;Calcinosis/blood vessels"
+    assert _verdict(findings, "", mesh, "location", "钙化的位置在哪里？", "钙化见于血管。") == "place"
+    assert _verdict("Vascular calcification is noted.", "", "Calcinosis/blood vessels", "location",
+                    "钙化的位置在哪里？", "钙化见于血管。") is None

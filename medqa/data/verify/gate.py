@@ -99,7 +99,17 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     severities = s.severities or (set() if extent else s.mesh_severities)
     if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
         return "severity"
+    if qtype == "location" and _also_another(r.concept, s, truth):
+        return "place"  # 钙化见于血管 where calcified granulomas are calcifications too
     return _words_reason(r, s, qtype, question)
+
+
+def _also_another(concept: str, s: Support, truth: Truth) -> bool:
+    """Whether the report states this finding on its own and also as part of another (calcified granulomas beside
+    vascular calcification): one place answers only one of them."""
+    return len(s.texts) >= 2 and any(
+        other != concept and o.statuses & {"present", "uncertain"} and o.texts & s.texts and s.texts - o.texts
+        for other, o in truth.concepts.items())
 
 
 def _placed(r: Reading, places: set[tuple[str, str]]) -> bool:
