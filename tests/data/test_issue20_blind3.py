@@ -96,3 +96,20 @@ def test_a_location_answers_every_statement_of_its_finding():
     assert _verdict(findings, "", mesh, "location", "钙化的位置在哪里？", "钙化见于血管。") == "place"
     assert _verdict("Vascular calcification is noted.", "", "Calcinosis/blood vessels", "location",
                     "钙化的位置在哪里？", "钙化见于血管。") is None
+
+
+@pytest.mark.parametrize("answer", ["在脂肪组织后部。", "密度增高影位于双侧后部。", "位于左肺门区、左肺门区。"])
+def test_a_location_answer_names_only_places_of_the_verifiers_table(answer):
+    findings = "Small rounded density within the posterior subcutaneous fat. Left hilar density."
+    assert _verdict(findings, "", "Density/adipose tissue/posterior/small", "location", "密度增高影位于什么部位？",
+                    answer) == "place"
+
+
+def test_a_bad_row_of_the_place_table_is_named_by_file_and_line(tmp_path):
+    from medqa.data.verify.places import load_places
+    from medqa.data.verify.reader import TableError
+
+    bad = tmp_path / "places.tsv"
+    bad.write_text("zh\tside\tpart\treviewed\tnote\n肺\tnowhere\tno\tno\tx\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"places.tsv:2"):
+        load_places(bad)

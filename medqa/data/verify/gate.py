@@ -17,7 +17,8 @@ severity by the verifier's own reader (medqa.data.verify.reader) and compared wi
 * unreadable answer: a closed answer whose finding the reader cannot name (so nothing about it could be checked);
 * qualifier: a qualifier or extent word of the report's clause (calcified, old, subsegmental, extensive) that the
   answer's item does not carry (medqa.data.verify.scope, qualifiers.tsv);
-* place: a location answer without the level or part the report names (fourth rib, T12, right upper quadrant), or
+* place: a location answer without the level or part the report names (fourth rib, T12, right upper quadrant), one
+  whose place is not made of places.tsv's entries (脂肪组织后部), or
   an item naming a structure (肋, 椎) that the finding's own statement does not name;
 * finding left out: an answer that reads as complete (an abnormality list without 等, an impression asked for the
   main findings that names none) while the report states more, devices and statements it cannot name included;
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
+from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
 from medqa.data.verify.scope import explains, structure_missing, structures_named
 from medqa.data.verify.truth import Support, Truth, report_truth
@@ -197,6 +199,8 @@ def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
     """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English (for projection)."""
     if pair.qtype == "projection":
         return _projection(pair, text)
+    if pair.qtype == "location" and unknown_place(pair.answer):
+        return "place"  # a composed place phrase (脂肪组织后部, 双侧后部) is not a radiologist's term
     readings = read_reply(pair.question, pair.answer)
     closed = pair.qtype not in _SECTIONED
     if not readings and pair.qtype in _NAMES_A_FINDING and not claims_normal(pair.answer):
