@@ -109,9 +109,12 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
 def _also_another(concept: str, s: Support, truth: Truth) -> bool:
     """Whether the report states this finding on its own and also as part of another (calcified granulomas beside
     vascular calcification): one place answers only one of them."""
-    return len(s.texts) >= 2 and any(
-        other != concept and o.statuses & {"present", "uncertain"} and o.texts & s.texts and s.texts - o.texts
-        for other, o in truth.concepts.items())
+    def sections(texts: set[str]) -> set[str]:
+        return {sec for t in texts for sec in s.text_sections.get(t, ()) if sec != "mesh"}
+
+    return len(s.texts) >= 2 and any(  # both in one section: a restatement in the impression is no second finding
+        other != concept and o.statuses & {"present", "uncertain"} and sections(o.texts & s.texts)
+        & sections(s.texts - o.texts) for other, o in truth.concepts.items())
 
 
 def _placed(r: Reading, places: set[tuple[str, str]]) -> bool:

@@ -61,6 +61,7 @@ class Support:
     section_sides: dict[str, set[str]] = field(default_factory=dict)
     places: set[tuple[str, str]] = field(default_factory=set)  # (side or "none", zone or "any") of each statement
     texts: set[str] = field(default_factory=set)  # the clauses of the report's text that state it
+    text_sections: dict[str, set[str]] = field(default_factory=dict)  # the sections each of those clauses is in
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
     sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
     groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
@@ -138,6 +139,7 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
                 s.groups.add(frozenset(placed))
             if clause is not None:
                 s.texts.add(clause)
+                s.text_sections.setdefault(clause, set()).add(section)
                 s.sentences.add(low or clause)
                 s.rules |= attached(clause)
     table = load_table()
