@@ -30,10 +30,10 @@ DROPPED = [
     ("qualifier: a mildly enlarged heart keeps mild", "The heart is mildly enlarged.",
      "Borderline cardiomegaly without acute disease.", "Cardiomegaly/mild", "presence", "是否存在心脏增大？",
      "可见心脏增大。", "qualifier"),
-    ("term: a density in the subcutaneous fat is not placed in 脂肪组织后部",
+    ("term: a density in the subcutaneous fat keeps subcutaneous",
      "Small rounded density within the posterior superficial subcutaneous fat.", "",
      "Density/adipose tissue/posterior/round/small", "presence", "能看到密度增高影吗？",
-     "有，可见脂肪组织后部小圆形密度增高影。", "qualifier"),
+     "有，可见脂肪组织小圆形密度增高影。", "qualifier"),
     ("term: central lungs are no middle zone",
      "Increased interstitial markings in the central lungs and bases.", "",
      "Markings/lung/base/bilateral/interstitial;Markings/lung/middle lobe/bilateral/interstitial", "location",
@@ -113,3 +113,12 @@ def test_a_bad_row_of_the_place_table_is_named_by_file_and_line(tmp_path):
     bad.write_text("zh\tside\tpart\treviewed\tnote\n肺\tnowhere\tno\tno\tx\n", encoding="utf-8")
     with pytest.raises(TableError, match=r"places.tsv:2"):
         load_places(bad)
+
+
+@pytest.mark.parametrize("answer", ["有，可见后部膈肌低平。", "是的，片中可见双侧后部胸腔积液。"])
+def test_a_part_word_without_its_structure_is_no_place(answer):
+    findings = "Flattening of the posterior hemidiaphragms. Small bilateral pleural effusions posteriorly."
+    mesh = "Diaphragm/posterior/flattened;Pleural Effusion/bilateral/posterior/small"
+    assert _verdict(findings, "", mesh, "presence", "有异常吗？", answer) == "place"
+    assert _verdict("Right lower lobe posterior segment opacity.", "", "Opacity/lung/lower lobe/right", "presence",
+                    "有阴影吗？", "可见右肺下叶后部阴影。") is None

@@ -186,6 +186,8 @@ def _place(r: Reading) -> tuple | None:
     return (r.side, r.zones, structures) if r.zones or structures else None
 
 
+# 前部 / 后部 belongs to a lobe, zone, vertebra or bone (右肺下叶后部, 胸椎前部); anywhere else it names no place.
+_LOOSE_PART = re.compile(r"(?<![叶野椎骨肋])[前后]部")
 _AP = re.compile(r"\bap\b|\bsupine\b|\bportable\b|\banteroposterior\b")
 _PA = re.compile(r"\bpa\b|\bposteroanterior\b")
 
@@ -202,6 +204,8 @@ def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
     """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English (for projection)."""
     if pair.qtype == "projection":
         return _projection(pair, text)
+    if _LOOSE_PART.search(pair.answer):
+        return "place"  # 后部膈肌低平, 双侧后部胸腔积液: a part with no structure of its own
     if pair.qtype == "location" and unknown_place(pair.answer):
         return "place"  # a composed place phrase (脂肪组织后部, 双侧后部) is not a radiologist's term
     readings = read_reply(pair.question, pair.answer)
