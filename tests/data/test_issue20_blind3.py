@@ -122,3 +122,20 @@ def test_a_part_word_without_its_structure_is_no_place(answer):
     assert _verdict(findings, "", mesh, "presence", "有异常吗？", answer) == "place"
     assert _verdict("Right lower lobe posterior segment opacity.", "", "Opacity/lung/lower lobe/right", "presence",
                     "有阴影吗？", "可见右肺下叶后部阴影。") is None
+
+
+def test_the_build_names_interstitial_changes_never_a_disease_nor_a_middle_zone_for_central():
+    from medqa.data.records import SkipLog
+    from medqa.data.rule import RuleGenerator
+    from medqa.data.verify import Verifier
+
+    report = Report(uid="1", mesh=parse_mesh("Lung Diseases, Interstitial/mild;"
+                                             "Markings/lung/middle lobe/bilateral/interstitial"),
+                    findings="There are stable mild interstitial lung changes, which could be related to chronic "
+                             "edema or fibrosis. Increased interstitial markings in the central lungs.",
+                    impression="", images=[XrayImage("1_IM-0001-1001.dcm.png", "Frontal")])
+    answers = []
+    for seed in range(4):
+        qa = RuleGenerator(seed=seed).generate_all([report], SkipLog())
+        answers += [p.answer for p in Verifier().filter([report], qa, SkipLog()).get("1", [])]
+    assert answers and not [a for a in answers if "间质性肺疾病" in a or "中肺野" in a], answers
