@@ -44,6 +44,8 @@ DROPPED = [
      "place"),
     ("omission: clips in the axilla are not just 右侧", "There are surgical clips in the right axilla region.", "",
      "Surgical Instruments/right", "location", "请指出手术夹的部位。", "手术夹位于右侧。", "place"),
+    ("omission: clips in the neck are not just 右侧", "Surgical clips in the right neck.", "",
+     "Surgical Instruments/right", "location", "请指出手术夹的部位。", "手术夹位于右侧。", "place"),
 ]
 
 KEPT = [
