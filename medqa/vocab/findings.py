@@ -49,7 +49,7 @@ ZH_SYNONYMS: dict[str, str] = {
     "calcinosis": "钙化灶;钙化影",
     "cicatrix": "疤痕;瘢痕灶;纤维条索",
     "atherosclerosis": "粥样硬化",
-    "lung diseases, interstitial": "间质性肺病;肺间质病变",
+    "lung diseases, interstitial": "间质性肺病;肺间质病变;肺间质改变",
     "pulmonary disease, chronic obstructive": "慢阻肺",
     "heart failure": "心衰",
     "tuberculosis": "结核",

@@ -17,7 +17,8 @@ severity by the verifier's own reader (medqa.data.verify.reader) and compared wi
 * unreadable answer: a closed answer whose finding the reader cannot name (so nothing about it could be checked);
 * qualifier: a qualifier or extent word of the report's clause (calcified, old, subsegmental, extensive) that the
   answer's item does not carry (medqa.data.verify.scope, qualifiers.tsv);
-* place: a location answer without the level or part the report names (fourth rib, T12, right upper quadrant), or
+* place: a location answer without the level or part the report names (fourth rib, T12, right upper quadrant), one
+  whose place is not made of places.tsv's entries (脂肪组织后部), or
   an item naming a structure (肋, 椎) that the finding's own statement does not name;
 * finding left out: an answer that reads as complete (an abnormality list without 等, an impression asked for the
   main findings that names none) while the report states more, devices and statements it cannot name included;
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
+from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
 from medqa.data.verify.scope import explains, structure_missing, structures_named
 from medqa.data.verify.truth import Support, Truth, report_truth
@@ -41,6 +43,7 @@ REASONS = ("negation scope", "finding not in report", "status", "certainty", "si
            "unreadable answer", "qualifier", "place", "finding left out", "projection")
 _SECTIONED = {"description": "findings", "impression": "impression"}
 _NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
+_SEEN = frozenset({"opacity"})  # findings that are what the film shows: only their nature is ever uncertain
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
 
 
@@ -82,6 +85,8 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     s = truth.concepts.get(r.concept)
     if s is None:
         return "finding not in report"
+    if r.status == "uncertain" and r.concept in _SEEN:
+        return "certainty"  # an opacity is seen: 'indeterminate', 'atelectasis versus airspace' hedge its nature
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why
@@ -96,7 +101,20 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     severities = s.severities or (set() if extent else s.mesh_severities)
     if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
         return "severity"
+    if qtype == "location" and _also_another(r.concept, s, truth):
+        return "place"  # 钙化见于血管 where calcified granulomas are calcifications too
     return _words_reason(r, s, qtype, question)
+
+
+def _also_another(concept: str, s: Support, truth: Truth) -> bool:
+    """Whether the report states this finding on its own and also as part of another (calcified granulomas beside
+    vascular calcification): one place answers only one of them."""
+    def sections(texts: set[str]) -> set[str]:
+        return {sec for t in texts for sec in s.text_sections.get(t, ()) if sec != "mesh"}
+
+    return len(s.texts) >= 2 and any(  # both in one section: a restatement in the impression is no second finding
+        other != concept and o.statuses & {"present", "uncertain"} and sections(o.texts & s.texts)
+        & sections(s.texts - o.texts) for other, o in truth.concepts.items())
 
 
 def _placed(r: Reading, places: set[tuple[str, str]]) -> bool:
@@ -131,6 +149,8 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
         return "finding left out" if (uncovered or truth.abnormal - named) and not says_more(pair.answer) else None
     if lost:
         return "critical finding missing"
+    if pair.qtype == "description" and any(not group & named for group in truth.disease):
+        return "finding left out"  # the findings read whole while the impression states one more (basilar opacity)
     asks_findings = pair.qtype == "impression" and re.search(r"发现|总结|异常", pair.question)
     return "finding left out" if asks_findings and not named and truth.statements else None
 
@@ -166,6 +186,8 @@ def _place(r: Reading) -> tuple | None:
     return (r.side, r.zones, structures) if r.zones or structures else None
 
 
+# 前部 / 后部 belongs to a lobe, zone, vertebra or bone (右肺下叶后部, 胸椎前部); anywhere else it names no place.
+_LOOSE_PART = re.compile(r"(?<![叶野椎骨肋])[前后]部")
 _AP = re.compile(r"\bap\b|\bsupine\b|\bportable\b|\banteroposterior\b")
 _PA = re.compile(r"\bpa\b|\bposteroanterior\b")
 
@@ -182,6 +204,10 @@ def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
     """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English (for projection)."""
     if pair.qtype == "projection":
         return _projection(pair, text)
+    if _LOOSE_PART.search(pair.answer):
+        return "place"  # 后部膈肌低平, 双侧后部胸腔积液: a part with no structure of its own
+    if pair.qtype == "location" and unknown_place(pair.answer):
+        return "place"  # a composed place phrase (脂肪组织后部, 双侧后部) is not a radiologist's term
     readings = read_reply(pair.question, pair.answer)
     closed = pair.qtype not in _SECTIONED
     if not readings and pair.qtype in _NAMES_A_FINDING and not claims_normal(pair.answer):

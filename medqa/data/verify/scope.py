@@ -24,11 +24,13 @@ QUALIFIERS = Path(__file__).with_name("qualifiers.tsv")
 EXPLAINS = Path(__file__).with_name("explains.tsv")
 _KINDS = ("qualifier", "extent", "place", "structure")
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|which|with|but|however|although|while)\b")
+# A masked word before these hides the hedge ('XXXX representing adenopathy': likely, possibly ...).
+_MASKED_HEDGE = r"\bx{2,} (?:represent\w*|reflect\w*|consistent with|compatible with)"
 # A hedge before its finding ('may represent crowding'), after it ('effusion cannot be excluded'), or between two
 # alternatives ('infiltrate versus crowding', 'scar/subsegmental atelectasis': the two words either side).
 _HEDGE_BEFORE = re.compile(r"\b(?:may|might|could|can) (?:represent|reflect|be|indicate)\b|\bpossibl\w*|"
                            r"\bprobabl\w*|\blikely\b|\bquestionabl\w*|\bequivocal\b|\bsuspicious\b|"
-                           r"\bconcerning\b|\bsuggest\w*")
+                           r"\bconcerning\b|\bsuggest\w*|" + _MASKED_HEDGE)
 _HEDGE_AFTER = re.compile(r"\bcannot be (?:excluded|ruled out)\b|\b(?:is|are) (?:possible|questionable|suspected)\b")
 _ALTERNATIVE = re.compile(r"\bversus\b|\bvs\b|(?<=[a-z])/(?=[a-z])|\bor\b")
 _NEGATED = re.compile(r"^\W*(?:no|without|negative for|free of)\b")
@@ -92,8 +94,8 @@ def _at(clause: str, key: str) -> int | None:
 def hedged(clause: str, key: str) -> bool:
     """Whether the clause offers the finding `key` as one possibility (may represent X, X versus Y, scar/X)."""
     at = _at(clause, key)
-    if at is None:
-        return False
+    if at is None:  # named by a word of its own ('adenopathy' for lymph nodes): a masked hedge still holds it
+        return bool(re.search(_MASKED_HEDGE, clause))
     if any(m.start() < at for m in _HEDGE_BEFORE.finditer(clause)) or any(
             m.start() > at for m in _HEDGE_AFTER.finditer(clause)):
         return True

@@ -61,6 +61,7 @@ class Support:
     section_sides: dict[str, set[str]] = field(default_factory=dict)
     places: set[tuple[str, str]] = field(default_factory=set)  # (side or "none", zone or "any") of each statement
     texts: set[str] = field(default_factory=set)  # the clauses of the report's text that state it
+    text_sections: dict[str, set[str]] = field(default_factory=dict)  # the sections each of those clauses is in
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
     sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
     groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
@@ -116,7 +117,10 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
-    if status == "present" and clause is not None and hedged(clause, " ".join([fact.key, fact.term.head])):
+    if status == "present" and _NORMAL_CAUSE.search(low or clause or "") and set(concepts_of(fact.key)) <= _SEEN:
+        status = "explained"  # 'density ... reflects vascular, osseous and pleural structures': no finding at all
+    own = clause if clause is not None else low  # a finding named in its own word ('adenopathy'): the sentence
+    if status == "present" and own and hedged(own, " ".join([fact.key, fact.term.head])):
         status = "uncertain"  # 'prominence which may represent crowding', 'scar/subsegmental atelectasis'
     names = concepts_of(fact.key)
     stated = status in ("present", "uncertain")
@@ -135,6 +139,7 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
                 s.groups.add(frozenset(placed))
             if clause is not None:
                 s.texts.add(clause)
+                s.text_sections.setdefault(clause, set()).add(section)
                 s.sentences.add(low or clause)
                 s.rules |= attached(clause)
     table = load_table()
@@ -142,6 +147,11 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
         truth.disease.add(frozenset(names))
 
 
+# A density or opacity the report attributes to normal anatomy or overlap (read over the whole sentence).
+_NORMAL_CAUSE = re.compile(r"\b(?:reflect\w*|reflex|represent\w*|due to|combination of|related to|caused by|"
+                           r"attributable to|secondary to)\b.*\b(?:structures|overlap\w*|superimpos\w*|summation|"
+                           r"vascular|osseous|bony|nipples?|normal)\b")
+_SEEN = {"opacity"}
 _HEDGED = re.compile(r"\b(?:concern\w*|suspicious|worrisome|possibl\w*|probabl\w*|likely|may|might|could|cannot|"
                      r"question\w*|suggest\w*|compatible|versus|vs|differential|consider\w*|suspect\w*)\b")
 
