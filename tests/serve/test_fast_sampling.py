@@ -15,8 +15,6 @@ Draws are then checked end to end: several seeds give several answers (the confi
 one), answers stop at the model's end token or max_new_tokens.
 """
 
-import json
-import shutil
 
 import numpy as np
 import pytest
@@ -26,9 +24,9 @@ from medqa.core.modeling import load_model
 from medqa.serve.decoding import DecodingSettings
 from medqa.serve.fast_decode import FastDecoder, knob_values, sampling_scores
 from medqa.serve.local import LocalBackend
+from tests.helpers.instruct import instruct_like_copy
 from tests.helpers.synthetic import blob_film
 
-INSTRUCT_GENERATION = {"do_sample": True, "temperature": 0.1, "top_p": 0.001, "top_k": 1, "repetition_penalty": 1.05}
 SETTINGS = [
     DecodingSettings("sample", temperature=0.7, top_p=0.9, top_k=0, repetition_penalty=1.05, max_new_tokens=12),
     DecodingSettings("sample", temperature=1.5, top_p=1.0, top_k=0, repetition_penalty=1.0, max_new_tokens=12),
@@ -40,10 +38,7 @@ SETTINGS = [
 
 @pytest.fixture(scope="module")
 def instruct(tiny_model, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("instruct_gen") / "model"
-    shutil.copytree(tiny_model, folder)
-    path = folder / "generation_config.json"
-    path.write_text(json.dumps(json.loads(path.read_text()) | INSTRUCT_GENERATION))
+    folder = instruct_like_copy(tiny_model, tmp_path_factory.mktemp("instruct_gen") / "model")
     loaded = load_model(str(folder), dtype=torch.float32)
     loaded.model.eval()
     assert loaded.model.generation_config.top_k == 1

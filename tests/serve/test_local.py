@@ -1,7 +1,5 @@
 """The local backend decodes as the user chose, whatever the checkpoint's generation_config.json says."""
 
-import json
-import shutil
 
 import pytest
 import torch
@@ -11,18 +9,12 @@ from medqa.core.conversation import ConversationFormat
 from medqa.core.modeling import load_model
 from medqa.serve.decoding import DecodingSettings
 from medqa.serve.local import LocalBackend
-
-# Qwen2.5-VL-7B-Instruct's generation_config.json: top_k=1 turns any sampling into greedy decoding.
-INSTRUCT_GENERATION = {"do_sample": True, "temperature": 0.1, "top_p": 0.001, "top_k": 1, "repetition_penalty": 1.05}
+from tests.helpers.instruct import instruct_like_copy
 
 
 @pytest.fixture(scope="module")
 def instruct_like(tiny_model, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("instruct_like") / "model"
-    shutil.copytree(tiny_model, folder)
-    path = folder / "generation_config.json"
-    path.write_text(json.dumps(json.loads(path.read_text()) | INSTRUCT_GENERATION))
-    return LocalBackend(load_model(str(folder)))
+    return LocalBackend(load_model(str(instruct_like_copy(tiny_model, tmp_path_factory.mktemp("instruct") / "m"))))
 
 
 def answers(backend: LocalBackend, settings: DecodingSettings, seeds=range(4)) -> list[str]:
