@@ -44,6 +44,13 @@ def main() -> int:
     processor = get_processor(args.model, model_type="qwen2_5_vl", use_hf=True, download_model=False)
     template = get_template(processor, template_type="qwen2_5_vl", max_length=10**6)
     template.set_mode("train")
+    # ms-swift's Qwen2-VL template hard-codes the real checkpoints' <|image_pad|> id (151655; qwen.py,
+    # Qwen2VLTemplate.image_token_id) and expands only that id; the tiny model's locally trained tokenizer puts the
+    # token elsewhere, so without this the check would see one unexpanded placeholder per image. Real Qwen2.5-VL
+    # checkpoints have 151655, so what is checked here is the expansion users get.
+    tokenizer = getattr(processor, "tokenizer", processor)
+    template.image_token_id = tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    template.video_token_id = tokenizer.convert_tokens_to_ids("<|video_pad|>")
     results = {}
     for path in sorted(args.sharegpt_dir.glob("fold_*.json")):
         k = int(path.stem.removeprefix("fold_"))
