@@ -5,6 +5,8 @@ import os
 
 # Tests never reach the Hub: every model they load is built locally by medqa.tiny.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The training prescan's cache goes to a folder of this test session, never the user's ~/.cache.
+os.environ.setdefault("MEDQA_CACHE", __import__("tempfile").mkdtemp(prefix="medqa-test-cache-"))
 
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
