@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from medqa.core.tables import read_tsv
 from medqa.vocab.lexicon import finding_key
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Phrase, Tokens, parse_phrase
@@ -54,13 +54,8 @@ _CUE_TABLES = ("separator", "negation cue", "negation tail", "negation after", "
 def read_cues(path: Path = CUES_FILE) -> dict[str, dict]:
     """table -> {english spec: value} of the cue table, values as the grammar uses them; ValueError names the file
     and line of a bad row."""
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        lines = f.read().split("\n")
-    skipped = sum(1 for line in itertools.takewhile(lambda x: x.startswith("#"), lines))
-    reader = csv.DictReader(lines[skipped:], delimiter="\t", quoting=csv.QUOTE_NONE)
     out: dict[str, dict] = {t: {} for t in _CUE_TABLES}
-    for row in reader:
-        where = f"{path}:{reader.line_num + skipped}"
+    for where, row in read_tsv(path, quoting=csv.QUOTE_NONE):
         table, spec, zh = row["table"], row["english"], row["chinese"] or ""
         if table not in out or not spec or row["hedge"] not in ("", WEAK, STRONG):
             raise ValueError(f"{where}: table must be one of {_CUE_TABLES}, hedge weak, strong or empty")

@@ -10,11 +10,11 @@ Chinese follows Chinese chest-radiograph report usage (e.g. 肋膈角变钝, 膈
 
 from __future__ import annotations
 
-import csv
-import itertools
 import re
 from pathlib import Path
 from typing import NamedTuple
+
+from medqa.core.tables import read_tsv
 
 # Head kinds.
 FINDING = "finding"  # a finding in its own right: 'Opacity', 'Pleural Effusion'
@@ -69,37 +69,26 @@ def read_lexicon(path: Path = LEXICON_FILE) -> list[dict]:
     """The rows of the lexicon table, each checked; LexiconError names the file and line of the first bad one."""
     rows: list[dict] = []
     seen: set[tuple[str, str]] = set()
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise LexiconError(f"{path}: columns must be {', '.join(COLUMNS)}; got {reader.fieldnames}")
-        for row in reader:
-            where = f"{path}:{reader.line_num + _comment_lines(path)}"
-            row = {k: (v or "").strip() for k, v in row.items()}
-            tables = (*HEAD_TABLES, *QUALIFIER_TABLES, *NAME_TABLES, SUBJECT_TABLE)
-            kinds = HEAD_KINDS if row["table"] in HEAD_TABLES else QUALIFIER_KINDS if row["table"] in \
-                QUALIFIER_TABLES else SUBJECT_KINDS if row["table"] == SUBJECT_TABLE else ("name",)
-            if row["table"] not in tables:
-                raise LexiconError(f"{where}: table {row['table']!r} is not one of {tables}")
-            if row["english"] != " ".join(row["english"].lower().split()) or not row["english"]:
-                raise LexiconError(f"{where}: english {row['english']!r} must be lower case with single spaces")
-            if row["kind"] not in kinds:
-                raise LexiconError(f"{where}: kind {row['kind']!r} of a {row['table']} is not one of {kinds}")
-            if not _CJK.search(row["chinese"]) or row["chinese"].isascii():
-                raise LexiconError(f"{where}: chinese {row['chinese']!r} has no Chinese characters")
-            if row["reviewed"] not in ("yes", "no") or row["amount"] not in ("yes", ""):
-                raise LexiconError(f"{where}: reviewed must be yes or no, amount yes or empty")
-            if (row["table"], row["english"]) in seen:
-                raise LexiconError(f"{where}: {row['table']} {row['english']!r} is listed twice")
-            seen.add((row["table"], row["english"]))
-            rows.append(row)
+    for where, row in read_tsv(path, COLUMNS, LexiconError):
+        row = {k: (v or "").strip() for k, v in row.items()}
+        tables = (*HEAD_TABLES, *QUALIFIER_TABLES, *NAME_TABLES, SUBJECT_TABLE)
+        kinds = HEAD_KINDS if row["table"] in HEAD_TABLES else QUALIFIER_KINDS if row["table"] in \
+            QUALIFIER_TABLES else SUBJECT_KINDS if row["table"] == SUBJECT_TABLE else ("name",)
+        if row["table"] not in tables:
+            raise LexiconError(f"{where}: table {row['table']!r} is not one of {tables}")
+        if row["english"] != " ".join(row["english"].lower().split()) or not row["english"]:
+            raise LexiconError(f"{where}: english {row['english']!r} must be lower case with single spaces")
+        if row["kind"] not in kinds:
+            raise LexiconError(f"{where}: kind {row['kind']!r} of a {row['table']} is not one of {kinds}")
+        if not _CJK.search(row["chinese"]) or row["chinese"].isascii():
+            raise LexiconError(f"{where}: chinese {row['chinese']!r} has no Chinese characters")
+        if row["reviewed"] not in ("yes", "no") or row["amount"] not in ("yes", ""):
+            raise LexiconError(f"{where}: reviewed must be yes or no, amount yes or empty")
+        if (row["table"], row["english"]) in seen:
+            raise LexiconError(f"{where}: {row['table']} {row['english']!r} is listed twice")
+        seen.add((row["table"], row["english"]))
+        rows.append(row)
     return rows
-
-
-def _comment_lines(path: Path) -> int:
-    """Comment lines above the header: DictReader's line numbers do not count them."""
-    with Path(path).open(encoding="utf-8") as f:
-        return sum(1 for line in itertools.takewhile(lambda x: x.startswith("#"), f))
 
 
 def _heads(rows: list[dict], table: str) -> dict[str, Head]:

@@ -15,6 +15,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from medqa.core.tables import read_tsv
+
 WORDS_FILE = Path(__file__).with_name("words.tsv")
 _TABLES = ("finding noun", "device noun", "anatomy", "place adjective", "severity", "descriptor", "state",
            "state noun", "empty word")
@@ -22,15 +24,8 @@ _TABLES = ("finding noun", "device noun", "anatomy", "place adjective", "severit
 
 def read_words(path: Path = WORDS_FILE) -> list[dict]:
     """The rows of the vocabulary table; ValueError naming the file and line of a bad one."""
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        lines = f.read().split("\n")
-    skipped = sum(1 for line in itertools.takewhile(lambda x: x.startswith("#"), lines))
-    reader = csv.DictReader(lines[skipped:], delimiter="\t", quoting=csv.QUOTE_NONE)
-    if tuple(reader.fieldnames or ()) != ("table", "english", "value", "qualifiers"):
-        raise ValueError(f"{path}: columns must be table, english, value, qualifiers; got {reader.fieldnames}")
     rows = []
-    for row in reader:
-        where = f"{path}:{reader.line_num + skipped}"
+    for where, row in read_tsv(path, ("table", "english", "value", "qualifiers"), quoting=csv.QUOTE_NONE):
         if row["table"] not in _TABLES or not row["english"] or row["english"] != row["english"].lower():
             raise ValueError(f"{where}: table must be one of {_TABLES}, english lower case and not empty")
         if row["table"] in ("finding noun", "device noun", "anatomy", "severity", "descriptor", "state",

@@ -9,12 +9,13 @@ about as absent. `python -m medqa.data.rule.rates --reports CSV` measures the ra
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
 import random
 from collections import Counter
 from pathlib import Path
+
+from medqa.core.tables import read_tsv
 
 RATES_FILE = Path(__file__).with_name("absent_rates.tsv")
 COLUMNS = ("finding", "rate", "present", "absent")
@@ -36,18 +37,14 @@ def draw(seed: int, uid: str, key: str) -> float:
 def load_rates(path: Path = RATES_FILE) -> dict[str, float]:
     """finding key -> rate; ValueError naming the file and line of a bad row."""
     rates: dict[str, float] = {}
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise ValueError(f"{path}: columns must be {', '.join(COLUMNS)}, got {reader.fieldnames}")
-        for row in reader:
-            try:
-                rate = float(row["rate"])
-            except (TypeError, ValueError):
-                rate = -1.0
-            if not row["finding"] or not 0.0 <= rate <= 1.0 or row["finding"] in rates:
-                raise ValueError(f"{path}:{reader.line_num}: bad or repeated row {row}")
-            rates[row["finding"]] = rate
+    for where, row in read_tsv(path, COLUMNS):
+        try:
+            rate = float(row["rate"])
+        except (TypeError, ValueError):
+            rate = -1.0
+        if not row["finding"] or not 0.0 <= rate <= 1.0 or row["finding"] in rates:
+            raise ValueError(f"{where}: bad or repeated row {row}")
+        rates[row["finding"]] = rate
     return rates
 
 

@@ -3,11 +3,11 @@ meaning (脂肪组织后部 for 'posterior superficial subcutaneous fat', 双侧
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from pathlib import Path
 
+from medqa.core.tables import read_tsv
 from medqa.data.verify.reader import TableError
 
 PLACES = Path(__file__).with_name("places.tsv")
@@ -20,18 +20,15 @@ _BARE_SIDE = re.compile(r"[左右双]侧")
 def load_places(path: Path = PLACES) -> re.Pattern:
     """One pattern a single place item must match in full; TableError naming the file and line of a bad row."""
     parts = []
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            where = f"{path}:{rows.line_num}"
-            if not row.get("zh") or row.get("side") not in _SIDES or row.get("part") not in ("yes", "no"):
-                raise TableError(f"{where}: zh, side ({', '.join(_SIDES)}) and part (yes/no) are needed")
-            try:
-                re.compile(row["zh"])
-            except re.error as exc:
-                raise TableError(f"{where}: bad pattern: {exc}") from exc
-            part = "(?:[前后]部)?" if row["part"] == "yes" else ""
-            parts.append(f"{_SIDES[row['side']]}(?:{row['zh']}){part}")
+    for where, row in read_tsv(path):
+        if not row.get("zh") or row.get("side") not in _SIDES or row.get("part") not in ("yes", "no"):
+            raise TableError(f"{where}: zh, side ({', '.join(_SIDES)}) and part (yes/no) are needed")
+        try:
+            re.compile(row["zh"])
+        except re.error as exc:
+            raise TableError(f"{where}: bad pattern: {exc}") from exc
+        part = "(?:[前后]部)?" if row["part"] == "yes" else ""
+        parts.append(f"{_SIDES[row['side']]}(?:{row['zh']}){part}")
     return re.compile("(?:" + "|".join(parts) + ")")
 
 

@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from medqa.core.tables import read_tsv
 from medqa.data.verify.reader import TableError
 
 QUALIFIERS = Path(__file__).with_name("qualifiers.tsv")
@@ -57,16 +57,13 @@ class Rule:
 def load_rules(path: Path = QUALIFIERS) -> tuple[Rule, ...]:
     """The rows of qualifiers.tsv; TableError naming the file and line of a bad one."""
     out = []
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            where = f"{path}:{rows.line_num}"
-            if row.get("kind") not in _KINDS or not row.get("en") or not row.get("zh"):
-                raise TableError(f"{where}: kind must be one of {', '.join(_KINDS)}, with en and zh")
-            try:
-                out.append(Rule(row["kind"], re.compile(row["en"]), re.compile(row["zh"]), row["en"]))
-            except re.error as exc:
-                raise TableError(f"{where}: bad pattern: {exc}") from exc
+    for where, row in read_tsv(path):
+        if row.get("kind") not in _KINDS or not row.get("en") or not row.get("zh"):
+            raise TableError(f"{where}: kind must be one of {', '.join(_KINDS)}, with en and zh")
+        try:
+            out.append(Rule(row["kind"], re.compile(row["en"]), re.compile(row["zh"]), row["en"]))
+        except re.error as exc:
+            raise TableError(f"{where}: bad pattern: {exc}") from exc
     return tuple(out)
 
 
@@ -174,10 +171,8 @@ def negated_diagnosis(sentence: str) -> bool:
 def explains(path: Path = EXPLAINS) -> frozenset[frozenset[str]]:
     """Pairs of concepts that name one lesion twice when listed together (a diagnosis and the finding it explains)."""
     out = set()
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            if not row.get("concept") or not row.get("explains"):
-                raise TableError(f"{path}:{rows.line_num}: concept and explains are both needed")
-            out |= {frozenset((row["concept"], other.strip())) for other in row["explains"].split(";")}
+    for where, row in read_tsv(path):
+        if not row.get("concept") or not row.get("explains"):
+            raise TableError(f"{where}: concept and explains are both needed")
+        out |= {frozenset((row["concept"], other.strip())) for other in row["explains"].split(";")}
     return frozenset(out)

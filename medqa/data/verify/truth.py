@@ -8,12 +8,12 @@ term of the same finding. Critical findings and surgery are also found directly 
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medqa.core.tables import read_tsv
 from medqa.data.records import Report
 from medqa.data.rule.crosscheck import check
 from medqa.data.verify.reader import TableError, concepts_of, load_table
@@ -94,15 +94,13 @@ class Truth:
 def critical_patterns(path: Path = CRITICAL) -> list[tuple[str, str, re.Pattern]]:
     """(concept, kind, pattern) rows of the critical table; TableError naming the file and line of a bad one."""
     out = []
-    with Path(path).open(encoding="utf-8", newline="") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            if row.get("kind") not in ("critical", "abnormal") or not row.get("concept"):
-                raise TableError(f"{path}:{rows.line_num}: kind must be critical or abnormal, with a concept")
-            try:
-                out.append((row["concept"], row["kind"], re.compile(row["pattern"])))
-            except re.error as exc:
-                raise TableError(f"{path}:{rows.line_num}: bad pattern: {exc}") from exc
+    for where, row in read_tsv(path):
+        if row.get("kind") not in ("critical", "abnormal") or not row.get("concept"):
+            raise TableError(f"{where}: kind must be critical or abnormal, with a concept")
+        try:
+            out.append((row["concept"], row["kind"], re.compile(row["pattern"])))
+        except re.error as exc:
+            raise TableError(f"{where}: bad pattern: {exc}") from exc
     return out
 
 
