@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> None:
 
     logging.disable(logging.WARNING)
     from medqa.tiny import build_tiny_model
-    from tests.helpers.split_step import one_step, step_args
+    from tests.helpers.net import free_port
+    from tests.helpers.split_step import hand_loss, one_step, step_args
     from tests.helpers.synthetic import write_blob_dataset
-    from tests.train.test_split_invariance import free_port, hand_loss
 
     work = Path(tempfile.mkdtemp(prefix="split-steps-"))
     model = build_tiny_model(work / "tiny", "qwen2_5_vl", seed=0)

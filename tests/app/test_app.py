@@ -16,7 +16,6 @@ import json
 import logging
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -48,6 +47,7 @@ from medqa.feedback.postgres import PostgresFeedbackStore
 from medqa.feedback.store import FeedbackStore
 from medqa.serve.local import LocalBackend
 from tests.helpers.grounding import model_input_size
+from tests.helpers.net import free_port
 from tests.helpers.paths import REPO
 from tests.helpers.postgres import fresh_database
 from tests.helpers.synthetic import write_blob_dataset
@@ -81,12 +81,6 @@ class RecordingBackend:
     def asked(self, marker: str) -> list[dict]:
         with self.lock:
             return [c for c in self.calls if marker in message_text(c["conversation"][-1])]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def launch(demo) -> str:

@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from medqa.app.launching import explain_launch_error, local_without_proxy, prepare_launch
-from tests.app.test_app import free_port
+from tests.helpers.net import free_port
 
 
 @pytest.fixture

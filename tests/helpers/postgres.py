@@ -12,11 +12,12 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.helpers.net import free_port
 
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -27,12 +28,6 @@ def pg_bin() -> Path | None:
         if (path / "initdb").is_file() and (path / "pg_ctl").is_file():
             return path
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run(command: list[str], user: str | None) -> None:
@@ -71,7 +66,7 @@ def postgres_instance(database: str = "medqa"):
     if user:
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    server = PostgresServer(bin_dir, root / "data", root, _free_port(), user, database)
+    server = PostgresServer(bin_dir, root / "data", root, free_port(), user, database)
     try:
         _run([str(bin_dir / "initdb"), "-D", str(server.data), "-U", "medqa", "--auth=trust", "-E", "UTF8",
               "--locale=C.UTF-8", "--no-sync"], user)

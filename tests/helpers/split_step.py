@@ -55,6 +55,30 @@ def one_step(args: list[str]) -> tuple[dict, dict[str, torch.Tensor]]:
     return entry, capture.grads
 
 
+def hand_loss(model_dir, data) -> float:
+    """Mean cross-entropy over every labelled token of the 16 training samples, each sample alone, full logits."""
+    from medqa.core.modeling import load_model
+    from medqa.data.folds import read_folds
+    from medqa.train.collate import SampleEncoder
+
+    loaded = load_model(str(model_dir), dtype=torch.float32)
+    encoder = SampleEncoder(loaded.processor, loaded.fmt, data, 400)
+    per_token = []
+    with torch.no_grad():
+        for record in read_folds(data, [1]):
+            s = encoder(record)
+            inputs = {"input_ids": s.input_ids[None], "attention_mask": torch.ones_like(s.input_ids)[None],
+                      "pixel_values": s.pixel_values, "image_grid_thw": s.image_grid_thw}
+            if s.mm_token_type_ids is not None:
+                inputs["mm_token_type_ids"] = s.mm_token_type_ids[None]
+            logits = loaded.model(**inputs).logits[0, :-1].float()
+            keep = s.labels[1:] != -100
+            per_token.append(torch.nn.functional.cross_entropy(logits[keep], s.labels[1:][keep], reduction="none"))
+    counts = [len(t) for t in per_token]
+    assert len(set(counts)) > 3, counts  # the samples really carry different numbers of labelled tokens
+    return torch.cat(per_token).mean().item()
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
     entry, grads = one_step(args)

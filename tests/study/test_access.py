@@ -16,7 +16,7 @@ from medqa.study.app import build_study_demo
 from medqa.study.handlers import OUTPUTS, StudyHandlers
 from medqa.study.labels import tr
 from medqa.study.store import StudyStore
-from tests.app.test_app import free_port
+from tests.helpers.net import free_port
 from tests.study.test_store import setup_pairwise
 
 STATUS = OUTPUTS.index("status")

@@ -123,7 +123,7 @@ def test_over_http_a_stopped_server_is_the_apps_own_message_never_a_500(server, 
     from PIL import Image
 
     from medqa.study.app import build_study_demo
-    from tests.app.test_app import free_port
+    from tests.helpers.net import free_port
     from tests.study.test_access import frozen_gate
 
     view, token, aid = rater
@@ -150,7 +150,7 @@ def test_the_coordinator_is_told_when_the_database_is_down(server, rater, tmp_pa
     from gradio_client import Client
 
     from medqa.study.app import build_study_demo
-    from tests.app.test_app import free_port
+    from tests.helpers.net import free_port
     from tests.study.test_access import frozen_gate
 
     view, _, _ = rater

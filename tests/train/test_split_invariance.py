@@ -9,19 +9,15 @@ and no clipping: the logged loss and gradient norm are the step's own. CI runs t
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
 
-from medqa.core.conversation import record_messages  # noqa: F401 - the records are read as train.py reads them
-from medqa.core.modeling import load_model
-from medqa.data.folds import read_folds
-from medqa.train.collate import SampleEncoder
+from tests.helpers.net import free_port
 from tests.helpers.paths import REPO
-from tests.helpers.split_step import one_step, step_args
+from tests.helpers.split_step import hand_loss, one_step, step_args
 from tests.helpers.synthetic import write_blob_dataset
 
 SPLITS = [(16, 1, True), (2, 8, True), (1, 16, True), (2, 8, False), (16, 1, False), (4, None, True)]
@@ -30,26 +26,6 @@ SPLITS = [(16, 1, True), (2, 8, True), (1, 16, True), (2, 8, False), (16, 1, Fal
 @pytest.fixture(scope="module")
 def step_data(tmp_path_factory):
     return write_blob_dataset(tmp_path_factory.mktemp("steps"), n_per_fold=16, folds=2, seed=0, varied=True)
-
-
-def hand_loss(model_dir, data) -> float:
-    """Mean cross-entropy over every labelled token of the 16 training samples, each sample alone, full logits."""
-    loaded = load_model(str(model_dir), dtype=torch.float32)
-    encoder = SampleEncoder(loaded.processor, loaded.fmt, data, 400)
-    per_token = []
-    with torch.no_grad():
-        for record in read_folds(data, [1]):
-            s = encoder(record)
-            inputs = {"input_ids": s.input_ids[None], "attention_mask": torch.ones_like(s.input_ids)[None],
-                      "pixel_values": s.pixel_values, "image_grid_thw": s.image_grid_thw}
-            if s.mm_token_type_ids is not None:
-                inputs["mm_token_type_ids"] = s.mm_token_type_ids[None]
-            logits = loaded.model(**inputs).logits[0, :-1].float()
-            keep = s.labels[1:] != -100
-            per_token.append(torch.nn.functional.cross_entropy(logits[keep], s.labels[1:][keep], reduction="none"))
-    counts = [len(t) for t in per_token]
-    assert len(set(counts)) > 3, counts  # the samples really carry different numbers of labelled tokens
-    return torch.cat(per_token).mean().item()
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +52,6 @@ def test_one_step_is_the_same_for_every_split(tiny_model, step_data, reference, 
     entry, grads = one_step(step_args(tiny_model, step_data, tmp_path / "out", batch, accumulation, packing))
     assert entry["step"] == 1
     assert_same_step(entry, grads, reference)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def torchrun(*args: str, nproc: int = 2) -> subprocess.CompletedProcess:
