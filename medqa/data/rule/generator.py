@@ -90,6 +90,8 @@ class RuleGenerator:
                                                          c["reports with findings"])
         info["reports with an impression answer"] = _share(c["reports with an impression answer"],
                                                            c["reports with an impression"])
+        for line in _MASKED_LEFT_OUT.values():
+            info[line] = c[line]
         info["skipped or uncertain findings"] = {k: v for k, v in sorted(c.items()) if k not in _SECTION_COUNTS}
         return info
 
@@ -164,18 +166,23 @@ class RuleGenerator:
                 key = "reports with a full description" if qtype == "description" else \
                     "reports with an impression answer"
                 self.counts[key] += 1
+                if any(s.masked for s in sentences):  # 'XXXX are normal' left out: shown in the card
+                    self.counts[_MASKED_LEFT_OUT[qtype]] += 1
                 out.append(text_pair(qtype, zh, w))
             else:
                 self.counts[f"{section} sections not rendered whole"] += 1
         return out
 
 
+# Answers that leave out a normal statement about de-identified subjects ('XXXX are normal'; medqa.vocab.masked).
+_MASKED_LEFT_OUT = {"description": "descriptions leaving out a masked (XXXX) normal statement",
+                    "impression": "impression answers leaving out a masked (XXXX) normal statement"}
 _CONFLICTS = ("MeSH findings the text negates", "MeSH findings whose side the text contradicts",
               "text findings not in MeSH", "MeSH severities the text contradicts")
 _SECTION_COUNTS = frozenset({
     "findings sentences", "findings sentences rendered", "impression sentences", "impression sentences rendered",
     "reports with a full description", "reports with findings", "reports with an impression answer",
-    "reports with an impression"})
+    "reports with an impression", *_MASKED_LEFT_OUT.values()})
 
 
 def _share(n: int, total: int) -> str:

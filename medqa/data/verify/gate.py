@@ -149,6 +149,8 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
         return "finding left out" if (uncovered or truth.abnormal - named) and not says_more(pair.answer) else None
     if lost:
         return "critical finding missing"
+    if pair.qtype == "description" and truth.masked:
+        return "finding left out"  # a masked sentence that says more than 'XXXX are normal' cannot be rendered
     if pair.qtype == "description" and any(not group & named for group in truth.disease):
         return "finding left out"  # the findings read whole while the impression states one more (basilar opacity)
     asks_findings = pair.qtype == "impression" and re.search(r"发现|总结|异常", pair.question)

@@ -16,6 +16,7 @@ from pathlib import Path
 from medqa.core.tables import read_tsv
 from medqa.data.records import Report
 from medqa.data.rule.crosscheck import check
+from medqa.data.verify.masked import masked_unsaid
 from medqa.data.verify.reader import TableError, concepts_of, load_table
 from medqa.data.verify.scope import (
     Rule,
@@ -84,6 +85,9 @@ class Truth:
     # Every statement of the text, devices included, as the concepts that name it; an empty one is a statement the
     # verifier cannot name (a winged scapula): an answer that reads as complete must name one of each.
     statements: list[Statement] = field(default_factory=list)
+    # Findings sentences with a de-identified word that say more than a normal statement (medqa.data.verify.masked):
+    # a description, which never renders a masked word, cannot read whole beside them.
+    masked: list[str] = field(default_factory=list)
 
     def stated(self, concept: str) -> bool:
         s = self.concepts.get(concept)
@@ -201,6 +205,8 @@ def report_truth(report: Report) -> Truth:
             low, raw = normalize(sentence.text), " ".join(sentence.text.lower().split())
             raws.append(raw)
             _sentence(truth, sentence, section, low, raw)
+            if section == "findings" and masked_unsaid(low):
+                truth.masked.append(raw)
         _critical(truth, section, text or "")
     # MeSH findings the text states in words the grammar could not read ('degenerative endplate changes'): the
     # text's keywords decide their status, the MeSH term gives side and severity.
