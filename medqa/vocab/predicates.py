@@ -18,7 +18,8 @@ _VERBS = WordTable({"show;shows;demonstrate;demonstrates;reveal;reveals;are with
 _SEEING = {"show", "shows", "demonstrate", "demonstrates", "reveal", "reveals"}  # negative only with 'no' after them
 _PREDICATE_NOUNS = {("size",): "大小正常", ("size", "and", "configuration"): "大小及形态正常",
                     ("size", "and", "contour"): "大小及形态正常", ("appearance",): "形态正常",
-                    ("contour",): "形态正常", ("configuration",): "形态正常", ("caliber",): "管径正常"}
+                    ("contour",): "形态正常", ("configuration",): "形态正常", ("caliber",): "管径正常",
+                    ("distribution",): "分布正常"}
 _CHEST_NORMAL = {"正常": "未见异常", "在正常范围内": "未见异常"}
 _SPECIAL_STATES = {"calcified": "calcinosis", "atherosclerotic": "atherosclerosis"}
 
@@ -136,13 +137,14 @@ def subject_predicate(t: Tokens) -> Clause | None:
     copula = COPULAS.match(rest, 0)
     rest = rest[copula[0]:] if copula else rest
     subject = _subject_zh(subjects, otherwise)
-    verb = _VERBS.match(rest, 0)
+    adverb = ADVERBS.get(rest[0], "") if rest[:1] in (("grossly",), ("essentially",)) else ""
+    verb = _VERBS.match(rest, 1 if adverb else 0)  # 'the lungs are grossly clear of ...': 双肺大致未见...
     if verb:
-        after = rest[verb[0]:]
+        after = rest[(1 if adverb else 0) + verb[0]:]
         if after[:1] != ("no",) and rest[0] in _SEEING:
             return None  # 'the skeletal structures show arthritic changes' states them: never 未见
         neg = negation(("no", *after) if after[:1] != ("no",) else after)
-        return Clause(subject + neg.zh, neg.facts) if neg and neg.zh.startswith("未见") else None
+        return Clause(subject + adverb + neg.zh, neg.facts) if neg and neg.zh.startswith("未见") else None
     preds = _predicates(rest, subjects)
     if not preds:
         return None

@@ -69,7 +69,8 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\bdegenerative spurring\b", "spurring"))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
-            ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ",")}
+            ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),
+            ("an",)}  # 'An unchanged cardiomediastinal silhouette': the article adds nothing
 _TECHNIQUE = re.compile(
     r"^(?:the )?(?:(?:xxxx )+)?(?:pa|ap|frontal|upright|portable|semi-?upright|single|two|2|pa and lateral|"
     r"frontal and lateral|ap and lateral)?(?: and lateral)?(?: frontal)?(?: chest)? "
@@ -77,7 +78,8 @@ _TECHNIQUE = re.compile(
     r"(?: (?:was|were) (?:obtained|performed|provided|acquired|submitted))?$"
     r"|^(?:the )?(?:xxxx )?(?:exam|examination) consists of (?:frontal and lateral|pa and lateral) radiographs of the "
     r"chest$|^(?:xxxx )+and lateral chest (?:examination|exam) was obtained$|^\d+ images?$|^chest$|"
-    r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$")
+    r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$|"
+    r"^(?:the )?patient (?:was|is) shielded$")
 _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^(?:recommend|recommended) followup(?: chest x-ray| radiographs?| imaging| chest radiograph)?(?: in \d+ "
      r"(?:weeks?|months?))? to (?:ensure|document|confirm) (?:complete )?resolution$", "建议随访复查，以确认病变吸收"),
@@ -171,7 +173,8 @@ def _attached(word: str, rest: Tokens) -> Clause | None:
         return neg
     items = parse_list(rest)
     if not items:
-        return None
+        normal = predicate_subject(rest) if word == "with" else None  # '... with normal appearance of the X'
+        return normal if normal and normal.zh and all(f.status == ABSENT for f in normal.facts) else None
     zh = "伴" + "、".join(p.zh for p in items[0])
     return Clause(zh, tuple(Fact(p.term, PRESENT, device=p.kind == "device") for p in items[0]))
 
