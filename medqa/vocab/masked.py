@@ -24,6 +24,8 @@ MASK = "xxxx"
 # ('pulmonary XXXX' = pulmonary vessels, 'heart XXXX' = heart size, 'visualized XXXX of the chest XXXX').
 _MASKED_SUBJECT = re.compile(r"^(?:the |visualized )?(?:(?:pulmonary|aortic|heart|cardiac|mediastinal|lung|hilar|"
                              r"bony|osseous) )?xxxx(?: xxxx)*(?: of the chest(?: xxxx)*)?$")
+# Two adjectives sharing one masked noun ('cardiac and mediastinal XXXX' = contours): both subjects are masked.
+_SHARED_MASK = re.compile(r"^(?:the )?(?:cardiac|heart|hilar) and (?:mediastinal|hilar|pulmonary) xxxx(?: xxxx)*$")
 # The normal statements (Chinese of lexicon.tsv's normal predicates) a masked subject may carry: none of them
 # says a change, a limit or a position ('stable', 'upper limits of normal', 'midline' stay unread).
 _NORMAL = frozenset({"正常", "形态正常", "大小正常", "大小及形态正常", "在正常范围内", "大小在正常范围内",
@@ -52,6 +54,8 @@ def _conjuncts(t: Tokens) -> list[Tokens] | None:
 def _readable_subjects(t: Tokens) -> tuple[list[Tokens], int] | None:
     """(the readable conjuncts, how many masked ones) of a subject list whose every conjunct is a subject or a
     masked subject; None where any conjunct is neither."""
+    if _SHARED_MASK.match(" ".join(t)):
+        return [], 2
     parts = _conjuncts(t)
     if not parts:
         return None

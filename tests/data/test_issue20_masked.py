@@ -25,6 +25,7 @@ MASKED_NORMAL = [
     ("XXXX XXXX are intact.", ""),
     ("Aortic XXXX appear unremarkable.", ""),
     ("Normal XXXX.", ""),
+    ("Cardiac and mediastinal XXXX appear normal.", ""),  # two adjectives of one masked noun
     ("Visualized XXXX of the chest XXXX are within normal limits.", ""),
     ("The heart, pulmonary XXXX and mediastinum are within normal limits.", "心脏及纵隔在正常范围内"),
     ("The heart and pulmonary XXXX are normal.", "心脏正常"),
@@ -33,6 +34,8 @@ MASKED_NORMAL = [
     ("Heart XXXX, mediastinum, XXXX, bony structures and lung XXXX are unremarkable.", "纵隔及骨质结构未见异常"),
     ("Normal mediastinal contour, pulmonary XXXX and vasculature, central airways and lung volumes.",
      "纵隔轮廓、肺血管纹理、中央气道及肺容积正常"),
+    ("Normal mediastinal contour, pulmonary XXXX and vasculature, central airways and aeration of the lungs.",
+     "纵隔轮廓、肺血管纹理、中央气道及双肺充气正常"),
 ]
 
 # A mask anywhere but in a subject of a normal statement: never rendered, never left out.
@@ -51,7 +54,7 @@ STILL_UNREAD = [
     "Left lung XXXX are clear.",  # a side beside the mask
 ]
 # Normal statements the grammar still refuses: a readable word inside the masked subject is not left out.
-REFUSED = ["The heart pulmonary XXXX appear normal.", "Cardiac and mediastinal XXXX appear normal."]
+REFUSED = ["The heart pulmonary XXXX appear normal.", "Cardiac and mediastinal XXXX are enlarged."]
 
 
 @pytest.mark.parametrize("english,chinese", MASKED_NORMAL)

@@ -22,6 +22,9 @@ RENDERED = [
      "心脏大小正常，心影及纵隔形态正常"),
     ("Heart and mediastinum are stable with normal sized heart.", "心脏及纵隔较前稳定，心脏大小正常"),
     ("Normal distribution of the pulmonary vascularity.", "肺血管纹理分布正常"),
+    ("Normal aeration of the lungs.", "双肺充气正常"),
+    ("Normal heart size mediastinal contours.", "心脏大小及纵隔轮廓正常"),  # a list's comma left out
+    ("The cardiac silhouette mediastinal contours are within normal limits.", "心影及纵隔轮廓在正常范围内"),
 ]
 
 REFUSED = [
