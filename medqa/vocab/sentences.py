@@ -67,7 +67,8 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\b(?:post-?surgical|post-?operative) changes? (?:of|from) (?:an? |the )?", ""),
     (r"\b(small|moderate|large)[- ]sized?\b", r"\1"), (r"\boverlies?\b", "overlying"),
     (r"\bdegenerative spurring\b", "spurring"),
-    (r"\b(heart size|cardiac silhouette) (?=mediastinal contours?\b)", r"\1, "))]  # a list's comma left out
+    (r"\b(heart size|cardiac silhouette) (?=mediastinal contours?\b)", r"\1, "),  # a list's comma left out
+    (r"\b(calcified|tortuous) (?!\1)(calcified|tortuous) (?=(?:thoracic )?aorta\b)", r"\1 and \2 "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),

@@ -25,11 +25,16 @@ RENDERED = [
     ("Normal aeration of the lungs.", "双肺充气正常"),
     ("Normal heart size mediastinal contours.", "心脏大小及纵隔轮廓正常"),  # a list's comma left out
     ("The cardiac silhouette mediastinal contours are within normal limits.", "心影及纵隔轮廓在正常范围内"),
+    ("Sternotomy changes are again noted.", "仍可见胸骨正中切开术后改变"),
+    ("Calcified tortuous aorta.", "主动脉钙化，主动脉迂曲"),  # both states, each said
+    ("Tortuous calcified aorta.", "主动脉迂曲，主动脉钙化"),
+    ("Calcific granulomas in the right upper lobe.", "右肺上叶钙化肉芽肿"),
 ]
 
 REFUSED = [
     "The lungs are grossly clear of XXXX.",  # a masked word after the adverb
     "The heart is enlarged with tortuous vessels.",  # 'with' before a state the grammar cannot place
+    "Calcified calcified aorta.",  # a doubled word is no second state
 ]
 
 
