@@ -68,7 +68,11 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\b(small|moderate|large)[- ]sized?\b", r"\1"), (r"\boverlies?\b", "overlying"),
     (r"\bdegenerative spurring\b", "spurring"),
     (r"\b(heart size|cardiac silhouette) (?=mediastinal contours?\b)", r"\1, "),  # a list's comma left out
-    (r"\b(calcified|tortuous) (?!\1)(calcified|tortuous) (?=(?:thoracic )?aorta\b)", r"\1 and \2 "))]
+    (r"\b(calcified|tortuous) (?!\1)(calcified|tortuous) (?=(?:thoracic )?aorta\b)", r"\1 and \2 "),
+    (r"^changes of (?:an? |the )?(?=(?:prior |previous )?(?:(?:right|left|bilateral) )?\w+ectomy$)", ""),
+    (r"^(the lungs are [a-z ]+?) but (grossly )?(?=clear of )", r"\1 but the lungs are \2"),
+    (r"\b(granulomas?|granulomata),? (?=(?:right|left) (?:upper|middle|lower) lobe$|"
+     r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),

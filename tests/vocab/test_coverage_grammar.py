@@ -29,12 +29,20 @@ RENDERED = [
     ("Calcified tortuous aorta.", "主动脉钙化，主动脉迂曲"),  # both states, each said
     ("Tortuous calcified aorta.", "主动脉迂曲，主动脉钙化"),
     ("Calcific granulomas in the right upper lobe.", "右肺上叶钙化肉芽肿"),
+    ("Changes of prior right mastectomy.", "右侧乳房切除术后"),
+    ("Calcified granuloma right upper lobe.", "右肺上叶钙化肉芽肿"),  # 'in the' left out
+    ("Calcified granuloma, right base.", "右肺底部钙化肉芽肿"),
+    ("Scattered calcified granulomas also seen.", "散在钙化肉芽肿"),
+    ("The lungs are mildly hypoinflated but grossly clear of focal airspace disease, pneumothorax, or pleural "
+     "effusion.", "双肺容积轻度减小，双肺大致未见局灶性气腔病变、气胸或胸腔积液"),
 ]
 
 REFUSED = [
     "The lungs are grossly clear of XXXX.",  # a masked word after the adverb
     "The heart is enlarged with tortuous vessels.",  # 'with' before a state the grammar cannot place
     "Calcified calcified aorta.",  # a doubled word is no second state
+    "Calcified granuloma right upper lobe and left lung.",  # a place list is not repaired
+    "Changes of right mastectomy and axillary dissection.",  # only one procedure after 'changes of'
 ]
 
 
