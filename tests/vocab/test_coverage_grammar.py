@@ -32,6 +32,7 @@ RENDERED = [
     ("Changes of prior right mastectomy.", "右侧乳房切除术后"),
     ("Calcified granuloma right upper lobe.", "右肺上叶钙化肉芽肿"),  # 'in the' left out
     ("Calcified granuloma, right base.", "右肺底部钙化肉芽肿"),
+    ("Left axillary surgical clips.", "左侧腋窝手术夹"),  # was 左侧手术夹: the axilla was dropped
     ("Scattered calcified granulomas also seen.", "散在钙化肉芽肿"),
     ("The lungs are mildly hypoinflated but grossly clear of focal airspace disease, pneumothorax, or pleural "
      "effusion.", "双肺容积轻度减小，双肺大致未见局灶性气腔病变、气胸或胸腔积液"),
