@@ -18,6 +18,9 @@ RENDERED = [
     ("Normal heart size, mediastinal and aortic contours.", "心脏大小、纵隔及主动脉轮廓正常"),
     ("Calcific aorta.", "主动脉钙化"),
     ("The patient was shielded.", ""),  # says nothing about the film
+    ("Two-view chest.", ""),  # technique lines
+    ("Apical lordotic frontal view.", ""),
+    ("This is an apical lordotic view the chest.", ""),
     ("The heart is normal in size with normal appearance of the cardiomediastinal silhouette.",
      "心脏大小正常，心影及纵隔形态正常"),
     ("Heart and mediastinum are stable with normal sized heart.", "心脏及纵隔较前稳定，心脏大小正常"),
