@@ -171,12 +171,16 @@ def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[M
     moderate is 轻至中度); with several text severities, none (and no severity question)."""
     said = {q for f in same if f.status == PRESENT and f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
     mesh = [q for q in term.qualifiers if q in _SEVERITIES]
+    kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
+    if mesh and not said:
+        # 'Dextroscoliosis noted.' indexed Scoliosis/right/mild: MeSH alone never supplies a severity (issue 20)
+        counts["MeSH severities the text does not state (not rendered)"] += 1
+        return MeshTerm(term.head, kept), True
     # Only a severity MeSH states is checked: 'mild interstitial opacities' says nothing of the dense
     # retrocardiac opacity indexed beside them.
     if not said or not mesh or {_SEVERITIES[q] for q in said} == {_SEVERITIES[q] for q in mesh}:
         return term, True
     counts["MeSH severities the text contradicts"] += 1
-    kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
     if len(said) == 1:
         return MeshTerm(term.head, (*kept, *said)), True
     return MeshTerm(term.head, kept), False

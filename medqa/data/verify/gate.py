@@ -45,6 +45,8 @@ _SECTIONED = {"description": "findings", "impression": "impression"}
 _NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
 _SEEN = frozenset({"opacity"})  # findings that are what the film shows: only their nature is ever uncertain
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
+# The right lung has no lingula, the left no middle lobe.
+_NO_SUCH_PLACE = re.compile(r"左(?:侧)?肺?中叶|右(?:侧)?肺?舌段")
 
 
 def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str | None:
@@ -90,6 +92,8 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why
+    if _NO_SUCH_PLACE.search(r.span):
+        return "side"  # 左肺中叶: the left lung has no middle lobe (a side swapped inside the lobe's name)
     sides = (s.sides - {"none"}) or s.mesh_sides
     if r.side and r.side not in sides and not (r.side == "bilateral" and {"left", "right"} <= sides):
         return "side"
@@ -97,8 +101,7 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
         return "side"  # 左肺下叶 where the report's lesion of that kind is in the right lower lobe
     if closed and r.side and s.side_conflict():
         return "side conflict in report"
-    extent = any(rule.kind == "extent" for rule in s.rules)  # 'extensive' is no severity: MeSH's 'severe' is not used
-    severities = s.severities or (set() if extent else s.mesh_severities)
+    severities = s.severities  # the text's own: MeSH alone never supplies a severity ('Dextroscoliosis.', mild)
     if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
         return "severity"
     if qtype == "location" and _also_another(r.concept, s, truth):

@@ -73,12 +73,20 @@ class Reading:
 def load_table(path: Path = TABLE) -> dict[str, Concept]:
     """concept name -> Concept; TableError naming the file and line of a bad row."""
     out: dict[str, Concept] = {}
+    numbers: list[int] = []  # the file's own line number of each line the CSV reader is given
+
+    def uncommented(lines):
+        for number, line in enumerate(lines, 1):
+            if not line.startswith("#"):
+                numbers.append(number)
+                yield line
+
     with Path(path).open(encoding="utf-8", newline="") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
+        rows = csv.DictReader(uncommented(f), delimiter="\t")
         if tuple(rows.fieldnames or ()) != _COLUMNS:
             raise TableError(f"{path}: columns must be {', '.join(_COLUMNS)}, got {rows.fieldnames}")
         for row in rows:
-            where = f"{path}:{rows.line_num}"
+            where = f"{path}:{numbers[rows.line_num - 1]}"  # line_num counts only the lines given, not comments
             if not row["concept"] or row["concept"] in out or not row["zh"]:
                 raise TableError(f"{where}: empty or repeated concept {row['concept']!r}")
             if row["benign"] not in ("yes", "no") or row["critical"] not in ("yes", "no"):

@@ -42,6 +42,7 @@ _ZONES = {"upper lobe": "upper", "apex": "upper", "upper lung zone": "upper", "m
           "lingula": "middle", "mid lung zone": "middle", "lower lobe": "lower", "base": "lower",
           "lower lung zone": "lower", "hilum": "hilum", "perihilar": "hilum"}
 _SIDE_WORDS = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b")
+_MIDDLE_LOBE = re.compile(r"\bmiddle lobe\b|\brml\b")
 _SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:" + "|".join(k for k in _SEVERITY if " " not in k) + r")\b")
 _NORMAL_WORDS = re.compile(r"\b(?:normal|unremarkable|intact|clear|negative|unchanged|stable|within|expanded|"
                            r"resolution|resolving|absent|nothing|none)\b")
@@ -114,6 +115,10 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     severities = {_SEVERITY[q] for q in fact.term.qualifiers if q in _SEVERITY}
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
+    if not sides and ("middle lobe" in fact.term.qualifiers or not fact.parsed and _MIDDLE_LOBE.search(low)):
+        sides = {"right"}  # only the right lung has a middle lobe: 'middle lobe opacity' is on the right
+    if section == "mesh":  # a MeSH term's severity counts only where its clause of the text says it (issue 20)
+        severities = {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(clause or "")}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
     if status == "present" and _NORMAL_CAUSE.search(low or clause or "") and set(concepts_of(fact.key)) <= _SEEN:
         status = "explained"  # 'density ... reflects vascular, osseous and pleural structures': no finding at all
