@@ -44,6 +44,7 @@ BENIGN = frozenset({
 # Keys that stand for "disease" in general: never the subject of a presence question.
 GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
 _SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+_SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:mild|minimal|moderate|severe|small|large|borderline)\b")
 _TEXT_ONLY = frozenset({"subsegmental", "platelike", "segmental", "spiculated"})
 _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
                "large": "large", "borderline": "borderline", "mild to moderate": "mild to moderate"}
@@ -166,13 +167,15 @@ def _as_the_text_says(term: MeshTerm, text: str, counts: Counter) -> MeshTerm | 
     return term
 
 
-def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[MeshTerm, bool]:
+def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter, loose: set[str]) -> tuple[MeshTerm, bool]:
     """The term with the text's own severity where the two differ ('mild to moderate' tortuosity indexed as
-    moderate is 轻至中度); with several text severities, none (and no severity question)."""
+    moderate is 轻至中度); with several text severities, none (and no severity question). `loose`: the severity
+    words of the sentences that state the finding in words the grammar did not read."""
     said = {q for f in same if f.status == PRESENT and f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
     mesh = [q for q in term.qualifiers if q in _SEVERITIES]
     kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
-    if mesh and not said:
+    stated = said | loose | {q for f in same if f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
+    if mesh and not stated:
         # 'Dextroscoliosis noted.' indexed Scoliosis/right/mild: MeSH alone never supplies a severity (issue 20)
         counts["MeSH severities the text does not state (not rendered)"] += 1
         return MeshTerm(term.head, kept), True
@@ -186,7 +189,7 @@ def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[M
     return MeshTerm(term.head, kept), False
 
 
-def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | None:
+def _decide(term: MeshTerm, facts: list[Fact], counts: Counter, loose: set[str] = frozenset()) -> Finding | None:
     """Confirm one MeSH term against the text facts of its group."""
     side = side_of(term)
     exact = [f for f in facts if f.key == finding_key(term)]
@@ -217,7 +220,7 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
     else:
         counts["MeSH findings not found in the text"] += 1
         return None
-    term, severity_ok = _text_severity(term, same, counts)
+    term, severity_ok = _text_severity(term, same, counts, loose)
     # A qualifier only the text gives keeps its meaning: 'subsegmental atelectasis' is 亚段肺不张, never lobar.
     kept = {q for f in same if f.parsed and f.status == status for q in f.term.qualifiers if q in _TEXT_ONLY}
     if kept - set(term.qualifiers):
@@ -283,19 +286,36 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     return facts
 
 
+def _keyword_severities(term: MeshTerm, sentences: list[Sentence]) -> set[str]:
+    """The severity words of the sentences that name a MeSH term in words the grammar did not map to its key."""
+    key = finding_key(term)
+    stems = stems_for(key) or stems_for(term.head.lower()) or stems_for(group(key))
+    if stems is None:
+        return set()
+    lows = [normalize(s.text) for s in sentences]
+    return {w for low in lows if keyword_status(low, stems, key) in (PRESENT, UNCERTAIN)
+            for w in _SEVERITY_WORDS.findall(low)}
+
+
 def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sentence], text: str) -> Checked:
     """Cross-check a report's MeSH terms and the facts of its sentences."""
     checked = Checked()
     by_group: dict[str, list[Fact]] = {}
+    loose: dict[str, set[str]] = {}  # severity words of sentences that state a finding the grammar did not read
     for sentence in findings + impression:
+        words = set(_SEVERITY_WORDS.findall(normalize(sentence.text)))
         for fact in sentence.facts:
             by_group.setdefault(group(fact.key), []).append(fact)
+            if not fact.parsed and fact.status in (PRESENT, UNCERTAIN):
+                loose.setdefault(group(fact.key), set()).update(words)
     mesh_groups = set()
     for term in _mesh_terms(mesh, checked.counts, text.lower()):
         g = group(finding_key(term))
         mesh_groups.add(g)
         facts = by_group.get(g) or _keyword_facts(term, findings + impression)
-        decided = _decide(term, facts, checked.counts)
+        if g not in by_group:  # found by keywords here: the severity words of the sentences naming it
+            loose[g] = _keyword_severities(term, findings + impression)
+        decided = _decide(term, facts, checked.counts, loose.get(g, set()))
         if decided and decided.key == "foreign bodies" and _EXTERNAL.search(text.lower()):
             decided.benign = True
         if decided:
