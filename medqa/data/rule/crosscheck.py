@@ -98,10 +98,12 @@ class Checked:
     def text_abnormal(self) -> bool:
         return any(not f.device and f.key not in BENIGN and f.key not in GENERIC for f in self.text_only)
 
+    unread: bool = False  # a sentence not rendered whole may state more than its facts name
+
     @property
     def left_out(self) -> bool:
         """Whether the report states a finding no question names (an abnormality list must then say 等)."""
-        return self.text_abnormal or any(self.counts[k] for k in _LEFT_OUT)
+        return self.text_abnormal or self.unread or any(self.counts[k] for k in _LEFT_OUT)
 
 
 # Why a finding the report states may be missing from the questions.
@@ -286,6 +288,29 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     return facts
 
 
+# Words of a sentence that state nothing abnormal, or only leave a question open.
+_NOTHING_SAID = re.compile(r"\b(?:no|not|without|negative|normal|unremarkable|clear|intact|within normal limits|"
+                           r"correlat\w*|comparison|compared|recommend\w*|follow-?up|evaluat\w*|dictated|called|"
+                           r"discussed|notified|expanded)\b")
+_HEDGE_WORDS = re.compile(r"\b(?:question\w*|possibl\w*|probabl\w*|may|might|could|suspect\w*|suggest\w*|"
+                          r"concern\w*|likely|cannot|equivocal)\b")
+
+
+def _partly_unread(sentence: Sentence) -> bool:
+    """Whether a sentence the grammar did not render whole may say more than its facts name: a stated finding beside
+    unread words ('T-spine osteophytes and DISH'), or a hedge or words nothing reads ('Question left atrial
+    enlargement', 'Patient is rotated'). An abnormality list then ends with 等."""
+    if sentence.rendered:
+        return False
+    if any(f.status in (PRESENT, UNCERTAIN, MASKED) for f in sentence.facts):
+        return True
+    low = re.sub(r"\bx+\b", " ", sentence.text.lower())
+    words = [w for w in re.findall(r"[a-z]{3,}", low) if w not in ("the", "and", "there", "this", "that", "chest")]
+    if sentence.facts or len(words) < 2:
+        return False
+    return bool(_HEDGE_WORDS.search(low)) or not _NOTHING_SAID.search(low)
+
+
 def _keyword_severities(term: MeshTerm, sentences: list[Sentence]) -> set[str]:
     """The severity words of the sentences that name a MeSH term in words the grammar did not map to its key."""
     key = finding_key(term)
@@ -326,6 +351,7 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
             checked.text_only.append(stated[0])
             checked.counts["text findings not in MeSH"] += 1
     checked.absent = _absent(by_group, mesh_groups)
+    checked.unread = any(_partly_unread(s) for s in findings + impression)
     for f in checked.findings:
         if f.status == UNCERTAIN:
             checked.counts["uncertain findings"] += 1

@@ -191,8 +191,20 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
         if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
             clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
             truth.statements.append(statement(concepts_of(fact.key), clause))
-    if not sentence.facts and sentence.zh is None and unread_statement(raw):
-        truth.statements.append(statement((), raw))
+    if sentence.zh is None and not whole_negation and _partly_unread(sentence, raw):
+        truth.statements.append(statement((), raw))  # something else the verifier cannot name: a list needs 等
+
+
+def _partly_unread(sentence, raw: str) -> bool:
+    """Whether a sentence the grammar did not render whole may say more than its facts name: a stated finding beside
+    unread words ('Rotated with low lung volumes', 'T-spine osteophytes and DISH'), a hedge over words nothing
+    reads ('Question left atrial enlargement, XXXX appreciated on lateral view'), or words that say nothing is
+    normal (issue 20, blind 4)."""
+    if any(f.status in ("present", "uncertain", "masked") for f in sentence.facts):
+        return True
+    if sentence.facts:
+        return False  # only negations and follow-up advice
+    return unread_statement(raw) or bool(_HEDGED.search(raw) and not _NEGATION.search(raw))
 
 
 def report_truth(report: Report) -> Truth:
