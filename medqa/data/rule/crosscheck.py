@@ -177,7 +177,7 @@ def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter, loose: set
     mesh = [q for q in term.qualifiers if q in _SEVERITIES]
     kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
     stated = said | loose | {q for f in same if f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
-    if mesh and not stated:
+    if mesh and not said and not {_SEVERITIES[q] for q in stated} & {_SEVERITIES[q] for q in mesh}:
         # 'Dextroscoliosis noted.' indexed Scoliosis/right/mild: MeSH alone never supplies a severity (issue 20)
         counts["MeSH severities the text does not state (not rendered)"] += 1
         return MeshTerm(term.head, kept), True
@@ -311,15 +311,19 @@ def _partly_unread(sentence: Sentence) -> bool:
     return bool(_HEDGE_WORDS.search(low)) or not _NOTHING_SAID.search(low)
 
 
-def _keyword_severities(term: MeshTerm, sentences: list[Sentence]) -> set[str]:
-    """The severity words of the sentences that name a MeSH term in words the grammar did not map to its key."""
+def keyword_sentences(term: MeshTerm, sentences: list[Sentence]) -> list[str]:
+    """The (normalized) sentences that state or hedge a MeSH term in words the grammar did not map to its key."""
     key = finding_key(term)
     stems = stems_for(key) or stems_for(term.head.lower()) or stems_for(group(key))
     if stems is None:
-        return set()
+        return []
     lows = [normalize(s.text) for s in sentences]
-    return {w for low in lows if keyword_status(low, stems, key) in (PRESENT, UNCERTAIN)
-            for w in _SEVERITY_WORDS.findall(low)}
+    return [low for low in lows if keyword_status(low, stems, key) in (PRESENT, UNCERTAIN)]
+
+
+def keyword_severities(term: MeshTerm, sentences: list[Sentence]) -> set[str]:
+    """The severity words of the sentences that name a MeSH term in words the grammar did not map to its key."""
+    return {w for low in keyword_sentences(term, sentences) for w in _SEVERITY_WORDS.findall(low)}
 
 
 def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sentence], text: str) -> Checked:
@@ -339,7 +343,7 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
         mesh_groups.add(g)
         facts = by_group.get(g) or _keyword_facts(term, findings + impression)
         if g not in by_group:  # found by keywords here: the severity words of the sentences naming it
-            loose[g] = _keyword_severities(term, findings + impression)
+            loose[g] = keyword_severities(term, findings + impression)
         decided = _decide(term, facts, checked.counts, loose.get(g, set()))
         if decided and decided.key == "foreign bodies" and _EXTERNAL.search(text.lower()):
             decided.benign = True

@@ -80,7 +80,7 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
             return "place"
     if structure_missing(r.span, s.sentences):
         return "place"
-    if qtype == "location" and not any(_PLACE_WORDS.search(t) for t in s.sentences | s.texts):
+    if qtype == "location" and not _text_places(s):
         return "place"  # the text gives no place, only MeSH ('TIPS stent noted' indexed Stents/abdomen)
     if qtype == "location" and not r.side and s.sides - {"none"}:
         return "side"  # 'right infrahilar' answered 肺门
@@ -89,12 +89,19 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
 
 # Any word of the English that places a finding: a location answer needs one in the finding's own statements.
 _PLACE_WORDS = re.compile(
-    r"\b(?:left|right|bilateral\w*|both|upper|lower|middle|mid\w*|lobes?|lingul\w*|ap(?:ex|ices|ical)|\w*bas(?:e|es|al|"
+    r"\b(?:left|right|bilateral\w*|both|upper|lower|middle|mid\w*|lobes?|lingul\w*|ap(?:ex|ices)|(?:bi)?apic\w*|\w*bas(?:e|es|al|"
     r"ilar)|\w*hil(?:um|ar|a)|lateral\w*|medial\w*|retrocardiac|wall|abdom\w*|quadrant|gall ?bladder|cholecyst\w*|"
     r"liver|hepatic|neck|axill\w*|svc|cava|atri\w*|subclavian|jugular|spin\w*|thoracic|lumbar|cervical|vertebra\w*|[ctl]\d+|ribs?|"
     r"clavic\w*|shoulders?|humer\w*|scapul\w*|stern\w*|breasts?|mediastin\w*|paratracheal|aort\w*|pleura\w*|"
     r"costophrenic|vascul\w*|vessels?|\w*diaphragm\w*|heart|cardiac|zones?|lungs?|pulmonary|apical|anterior|posterior|"
     r"trachea\w*|carina|bronch\w*|soft tissues?|subcutaneous|arm|extremit\w*|chest)\b")
+
+
+def _text_places(s: Support) -> bool:
+    """Whether the report's text places this finding: a place word in a statement of it, or a side the text's
+    sentences give it (a finding read by keywords alone has no clause of its own)."""
+    return any(_PLACE_WORDS.search(t) for t in s.sentences | s.texts | s.loose) or any(
+        sides - {"none"} for section, sides in s.section_sides.items() if section != "mesh")
 
 
 def _device(concept: str) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from medqa.core.tables import read_tsv
 from medqa.data.records import Report
-from medqa.data.rule.crosscheck import check
+from medqa.data.rule.crosscheck import check, keyword_sentences, keyword_severities
 from medqa.data.verify.reader import TableError, concepts_of, load_table
 from medqa.data.verify.scope import (
     Rule,
@@ -65,6 +65,7 @@ class Support:
     text_sections: dict[str, set[str]] = field(default_factory=dict)  # the sections each of those clauses is in
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
     sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
+    loose: set[str] = field(default_factory=set)  # sentences stating it by keywords alone (no clause names it)
     groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
 
     def side_conflict(self) -> bool:
@@ -110,15 +111,16 @@ def _sentence_sides(text: str) -> set[str]:
     return {"bilateral"} if "bilateral" in words or {"left", "right"} <= words else words
 
 
-def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None) -> None:
+def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None, sentences=None) -> None:
     sides = {_SIDES[q] for q in fact.term.qualifiers if q in _SIDES}
     severities = {_SEVERITY[q] for q in fact.term.qualifiers if q in _SEVERITY}
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
     if not sides and ("middle lobe" in fact.term.qualifiers or not fact.parsed and _MIDDLE_LOBE.search(low)):
         sides = {"right"}  # only the right lung has a middle lobe: 'middle lobe opacity' is on the right
-    if section == "mesh":  # a MeSH term's severity counts only where its clause of the text says it (issue 20)
-        severities = {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(clause or "")}
+    if section == "mesh":  # a MeSH term's severity counts only where the text says it of that finding (issue 20)
+        said = _SEVERITY_WORDS.findall(clause) if clause else keyword_severities(fact.term, sentences or [])
+        severities &= {_SEVERITY[w] for w in said}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
     if status == "present" and _NORMAL_CAUSE.search(low or clause or "") and set(concepts_of(fact.key)) <= _SEEN:
         status = "explained"  # 'density ... reflects vascular, osseous and pleural structures': no finding at all
@@ -140,6 +142,10 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
             s.places |= placed
             if section != "mesh" and sides:
                 s.groups.add(frozenset(placed))
+            if clause is None and section != "mesh" and low:
+                s.loose.add(low)
+            elif clause is None and section == "mesh":
+                s.loose.update(keyword_sentences(fact.term, sentences or []))
             if clause is not None:
                 s.texts.add(clause)
                 s.text_sections.setdefault(clause, set()).add(section)
@@ -227,7 +233,7 @@ def report_truth(report: Report) -> Truth:
             clause = _mesh_clause(raws, term)
             if clause is not None and adjective_only(clause, term.head) or _state_unsaid(term, report.text):
                 continue  # 'nodular prominence of the hilum' states no nodule; 'ectasia' is no tortuous aorta
-            _add_fact(truth, fact, "mesh", "", clause)
+            _add_fact(truth, fact, "mesh", "", clause, sections["findings"] + sections["impression"])
     for term in report.mesh:
         if DEID_RE.search(term.head):
             continue
