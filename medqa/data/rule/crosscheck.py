@@ -302,8 +302,9 @@ def _partly_unread(sentence: Sentence) -> bool:
     enlargement', 'Patient is rotated'). An abnormality list then ends with 等."""
     if sentence.rendered:
         return False
-    if any(f.status in (PRESENT, UNCERTAIN, MASKED) for f in sentence.facts):
-        return True
+    stated = [f for f in sentence.facts if f.status in (PRESENT, UNCERTAIN, MASKED)]
+    if stated:  # beside a device, the unread words say where it lies
+        return not all(f.device or f.key in BENIGN for f in stated)
     low = re.sub(r"\bx+\b", " ", sentence.text.lower())
     words = [w for w in re.findall(r"[a-z]{3,}", low) if w not in ("the", "and", "there", "this", "that", "chest")]
     if sentence.facts or len(words) < 2:

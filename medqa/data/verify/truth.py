@@ -201,13 +201,19 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
         truth.statements.append(statement((), raw))  # something else the verifier cannot name: a list needs 等
 
 
+def _benign(key: str) -> bool:
+    names = concepts_of(key)
+    return bool(names) and all(load_table()[n].benign for n in names)
+
+
 def _partly_unread(sentence, raw: str) -> bool:
     """Whether a sentence the grammar did not render whole may say more than its facts name: a stated finding beside
     unread words ('Rotated with low lung volumes', 'T-spine osteophytes and DISH'), a hedge over words nothing
     reads ('Question left atrial enlargement, XXXX appreciated on lateral view'), or words that say nothing is
     normal (issue 20, blind 4)."""
-    if any(f.status in ("present", "uncertain", "masked") for f in sentence.facts):
-        return True
+    stated = [f for f in sentence.facts if f.status in ("present", "uncertain", "masked")]
+    if stated:  # beside a device, the unread words say where it lies (a misplaced line is found by critical.tsv)
+        return not all(f.device or _benign(f.key) for f in stated)
     if sentence.facts:
         return False  # only negations and follow-up advice
     return unread_statement(raw) or bool(_HEDGED.search(raw) and not _NEGATION.search(raw))
