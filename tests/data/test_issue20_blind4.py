@@ -161,6 +161,25 @@ def test_a_weak_hedge_still_reads_to_be_ruled_out():
     assert hedged and not [a for a in hedged if re.search(r"考虑|可能性大", a)], hedged
 
 
+@pytest.mark.parametrize("findings,mesh,answer", [
+    ("Right basilar opacity compatible with some bronchiectasis and chronic inflammatory change.",
+     "Opacity/lung/base/right;Bronchiectasis", "支气管扩张待排除。"),
+    ("Right lower lobe opacity, likely pneumonia.", "Pneumonia/lower lobe/right", "可疑右肺下叶肺炎，不除外。"),
+    ("Possible small right pleural effusion.", "Pleural Effusion/right/small", "考虑为右侧少量胸腔积液。"),
+])
+def test_the_verifier_drops_a_hedge_of_the_wrong_strength(findings, mesh, answer):
+    assert _verdict(findings, mesh, "presence", "有吗？", answer) == "certainty"
+
+
+@pytest.mark.parametrize("findings,mesh,answer", [
+    ("Right lower lobe opacity, likely pneumonia.", "Pneumonia/lower lobe/right", "考虑右肺下叶肺炎可能。"),
+    ("Right lower lobe opacity, likely pneumonia.", "Pneumonia/lower lobe/right", "右肺下叶肺炎可能性大。"),
+    ("Possible small right pleural effusion.", "Pleural Effusion/right/small", "可能存在右侧少量胸腔积液，不除外。"),
+])
+def test_the_verifier_keeps_a_hedge_of_the_reports_strength(findings, mesh, answer):
+    assert _verdict(findings, mesh, "presence", "有吗？", answer) is None
+
+
 # --- 5. a side the lobe's name carries -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("findings,mesh,answer", [

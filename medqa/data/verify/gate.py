@@ -125,6 +125,8 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why
+    if r.status == "uncertain" and r.hedge and s.hedges and "" not in s.hedges and r.hedge not in s.hedges:
+        return "certainty"  # 'compatible with bronchiectasis' is 考虑, never 待排除; 'possible' never 考虑为
     if _NO_SUCH_PLACE.search(r.span):
         return "side"  # 左肺中叶: the left lung has no middle lobe (a side swapped inside the lobe's name)
     sides = (s.sides - {"none"}) or s.mesh_sides

@@ -66,6 +66,7 @@ class Support:
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
     sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
     loose: set[str] = field(default_factory=set)  # sentences stating it by keywords alone (no clause names it)
+    hedges: set[str] = field(default_factory=set)  # of its uncertain statements: "strong", "weak" or "" (unknown)
     groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
 
     def side_conflict(self) -> bool:
@@ -132,6 +133,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     for name in names:
         s = truth.concepts.setdefault(name, Support())
         s.statuses.add(status)
+        if status == "uncertain":  # a hedge the verifier found itself (scope.hedged) has no known strength
+            s.hedges.add(fact.hedge if fact.status == "uncertain" and fact.hedge in ("weak", "strong") else "")
         s.sections.add(section)
         if stated:  # 'no right effusion' gives no side to an effusion, 'no large effusion' no severity
             s.sides |= sides or {"none"}
