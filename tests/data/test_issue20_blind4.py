@@ -85,6 +85,22 @@ def test_the_build_never_keeps_a_location_coarser_than_the_text(findings, mesh):
     assert kept and not [a for q, a in kept if q == "location"], kept
 
 
+@pytest.mark.parametrize("findings,mesh", [
+    ("Cholecystectomy clips. The lungs are clear.", "Surgical Instruments/abdomen"),
+    ("Right IJ central line with tip at the cavoatrial junction. The lungs are clear.", "Catheters, Indwelling/right"),
+    ("Esophageal stent is present. The lungs are clear.", "Stents/thorax"),
+    ("Streaky opacity in the medial left lung base.", "Opacity/lung/base/left/streaky"),
+])
+def test_the_generator_asks_no_location_coarser_than_the_text(findings, mesh):
+    pairs = _generated(findings, mesh)
+    assert pairs and not [a for q, a in pairs if q == "location"], pairs
+
+
+def test_the_generator_still_asks_where_the_text_names_the_place():
+    pairs = _generated("Calcified granuloma in the right upper lobe.", "Calcified Granuloma/lung/upper lobe/right")
+    assert any(q == "location" and "右肺上叶" in a for q, a in pairs), pairs
+
+
 # --- 2. a severity only MeSH gives is never rendered nor asked ------------------------------------------------
 
 @pytest.mark.parametrize("findings,mesh,words", [

@@ -73,6 +73,7 @@ class Finding:
     benign: bool = False
     severity_ok: bool = True  # the text gives no other severity
     side_ok: bool = True
+    texts: list[str] = field(default_factory=list)  # the text's sentences that state it (lower case)
 
     @property
     def key(self) -> str:
@@ -243,6 +244,7 @@ def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
                 if describe_term(new.terms[0]).phrase not in {describe_term(t).phrase for t in old.terms}:
                     old.terms += new.terms
                     old.severity_ok = old.severity_ok and new.severity_ok
+                    old.texts += [t for t in new.texts if t not in old.texts]
             else:
                 findings.remove(old)
                 counts["findings asked once with two different answers (dropped)"] += 1
@@ -332,10 +334,13 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
     checked = Checked()
     by_group: dict[str, list[Fact]] = {}
     loose: dict[str, set[str]] = {}  # severity words of sentences that state a finding the grammar did not read
+    stating: dict[str, list[str]] = {}  # the sentences that state or hedge each group's findings
     for sentence in findings + impression:
         words = set(_SEVERITY_WORDS.findall(normalize(sentence.text)))
         for fact in sentence.facts:
             by_group.setdefault(group(fact.key), []).append(fact)
+            if fact.status in (PRESENT, UNCERTAIN):
+                stating.setdefault(group(fact.key), []).append(" ".join(sentence.text.lower().split()))
             if not fact.parsed and fact.status in (PRESENT, UNCERTAIN):
                 loose.setdefault(group(fact.key), set()).update(words)
     mesh_groups = set()
@@ -348,6 +353,8 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
         decided = _decide(term, facts, checked.counts, loose.get(g, set()))
         if decided and decided.key == "foreign bodies" and _EXTERNAL.search(text.lower()):
             decided.benign = True
+        if decided:
+            decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
         if decided:
             _merge(checked.findings, decided, checked.counts)
     for g, facts in by_group.items():
