@@ -196,6 +196,17 @@ def test_the_verifier_keeps_a_hedge_of_the_reports_strength(findings, mesh, answ
     assert _verdict(findings, mesh, "presence", "有吗？", answer) is None
 
 
+@pytest.mark.parametrize("findings,mesh,question,dropped,kept", [
+    ("Right basilar opacity compatible with some bronchiectasis.", "Opacity/lung/base/right;Bronchiectasis",
+     "有支气管扩张吗？", "考虑为支气管扩张。", "考虑为少许支气管扩张。"),
+    ("There is some streaky opacity in the left base.", "Opacity/lung/base/left/streaky", "有阴影吗？",
+     "可见左肺底部条索状阴影。", "可见左肺底部少许条索状阴影。"),
+])
+def test_some_is_a_quantity_the_answer_keeps(findings, mesh, question, dropped, kept):
+    assert _verdict(findings, mesh, "presence", question, dropped) == "qualifier"
+    assert _verdict(findings, mesh, "presence", question, kept) is None
+
+
 # --- 5. a side the lobe's name carries -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("findings,mesh,answer", [

@@ -137,8 +137,12 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     if closed and r.side and s.side_conflict():
         return "side conflict in report"
     severities = s.severities  # the text's own: MeSH alone never supplies a severity ('Dextroscoliosis.', mild)
-    if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
-        extent = any(rule.kind == "extent" for rule in s.rules)
+    extents = [rule for rule in s.rules if rule.kind == "extent"]
+    # 'some bronchiectasis' is 少许支气管扩张: the extent word's own Chinese is no severity the text lacks
+    said = not severities and any(rule.zh.search(r.span) for rule in extents)
+    if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()) \
+            and not said:
+        extent = bool(extents)
         # 'extensive' graded 重度: the extent word is what is lost
         return "qualifier" if extent and not severities else "severity"
     if qtype == "location" and _also_another(r.concept, s, truth):
