@@ -143,6 +143,18 @@ _STRONG_HEDGE = re.compile(r"\b(?:probabl\w*|likely|compatible|consistent|sugges
                            r"favou?r\w*)\b")
 
 
+# Words that leave a finding open ('possible', 'cannot exclude', 'question'): with one of them a sentence's hedge is
+# weak (不除外 / 待排除) even beside a strong word.
+_WEAK_HEDGE = re.compile(r"\b(?:possibl\w*|may|might|could|cannot|can not|question\w*|versus|vs|equivocal|"
+                         r"exclude\w*|uncertain|indeterminate|differential|or)\b")
+
+
+def sentence_hedge_strength(low: str) -> str:
+    """The hedge of a sentence whose finding word cannot be placed: 'strong' (考虑为) where it says 'compatible
+    with', 'suggestive of', 'likely' ... and no word that leaves the finding open; else 'weak'."""
+    return "strong" if _STRONG_HEDGE.search(low) and not _WEAK_HEDGE.search(low) else "weak"
+
+
 def clause_start(low: str, start: int) -> int:
     """Where the clause of the word at low[start] begins. 'Considering technical factors heart size ..., aortic
     calcifications' keeps the first hedge to itself; 'may be secondary to crowding, mild pulmonary edema' is one

@@ -19,7 +19,6 @@ from medqa.vocab.clauses import (
     FOLLOWUP,
     PRESENT,
     UNCERTAIN,
-    WEAK,
     Clause,
     Fact,
     certain,
@@ -32,7 +31,7 @@ from medqa.vocab.clauses import (
     uncertain,
 )
 from medqa.vocab.findings import extract_findings
-from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, stems_for
+from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
@@ -262,7 +261,7 @@ def _unread_facts(low: str) -> tuple[Fact, ...]:
         if hit and masked_at(low, hit.start(), key):
             facts.append(Fact(MeshTerm(key), MASKED, parsed=False))
         elif hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
-            strength = hedge_strength(low, hit.start()) if hit else WEAK
+            strength = hedge_strength(low, hit.start()) if hit else sentence_hedge_strength(low)
             facts.append(Fact(MeshTerm(key), UNCERTAIN, strength, parsed=False))
         else:
             facts.append(Fact(MeshTerm(key), PRESENT, parsed=False))

@@ -44,6 +44,7 @@ BENIGN = frozenset({
 # Keys that stand for "disease" in general: never the subject of a presence question.
 GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
 _SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
+_SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:mild|minimal|moderate|severe|small|large|borderline)\b")
 _TEXT_ONLY = frozenset({"subsegmental", "platelike", "segmental", "spiculated"})
 _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
                "large": "large", "borderline": "borderline", "mild to moderate": "mild to moderate"}
@@ -72,6 +73,7 @@ class Finding:
     benign: bool = False
     severity_ok: bool = True  # the text gives no other severity
     side_ok: bool = True
+    texts: list[str] = field(default_factory=list)  # the text's sentences that state it (lower case)
 
     @property
     def key(self) -> str:
@@ -97,10 +99,12 @@ class Checked:
     def text_abnormal(self) -> bool:
         return any(not f.device and f.key not in BENIGN and f.key not in GENERIC for f in self.text_only)
 
+    unread: bool = False  # a sentence not rendered whole may state more than its facts name
+
     @property
     def left_out(self) -> bool:
         """Whether the report states a finding no question names (an abnormality list must then say 等)."""
-        return self.text_abnormal or any(self.counts[k] for k in _LEFT_OUT)
+        return self.text_abnormal or self.unread or any(self.counts[k] for k in _LEFT_OUT)
 
 
 # Why a finding the report states may be missing from the questions.
@@ -166,23 +170,29 @@ def _as_the_text_says(term: MeshTerm, text: str, counts: Counter) -> MeshTerm | 
     return term
 
 
-def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter) -> tuple[MeshTerm, bool]:
+def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter, loose: set[str]) -> tuple[MeshTerm, bool]:
     """The term with the text's own severity where the two differ ('mild to moderate' tortuosity indexed as
-    moderate is 轻至中度); with several text severities, none (and no severity question)."""
+    moderate is 轻至中度); with several text severities, none (and no severity question). `loose`: the severity
+    words of the sentences that state the finding in words the grammar did not read."""
     said = {q for f in same if f.status == PRESENT and f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
     mesh = [q for q in term.qualifiers if q in _SEVERITIES]
+    kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
+    stated = said | loose | {q for f in same if f.parsed for q in f.term.qualifiers if q in _SEVERITIES}
+    if mesh and not said and not {_SEVERITIES[q] for q in stated} & {_SEVERITIES[q] for q in mesh}:
+        # 'Dextroscoliosis noted.' indexed Scoliosis/right/mild: MeSH alone never supplies a severity (issue 20)
+        counts["MeSH severities the text does not state (not rendered)"] += 1
+        return MeshTerm(term.head, kept), True
     # Only a severity MeSH states is checked: 'mild interstitial opacities' says nothing of the dense
     # retrocardiac opacity indexed beside them.
     if not said or not mesh or {_SEVERITIES[q] for q in said} == {_SEVERITIES[q] for q in mesh}:
         return term, True
     counts["MeSH severities the text contradicts"] += 1
-    kept = tuple(q for q in term.qualifiers if q not in _SEVERITIES)
     if len(said) == 1:
         return MeshTerm(term.head, (*kept, *said)), True
     return MeshTerm(term.head, kept), False
 
 
-def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | None:
+def _decide(term: MeshTerm, facts: list[Fact], counts: Counter, loose: set[str] = frozenset()) -> Finding | None:
     """Confirm one MeSH term against the text facts of its group."""
     side = side_of(term)
     exact = [f for f in facts if f.key == finding_key(term)]
@@ -213,7 +223,7 @@ def _decide(term: MeshTerm, facts: list[Fact], counts: Counter) -> Finding | Non
     else:
         counts["MeSH findings not found in the text"] += 1
         return None
-    term, severity_ok = _text_severity(term, same, counts)
+    term, severity_ok = _text_severity(term, same, counts, loose)
     # A qualifier only the text gives keeps its meaning: 'subsegmental atelectasis' is 亚段肺不张, never lobar.
     kept = {q for f in same if f.parsed and f.status == status for q in f.term.qualifiers if q in _TEXT_ONLY}
     if kept - set(term.qualifiers):
@@ -234,6 +244,7 @@ def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
                 if describe_term(new.terms[0]).phrase not in {describe_term(t).phrase for t in old.terms}:
                     old.terms += new.terms
                     old.severity_ok = old.severity_ok and new.severity_ok
+                    old.texts += [t for t in new.texts if t not in old.texts]
             else:
                 findings.remove(old)
                 counts["findings asked once with two different answers (dropped)"] += 1
@@ -279,21 +290,71 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     return facts
 
 
+# Words of a sentence that state nothing abnormal, or only leave a question open.
+_NOTHING_SAID = re.compile(r"\b(?:no|not|without|negative|normal|unremarkable|clear|intact|within normal limits|"
+                           r"correlat\w*|comparison|compared|recommend\w*|follow-?up|evaluat\w*|dictated|called|"
+                           r"discussed|notified|expanded)\b")
+_HEDGE_WORDS = re.compile(r"\b(?:question\w*|possibl\w*|probabl\w*|may|might|could|suspect\w*|suggest\w*|"
+                          r"concern\w*|likely|cannot|equivocal)\b")
+
+
+def _partly_unread(sentence: Sentence) -> bool:
+    """Whether a sentence the grammar did not render whole may say more than its facts name: a stated finding beside
+    unread words ('T-spine osteophytes and DISH'), or a hedge or words nothing reads ('Question left atrial
+    enlargement', 'Patient is rotated'). An abnormality list then ends with 等."""
+    if sentence.rendered:
+        return False
+    stated = [f for f in sentence.facts if f.status in (PRESENT, UNCERTAIN, MASKED)]
+    if stated:  # beside a device, the unread words say where it lies
+        return not all(f.device or f.key in BENIGN for f in stated)
+    low = re.sub(r"\bx+\b", " ", sentence.text.lower())
+    words = [w for w in re.findall(r"[a-z]{3,}", low) if w not in ("the", "and", "there", "this", "that", "chest")]
+    if sentence.facts or len(words) < 2:
+        return False
+    return bool(_HEDGE_WORDS.search(low)) or not _NOTHING_SAID.search(low)
+
+
+def keyword_sentences(term: MeshTerm, sentences: list[Sentence]) -> list[str]:
+    """The (normalized) sentences that state or hedge a MeSH term in words the grammar did not map to its key."""
+    key = finding_key(term)
+    stems = stems_for(key) or stems_for(term.head.lower()) or stems_for(group(key))
+    if stems is None:
+        return []
+    lows = [normalize(s.text) for s in sentences]
+    return [low for low in lows if keyword_status(low, stems, key) in (PRESENT, UNCERTAIN)]
+
+
+def keyword_severities(term: MeshTerm, sentences: list[Sentence]) -> set[str]:
+    """The severity words of the sentences that name a MeSH term in words the grammar did not map to its key."""
+    return {w for low in keyword_sentences(term, sentences) for w in _SEVERITY_WORDS.findall(low)}
+
+
 def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sentence], text: str) -> Checked:
     """Cross-check a report's MeSH terms and the facts of its sentences."""
     checked = Checked()
     by_group: dict[str, list[Fact]] = {}
+    loose: dict[str, set[str]] = {}  # severity words of sentences that state a finding the grammar did not read
+    stating: dict[str, list[str]] = {}  # the sentences that state or hedge each group's findings
     for sentence in findings + impression:
+        words = set(_SEVERITY_WORDS.findall(normalize(sentence.text)))
         for fact in sentence.facts:
             by_group.setdefault(group(fact.key), []).append(fact)
+            if fact.status in (PRESENT, UNCERTAIN):
+                stating.setdefault(group(fact.key), []).append(" ".join(sentence.text.lower().split()))
+            if not fact.parsed and fact.status in (PRESENT, UNCERTAIN):
+                loose.setdefault(group(fact.key), set()).update(words)
     mesh_groups = set()
     for term in _mesh_terms(mesh, checked.counts, text.lower()):
         g = group(finding_key(term))
         mesh_groups.add(g)
         facts = by_group.get(g) or _keyword_facts(term, findings + impression)
-        decided = _decide(term, facts, checked.counts)
+        if g not in by_group:  # found by keywords here: the severity words of the sentences naming it
+            loose[g] = keyword_severities(term, findings + impression)
+        decided = _decide(term, facts, checked.counts, loose.get(g, set()))
         if decided and decided.key == "foreign bodies" and _EXTERNAL.search(text.lower()):
             decided.benign = True
+        if decided:
+            decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
         if decided:
             _merge(checked.findings, decided, checked.counts)
     for g, facts in by_group.items():
@@ -302,6 +363,7 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
             checked.text_only.append(stated[0])
             checked.counts["text findings not in MeSH"] += 1
     checked.absent = _absent(by_group, mesh_groups)
+    checked.unread = any(_partly_unread(s) for s in findings + impression)
     for f in checked.findings:
         if f.status == UNCERTAIN:
             checked.counts["uncertain findings"] += 1

@@ -7,6 +7,7 @@ import re
 from medqa.data.qa import QAPair
 from medqa.data.rule.crosscheck import Checked, Finding, severity_of, side_of
 from medqa.data.rule.phrasing import Wording
+from medqa.data.rule.places import location_supported
 from medqa.vocab.clauses import PRESENT, WEAK, Fact
 from medqa.vocab.lexicon import describe_term
 from medqa.vocab.mesh import MeshTerm
@@ -87,8 +88,9 @@ def finding_pairs(f: Finding, w: Wording) -> list[QAPair]:
     if f.status != PRESENT:
         return pairs
     zh = [describe_term(t) for t in f.terms]
-    if all(z.location and z.location != "肺" for z in zh) and f.key not in _DIFFUSE:
-        where = "、".join(z.location for z in zh)
+    where = "、".join(z.location for z in zh)
+    if all(z.location and z.location != "肺" for z in zh) and f.key not in _DIFFUSE and \
+            location_supported(where, f.texts):  # never coarser than the text, never MeSH's place alone
         pairs.append(QAPair(w.question("location", f.name), w.answer("location", x=where, name=f.name),
                             "location", label(f.key, PRESENT, terms=f.terms, severity=False)))
     if len(zh) == 1 and zh[0].severity and f.severity_ok and zh[0].severity not in ("小", "大"):

@@ -35,7 +35,7 @@ from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
-from medqa.data.verify.scope import explains, structure_missing, structures_named
+from medqa.data.verify.scope import attached, explains, structure_missing, structures_named
 from medqa.data.verify.truth import Support, Truth, report_truth
 
 REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
@@ -45,6 +45,8 @@ _SECTIONED = {"description": "findings", "impression": "impression"}
 _NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
 _SEEN = frozenset({"opacity"})  # findings that are what the film shows: only their nature is ever uncertain
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
+# The right lung has no lingula, the left no middle lobe.
+_NO_SUCH_PLACE = re.compile(r"左(?:侧)?肺?中叶|右(?:侧)?肺?舌段")
 
 
 def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str | None:
@@ -63,24 +65,57 @@ def _status_reason(r: Reading, statuses: set[str], severities: set[str]) -> str 
     return "status" if "absent" in statuses else "finding not in report"
 
 
-def _words_reason(r: Reading, s: Support, qtype: str, question: str) -> str | None:
+def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str = "") -> str | None:
     """The report's own words about this finding that the answer must carry (qualifiers, extent, place)."""
     rules = sorted(s.rules, key=lambda rule: (rule.kind != "qualifier", rule.kind, rule.name))  # one reason per run
     for rule in rules:
         carried = rule.zh.search(r.span) or rule.zh.search(question)
         if (rule.kind == "qualifier" or rule.kind == "extent" and qtype != "location") and not carried:
             return "qualifier"
+    if qtype == "location" and _device(r.concept):  # a line's tip stands beyond its clause ('with tip in the SVC')
+        rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",))}, key=lambda rule: rule.name)
+    said = r.span + " " + answer  # a location answer may place its finding over two clauses (尖端位于上腔静脉)
     for rule in rules:
-        if rule.kind == "place" and qtype == "location" and not (rule.zh.search(r.span) or rule.zh.search(question)):
+        if rule.kind == "place" and qtype == "location" and not (rule.zh.search(said) or rule.zh.search(question)):
             return "place"
     if structure_missing(r.span, s.sentences):
         return "place"
+    if qtype == "location" and not _text_places(s):
+        return "place"  # the text gives no place, only MeSH ('TIPS stent noted' indexed Stents/abdomen)
     if qtype == "location" and not r.side and s.sides - {"none"}:
         return "side"  # 'right infrahilar' answered 肺门
     return None
 
 
-def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", question: str = "") -> str | None:
+# Any word of the English that places a finding: a location answer needs one in the finding's own statements.
+_PLACE_WORDS = re.compile(
+    r"\b(?:left|right|bilateral\w*|both|upper|lower|middle|mid\w*|lobes?|lingul\w*|ap(?:ex|ices)|(?:bi)?apic\w*|\w*bas(?:e|es|al|"
+    r"ilar)|\w*hil(?:um|ar|a)|lateral\w*|medial\w*|retrocardiac|wall|abdom\w*|quadrant|gall ?bladder|cholecyst\w*|"
+    r"liver|hepatic|neck|axill\w*|svc|cava|atri\w*|subclavian|jugular|spin\w*|thoracic|lumbar|cervical|vertebra\w*|[ctl]\d+|ribs?|"
+    r"clavic\w*|shoulders?|humer\w*|scapul\w*|stern\w*|breasts?|mediastin\w*|paratracheal|aort\w*|pleura\w*|"
+    r"costophrenic|vascul\w*|vessels?|\w*diaphragm\w*|heart|cardiac|zones?|lungs?|pulmonary|apical|anterior|posterior|"
+    r"trachea\w*|carina|bronch\w*|soft tissues?|subcutaneous|arm|extremit\w*|chest)\b")
+
+
+def _text_places(s: Support) -> bool:
+    """Whether the report's text places this finding: a place word in a statement of it, or a side the text's
+    sentences give it (a finding read by keywords alone has no clause of its own)."""
+    return any(_PLACE_WORDS.search(t) for t in s.sentences | s.texts | s.loose) or any(
+        sides - {"none"} for section, sides in s.section_sides.items() if section != "mesh")
+
+
+def _device(concept: str) -> bool:
+    return concept in _DEVICES
+
+
+# Lines, tubes and devices: where they lie (a tip in the SVC, clips at the gallbladder) may stand anywhere in the
+# sentence that names them.
+_DEVICES = frozenset({"catheter", "device", "surgical clips", "surgical instrument", "sutures", "stent",
+                      "endotracheal tube", "tracheostomy", "foreign body", "breast implant"})
+
+
+def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", question: str = "",
+                  answer: str = "") -> str | None:
     """Why one reading of an answer is not what the report supports (None when it is)."""
     s = truth.concepts.get(r.concept)
     if s is None:
@@ -90,6 +125,10 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why
+    if r.status == "uncertain" and r.hedge and s.hedges and "" not in s.hedges and r.hedge not in s.hedges:
+        return "certainty"  # 'compatible with bronchiectasis' is 考虑, never 待排除; 'possible' never 考虑为
+    if _NO_SUCH_PLACE.search(r.span):
+        return "side"  # 左肺中叶: the left lung has no middle lobe (a side swapped inside the lobe's name)
     sides = (s.sides - {"none"}) or s.mesh_sides
     if r.side and r.side not in sides and not (r.side == "bilateral" and {"left", "right"} <= sides):
         return "side"
@@ -97,13 +136,18 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
         return "side"  # 左肺下叶 where the report's lesion of that kind is in the right lower lobe
     if closed and r.side and s.side_conflict():
         return "side conflict in report"
-    extent = any(rule.kind == "extent" for rule in s.rules)  # 'extensive' is no severity: MeSH's 'severe' is not used
-    severities = s.severities or (set() if extent else s.mesh_severities)
-    if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()):
-        return "severity"
+    severities = s.severities  # the text's own: MeSH alone never supplies a severity ('Dextroscoliosis.', mild)
+    extents = [rule for rule in s.rules if rule.kind == "extent"]
+    # 'some bronchiectasis' is 少许支气管扩张: the extent word's own Chinese is no severity the text lacks
+    said = not severities and any(rule.zh.search(r.span) for rule in extents)
+    if r.severity and r.severity not in severities and not severities & _COMPATIBLE.get(r.severity, set()) \
+            and not said:
+        extent = bool(extents)
+        # 'extensive' graded 重度: the extent word is what is lost
+        return "qualifier" if extent and not severities else "severity"
     if qtype == "location" and _also_another(r.concept, s, truth):
         return "place"  # 钙化见于血管 where calcified granulomas are calcifications too
-    return _words_reason(r, s, qtype, question)
+    return _words_reason(r, s, qtype, question, answer)
 
 
 def _also_another(concept: str, s: Support, truth: Truth) -> bool:
@@ -215,7 +259,7 @@ def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
     if not readings and pair.qtype in _NAMES_A_FINDING and not claims_normal(pair.answer):
         return "unreadable answer"
     for r in readings:
-        why = check_reading(r, truth, closed, pair.qtype, pair.question)
+        why = check_reading(r, truth, closed, pair.qtype, pair.question, pair.answer)
         if why:
             return why
     if closed and _counted_twice(readings, truth):

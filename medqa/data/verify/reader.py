@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 TABLE = Path(__file__).with_name("reading.tsv")
@@ -68,18 +68,27 @@ class Reading:
     qualified: bool = False  # the item carries a qualifier a negation may deny alone (未见可疑结节)
     zones: frozenset[str] = frozenset()  # the parts of a lung it names: upper / middle / lower / hilum
     span: str = ""  # the words of its list item, where its qualifiers and place stand
+    hedge: str = ""  # for an uncertain one: "strong" (考虑, 倾向, 可能性大) or "weak" (不除外, 待排除, 可疑, 可能)
 
 
 @functools.lru_cache(maxsize=4)
 def load_table(path: Path = TABLE) -> dict[str, Concept]:
     """concept name -> Concept; TableError naming the file and line of a bad row."""
     out: dict[str, Concept] = {}
+    numbers: list[int] = []  # the file's own line number of each line the CSV reader is given
+
+    def uncommented(lines):
+        for number, line in enumerate(lines, 1):
+            if not line.startswith("#"):
+                numbers.append(number)
+                yield line
+
     with Path(path).open(encoding="utf-8", newline="") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
+        rows = csv.DictReader(uncommented(f), delimiter="\t")
         if tuple(rows.fieldnames or ()) != _COLUMNS:
             raise TableError(f"{path}: columns must be {', '.join(_COLUMNS)}, got {rows.fieldnames}")
         for row in rows:
-            where = f"{path}:{rows.line_num}"
+            where = f"{path}:{numbers[rows.line_num - 1]}"  # line_num counts only the lines given, not comments
             if not row["concept"] or row["concept"] in out or not row["zh"]:
                 raise TableError(f"{where}: empty or repeated concept {row['concept']!r}")
             if row["benign"] not in ("yes", "no") or row["critical"] not in ("yes", "no"):
@@ -186,10 +195,29 @@ def read_answer(text: str) -> tuple[Reading, ...]:
     out: list[Reading] = []
     for sentence in _SENTENCE.split(text or ""):
         negated = False
+        strength = hedge_strength(sentence)
         for seg in _COMMA.split(sentence):
             readings, negated = _segment(seg, negated)
-            out.extend(readings)
+            out.extend(replace(r, hedge=strength) if r.status == "uncertain" else r for r in readings)
     return tuple(out)
+
+
+_WEAK = re.compile(r"不除外|不能除外|不能排除|待排除|待除外|可疑|疑似|疑为|可能(?!性大)")
+_STRONG = re.compile(r"考虑|倾向|可能性大|符合")
+
+
+def hedge_strength(sentence: str) -> str:
+    """How sure a hedged sentence is: "weak" where a word leaves the finding open (不除外, 待排除, 可能 ...),
+    "strong" where it only interprets (考虑, 可能性大, 倾向); 考虑…可能 is strong. Alternatives (考虑为A或B: each
+    of them only possible) have no strength to check ("")."""
+    if "或" in sentence:
+        return ""
+    if re.search(r"考虑.{0,20}可能(?!性)", sentence) and not _OPEN.search(sentence):
+        return "strong"
+    return "weak" if _WEAK.search(sentence) else "strong" if _STRONG.search(sentence) else ""
+
+
+_OPEN = re.compile(r"不除外|不能除外|不能排除|待排除|待除外")
 
 
 def read_reply(question: str, answer: str) -> tuple[Reading, ...]:
@@ -203,7 +231,8 @@ def read_reply(question: str, answer: str) -> tuple[Reading, ...]:
         return ()
     status = "absent" if _NEGATION.match(answer.lstrip("，。 ")) else \
         "uncertain" if _HEDGE.search(answer) else "present"
-    return (Reading(asked.pop(), status, _side(answer), _severity(answer), zones=_zones(answer), span=answer),)
+    return (Reading(asked.pop(), status, _side(answer), _severity(answer), zones=_zones(answer), span=answer,
+                    hedge=hedge_strength(answer) if status == "uncertain" else ""),)
 
 
 def claims_normal(text: str) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from medqa.core.tables import read_tsv
 from medqa.data.records import Report
-from medqa.data.rule.crosscheck import check
+from medqa.data.rule.crosscheck import check, keyword_sentences, keyword_severities
 from medqa.data.verify.masked import masked_unsaid
 from medqa.data.verify.reader import TableError, concepts_of, load_table
 from medqa.data.verify.scope import (
@@ -43,6 +43,7 @@ _ZONES = {"upper lobe": "upper", "apex": "upper", "upper lung zone": "upper", "m
           "lingula": "middle", "mid lung zone": "middle", "lower lobe": "lower", "base": "lower",
           "lower lung zone": "lower", "hilum": "hilum", "perihilar": "hilum"}
 _SIDE_WORDS = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b")
+_MIDDLE_LOBE = re.compile(r"\bmiddle lobe\b|\brml\b")
 _SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:" + "|".join(k for k in _SEVERITY if " " not in k) + r")\b")
 _NORMAL_WORDS = re.compile(r"\b(?:normal|unremarkable|intact|clear|negative|unchanged|stable|within|expanded|"
                            r"resolution|resolving|absent|nothing|none)\b")
@@ -65,6 +66,8 @@ class Support:
     text_sections: dict[str, set[str]] = field(default_factory=dict)  # the sections each of those clauses is in
     rules: set[Rule] = field(default_factory=set)  # qualifiers, extent words and places those clauses attach
     sentences: set[str] = field(default_factory=set)  # the whole sentences (a structure may stand beyond the clause)
+    loose: set[str] = field(default_factory=set)  # sentences stating it by keywords alone (no clause names it)
+    hedges: set[str] = field(default_factory=set)  # of its uncertain statements: "strong", "weak" or "" (unknown)
     groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
 
     def side_conflict(self) -> bool:
@@ -113,11 +116,16 @@ def _sentence_sides(text: str) -> set[str]:
     return {"bilateral"} if "bilateral" in words or {"left", "right"} <= words else words
 
 
-def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None) -> None:
+def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None, sentences=None) -> None:
     sides = {_SIDES[q] for q in fact.term.qualifiers if q in _SIDES}
     severities = {_SEVERITY[q] for q in fact.term.qualifiers if q in _SEVERITY}
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
         sides, severities = _sentence_sides(low), {_SEVERITY[w] for w in _SEVERITY_WORDS.findall(low)}
+    if not sides and ("middle lobe" in fact.term.qualifiers or not fact.parsed and _MIDDLE_LOBE.search(low)):
+        sides = {"right"}  # only the right lung has a middle lobe: 'middle lobe opacity' is on the right
+    if section == "mesh":  # a MeSH term's severity counts only where the text says it of that finding (issue 20)
+        said = _SEVERITY_WORDS.findall(clause) if clause else keyword_severities(fact.term, sentences or [])
+        severities &= {_SEVERITY[w] for w in said}
     status = fact.status if fact.status in ("present", "absent", "uncertain") else "followup"
     if status == "present" and _NORMAL_CAUSE.search(low or clause or "") and set(concepts_of(fact.key)) <= _SEEN:
         status = "explained"  # 'density ... reflects vascular, osseous and pleural structures': no finding at all
@@ -129,6 +137,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     for name in names:
         s = truth.concepts.setdefault(name, Support())
         s.statuses.add(status)
+        if status == "uncertain":  # a hedge the verifier found itself (scope.hedged) has no known strength
+            s.hedges.add(fact.hedge if fact.status == "uncertain" and fact.hedge in ("weak", "strong") else "")
         s.sections.add(section)
         if stated:  # 'no right effusion' gives no side to an effusion, 'no large effusion' no severity
             s.sides |= sides or {"none"}
@@ -139,6 +149,10 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
             s.places |= placed
             if section != "mesh" and sides:
                 s.groups.add(frozenset(placed))
+            if clause is None and section != "mesh" and low:
+                s.loose.add(low)
+            elif clause is None and section == "mesh":
+                s.loose.update(keyword_sentences(fact.term, sentences or []))
             if clause is not None:
                 s.texts.add(clause)
                 s.text_sections.setdefault(clause, set()).add(section)
@@ -190,8 +204,26 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
         if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
             clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
             truth.statements.append(statement(concepts_of(fact.key), clause))
-    if not sentence.facts and sentence.zh is None and unread_statement(raw):
-        truth.statements.append(statement((), raw))
+    if sentence.zh is None and not whole_negation and _partly_unread(sentence, raw):
+        truth.statements.append(statement((), raw))  # something else the verifier cannot name: a list needs 等
+
+
+def _benign(key: str) -> bool:
+    names = concepts_of(key)
+    return bool(names) and all(load_table()[n].benign for n in names)
+
+
+def _partly_unread(sentence, raw: str) -> bool:
+    """Whether a sentence the grammar did not render whole may say more than its facts name: a stated finding beside
+    unread words ('Rotated with low lung volumes', 'T-spine osteophytes and DISH'), a hedge over words nothing
+    reads ('Question left atrial enlargement, XXXX appreciated on lateral view'), or words that say nothing is
+    normal (issue 20, blind 4)."""
+    stated = [f for f in sentence.facts if f.status in ("present", "uncertain", "masked")]
+    if stated:  # beside a device, the unread words say where it lies (a misplaced line is found by critical.tsv)
+        return not all(f.device or _benign(f.key) for f in stated)
+    if sentence.facts:
+        return False  # only negations and follow-up advice
+    return unread_statement(raw) or bool(_HEDGED.search(raw) and not _NEGATION.search(raw))
 
 
 def report_truth(report: Report) -> Truth:
@@ -216,7 +248,7 @@ def report_truth(report: Report) -> Truth:
             clause = _mesh_clause(raws, term)
             if clause is not None and adjective_only(clause, term.head) or _state_unsaid(term, report.text):
                 continue  # 'nodular prominence of the hilum' states no nodule; 'ectasia' is no tortuous aorta
-            _add_fact(truth, fact, "mesh", "", clause)
+            _add_fact(truth, fact, "mesh", "", clause, sections["findings"] + sections["impression"])
     for term in report.mesh:
         if DEID_RE.search(term.head):
             continue
