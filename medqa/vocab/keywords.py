@@ -94,7 +94,8 @@ _HEDGE_BEFORE = re.compile(
     r"\b(possibl\w*|probabl\w*|likely|may|might|could|versus|vs|and/or|concern\w*|suspicious|suspect\w*|suggest\w*|"
     r"question\w*|equivocal|cannot|exclude\w*|rule out|differential|consider(?!ing)\w*|"
     r"(?<!age-)(?<!age )indeterminate|uncertain|unclear|"
-    r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome|apparent)\b")
+    r"recommend\w*|followup|follow-up|correlat\w*|presum\w*|compatible|worrisome)\b")
+# ('apparent deformity' is seen: no hedge, issue 20 blind 5)
 # 'opacity, scarring versus atelectasis' hedges the opacity's nature, not the opacity: an alternative right after a
 # finding word hedges it only when no diagnosis cue (suggestive of, likely, ...) comes between.
 _ALTERNATIVE_AFTER = re.compile(r"^\W*((?:\w+\W+){0,4}?)(?:versus|vs|and/or|or)\b")
@@ -198,6 +199,29 @@ _SLASHED_BEFORE = re.compile(rf"\b{_DIAGNOSIS_WORDS}/$")
 _SLASHED_AFTER = re.compile(rf"^\w*/{_DIAGNOSIS_WORDS}\b")
 
 
+# 'First rib fracture not well demonstrated on this study': what the film does not show (never 可见).
+NOT_SEEN_HERE = re.compile(
+    r"^[^,;.]*?\bnot (?:well |clearly |definitely |convincingly |readily |)(?:(?:demonstrated|seen|visuali[sz]ed|"
+    r"identified|appreciated|evident|depicted|imaged)\b|(?:on|in) (?:this|the|these|today|current|xxxx)\b)")
+# (normalised sentences have lost 'seen' / 'demonstrated': 'fracture is not well on this study')
+
+# An interpretation of what is seen ('hyperexpanded consistent with COPD'): the diagnosis is 符合/考虑, never 可见.
+_INTERPRETING = re.compile(r"\b(?:consistent with|in keeping with|compatible with|suggestive of|suggesting|"
+                           r"typical of|indicative of|diagnostic of|likely|probabl\w*|representing|reflecting)\b")
+
+
+def interpreted_at(low: str, start: int) -> bool:
+    """Whether the finding word at low[start] is given as an interpretation: such a word before it in its clause."""
+    return bool(_INTERPRETING.search(low, clause_start(low, start), start))
+
+
+def interpreted(sentence: str, stems: re.Pattern) -> bool:
+    """Whether a sentence names a finding (by its stems) only as an interpretation of something else it states."""
+    low = " ".join(sentence.lower().split())
+    hits = list(stems.finditer(low))
+    return bool(hits) and all(interpreted_at(low, h.start()) for h in hits)
+
+
 _CLAUSE = re.compile(r"[,;:]|\b(?:but|however|although|with)\b")
 SIDE_WORDS = {"right": re.compile(r"\bright\b"), "left": re.compile(r"\bleft\b")}
 
@@ -221,5 +245,7 @@ def keyword_status(sentence: str, stems: re.Pattern, key: str = "") -> str | Non
             return MASKED
         if _NEGATION.search(clause[: hit.start()]):
             return "absent"
+        if NOT_SEEN_HERE.search(low[at:]):
+            return "followup"  # 'rib fracture not well demonstrated on this study': not seen on this film
         return "uncertain" if hedged_at(low, at, at + hit.end() - hit.start()) else "present"
     return None

@@ -31,7 +31,7 @@ from medqa.vocab.clauses import (
     uncertain,
 )
 from medqa.vocab.findings import extract_findings
-from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
+from medqa.vocab.keywords import MASKED, NOT_SEEN_HERE, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
@@ -260,6 +260,8 @@ def _unread_facts(low: str) -> tuple[Fact, ...]:
         hit = stems.search(low) if stems else None
         if hit and masked_at(low, hit.start(), key):
             facts.append(Fact(MeshTerm(key), MASKED, parsed=False))
+        elif hit and NOT_SEEN_HERE.search(low[hit.start():]):  # 'not well demonstrated on this study'
+            facts.append(Fact(MeshTerm(key), FOLLOWUP, parsed=False))
         elif hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
             strength = hedge_strength(low, hit.start()) if hit else sentence_hedge_strength(low)
             facts.append(Fact(MeshTerm(key), UNCERTAIN, strength, parsed=False))

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from medqa.data.rule.descriptors import as_the_text_says
 from medqa.vocab.clauses import ABSENT, FOLLOWUP, PRESENT, STRONG, UNCERTAIN, WEAK, Fact
 from medqa.vocab.keywords import MASKED, SIDE_WORDS, hedge_strength, keyword_status, stems_for
 from medqa.vocab.lexicon import describe_term, finding_key
@@ -74,6 +75,7 @@ class Finding:
     severity_ok: bool = True  # the text gives no other severity
     side_ok: bool = True
     texts: list[str] = field(default_factory=list)  # the text's sentences that state it (lower case)
+    located: bool = True  # False: the sections place it differently, so no location question
 
     @property
     def key(self) -> str:
@@ -155,7 +157,11 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
 _TEXT_KINDS = {
     "surgical instruments": ((r"\bclips?\b", "surgical clips"), (r"\bstaples?\b", "surgical staples")),
     "tube, inserted": ((r"\btracheostomy\b", "tracheostomy tube"),),
+    "shoulder": ((r"\bacromioclavicular\b|\bac joints?\b", "acromioclavicular joint"),),  # 肩锁关节, not 肩关节
 }
+# A foreign body the text names as a device ('probable nerve stimulator'): 异物 is not what the report says.
+_NAMED_DEVICE = re.compile(r"stimulator|pacemaker|pacer\b|defibrillator|\baicd\b|loop recorder|\bport\b|catheter|"
+                           r"\bline\b|\btube\b|\bpump\b|\bvalve\b|\bstent\b|\bleads?\b|\bclips?\b")
 _NEEDS_KIND = frozenset({"surgical instruments"})  # no rendering at all without the text's word
 
 
@@ -164,6 +170,9 @@ def _as_the_text_says(term: MeshTerm, text: str, counts: Counter) -> MeshTerm | 
     for pattern, kind in _TEXT_KINDS.get(head, ()):
         if re.search(pattern, text):
             return MeshTerm(kind, tuple(q for q in term.qualifiers if q not in ("trachea", "trachea, carina")))
+    if head == "foreign bodies" and _NAMED_DEVICE.search(text) and not re.search(r"foreign bod", text):
+        counts["MeSH terms the text names as something else (not asked)"] += 1
+        return None
     if head in _NEEDS_KIND:
         counts["MeSH terms whose kind the text does not name"] += 1
         return None
@@ -241,7 +250,9 @@ def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
             return  # 'Cardiac Shadow/enlarged' and 'Cardiomegaly': one finding, asked once
         if old.name == new.name:
             if (old.status, old.hedge) == (new.status, new.hedge):
-                if describe_term(new.terms[0]).phrase not in {describe_term(t).phrase for t in old.terms}:
+                if _one_lesion(old, new):
+                    _name_once(old, new, counts)
+                elif describe_term(new.terms[0]).phrase not in {describe_term(t).phrase for t in old.terms}:
                     old.terms += new.terms
                     old.severity_ok = old.severity_ok and new.severity_ok
                     old.texts += [t for t in new.texts if t not in old.texts]
@@ -250,6 +261,29 @@ def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
                 counts["findings asked once with two different answers (dropped)"] += 1
             return
     findings.append(new)
+
+
+_SEVERAL = re.compile(r"\b(?:two|three|several|multiple|numerous|both|bilateral\w*|additional|another|second)\b")
+
+
+def _one_lesion(old: Finding, new: Finding) -> bool:
+    """Findings and impression naming one lesion at two places on one side ('small scar in the left cardiophrenic
+    region', 'small left basilar scar'): the text never says there are two."""
+    sides = {side_of(t) for t in old.terms + new.terms}
+    places = {describe_term(t).location for t in old.terms + new.terms}
+    texts = old.texts + new.texts
+    return len(sides) == 1 and None not in sides and len(places) > 1 and not any(
+        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts)
+
+
+def _name_once(old: Finding, new: Finding, counts: Counter) -> None:
+    """One lesion the sections place differently: named once, by its side alone, and no location asked."""
+    term = old.terms[0]
+    kept = tuple(q for q in term.qualifiers if q in _SIDES or q != "lung" and not describe_term(MeshTerm(term.head, (q,))).location)
+    old.terms = [MeshTerm(term.head, kept)]
+    old.located = False
+    old.texts += [t for t in new.texts if t not in old.texts]
+    counts["one lesion the sections place differently (named once, no location)"] += 1
 
 
 def _absent(by_group: dict[str, list[Fact]], mesh_groups: set[str]) -> list[Fact]:
@@ -355,6 +389,8 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
             decided.benign = True
         if decided:
             decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
+            if not as_the_text_says(decided, checked.counts):  # MeSH's words never stand for the text's
+                decided = None
         if decided:
             _merge(checked.findings, decided, checked.counts)
     for g, facts in by_group.items():

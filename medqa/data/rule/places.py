@@ -26,6 +26,10 @@ FINER: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple((re.compile(en), re.com
     (r"\bretrocardiac\b", "心后"),
     (r"\bepigastr\w*|\bupper quadrant\b", "上腹"),
     (r"\baxill\w*", "腋"),
+    (r"\bparaspinal\b|\bparavertebral\b", "椎旁"),
+    (r"\bretrocrural\b", "膈脚后"),
+    (r"\bparatracheal\b", "气管旁"),
+    (r"\bacromioclavicular\b", "肩锁"),
 ))
 # Any English word that places a finding: without one, the place is MeSH's alone.
 _PLACED = re.compile(
@@ -35,7 +39,7 @@ _PLACED = re.compile(
     r"lumbar|cervical|vertebra\w*|[ctl]\d+|ribs?|clavic\w*|shoulders?|humer\w*|scapul\w*|stern\w*|breasts?|"
     r"mediastin\w*|paratracheal|aort\w*|pleura\w*|costophrenic|vascul\w*|vessels?|\w*diaphragm\w*|heart|cardiac|"
     r"zones?|lungs?|pulmonary|anterior|posterior|trachea\w*|carina|bronch\w*|soft tissues?|subcutaneous|"
-    r"extremit\w*|chest)\b")
+    r"extremit\w*|chest|paraspinal|paravertebral|retrocrural|acromioclavicular)\b")
 
 
 def location_supported(location: str, sentences: list[str]) -> bool:

@@ -89,7 +89,7 @@ def finding_pairs(f: Finding, w: Wording) -> list[QAPair]:
         return pairs
     zh = [describe_term(t) for t in f.terms]
     where = "、".join(z.location for z in zh)
-    if all(z.location and z.location != "肺" for z in zh) and f.key not in _DIFFUSE and \
+    if f.located and all(z.location and z.location != "肺" for z in zh) and f.key not in _DIFFUSE and \
             location_supported(where, f.texts):  # never coarser than the text, never MeSH's place alone
         pairs.append(QAPair(w.question("location", f.name), w.answer("location", x=where, name=f.name),
                             "location", label(f.key, PRESENT, terms=f.terms, severity=False)))

@@ -1,0 +1,91 @@
+"""Every word an answer gives a finding comes from the report's text, not from its MeSH index (issue 20, blind 5).
+
+MeSH is an indexer's summary: 'right upper lung' indexed Lung/upper lobe, 'minimal atelectasis' indexed mild,
+'6 mm nodular opacity' indexed round, a fracture 'not well demonstrated' indexed healed. A MeSH finding's place,
+grade, shape and age are kept only where the sentences that state the finding say them too, in the text's own
+grade (minimal is 轻微, never 轻度; moderate-to-severe is 中至重度, never 重度); a lobe the text gives as a zone
+becomes that zone (右上肺野). A diagnosis the text gives only as an interpretation ('consistent with pneumonia') is
+answered 考虑为…. The verifier holds every answer to the same rule with its own table
+(medqa.data.verify.descriptors); this module is the generator's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
+from medqa.vocab.keywords import interpreted, stems_for
+from medqa.vocab.mesh import MeshTerm
+
+# MeSH descriptor qualifier -> the English words of the text that say it.
+SAID: dict[str, re.Pattern] = {q: re.compile(en) for q, en in (
+    ("round", r"\bround\w*|\bspherical\b"),
+    ("oval", r"\boval\b"),
+    ("healed", r"\bold\b|\bheal\w*|\bremote\b|\bchronic\b|\bprior\b|\bprevious\w*|\bununited\b|\bsequela\w*"),
+    ("chronic", r"\bchronic\w*|\bold\b|\blong-?standing\b"),
+    ("irregular", r"\birregular\w*"),
+    ("lobulated", r"\blobulat\w*"),
+    ("patchy", r"\bpatch\w*"),
+    ("streaky", r"\bstreak\w*|\bstrand\w*|\blinear\b"),
+    ("focal", r"\bfocal\w*|\bfocus\b"),
+    ("diffuse", r"\bdiffuse\w*"),
+    ("scattered", r"\bscatter\w*"),
+    ("mild", r"\bmild\w*|\bslight\w*"),
+    ("moderate", r"\bmoderate\w*"),
+    ("severe", r"(?<!to )(?<!to-)\bsever\w*|\bmarked\w*"),
+)}
+_LOBE_ZONE = {"upper lobe": "upper lung zone", "lower lobe": "lower lung zone", "middle lobe": "mid lung zone"}
+_LOBE_WORDS = re.compile(r"\blobes?\b|\blobar\b|\b[rl][ulm]l\b|\blingul\w*")
+_ZONE_WORDS = {"upper lobe": re.compile(r"\bupper (?:lung|zone)|\bupper (?:\w+ )?lung"),
+               "lower lobe": re.compile(r"\blower (?:lung|zone)|\blower (?:\w+ )?lung"),
+               "middle lobe": re.compile(r"\bmid-?\s?(?:lung|zone)|\bmiddle (?:lung|zone)")}
+_MINIMAL = re.compile(r"\bminimal\w*|\btrace\b|\btiny\b")
+_MODERATE_TO_SEVERE = re.compile(r"\bmoderate(?:ly)?[- ]to[- ]sever\w*")
+# Diagnoses a report may give as its reading of what it sees ('infiltrate consistent with pneumonia').
+INTERPRETABLE = frozenset({"pneumonia", "pulmonary disease, chronic obstructive", "emphysema", "pulmonary edema",
+                           "heart failure", "pulmonary congestion", "pulmonary atelectasis", "tuberculosis",
+                           "granulomatous disease", "cicatrix", "pulmonary fibrosis", "infiltrate",
+                           "hypertension, pulmonary", "bronchitis", "bronchiectasis", "sarcoidosis"})
+# 'Borderline heart size', 'upper limits of normal': no cardiomegaly to say 有/可见 to.
+_BORDERLINE_HEART = re.compile(r"\bborderline\b|\bupper (?:limits?|range) of normal\b|\b(?:high|top)[- ]normal\b")
+
+
+def as_the_text_says(finding, counts: Counter) -> bool:
+    """Bring a confirmed finding's terms to the text's own words; False when it must not be asked at all."""
+    texts = [" ".join(t.lower().split()) for t in finding.texts]
+    if not texts:
+        return True  # nothing to hold it to (kept as it was)
+    if finding.key == "cardiomegaly" and any(_BORDERLINE_HEART.search(t) for t in texts):
+        counts["borderline heart size (cardiomegaly not asked)"] += 1
+        return False
+    finding.terms = [_term(t, texts, counts) for t in finding.terms]
+    if finding.status == PRESENT and finding.key in INTERPRETABLE:
+        stems = stems_for(finding.key)
+        named = [t for t in texts if stems and stems.search(t)]
+        if named and all(interpreted(t, stems) for t in named):
+            finding.status, finding.hedge = UNCERTAIN, STRONG  # 'consistent with pneumonia': 考虑为肺炎
+            counts["diagnoses the text gives as an interpretation (考虑为)"] += 1
+    return True
+
+
+def _term(term: MeshTerm, texts: list[str], counts: Counter) -> MeshTerm:
+    quals = []
+    for q in term.qualifiers:
+        if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in texts):
+            zone = any(_ZONE_WORDS[q].search(t) for t in texts)
+            counts["MeSH lobes the text does not name (" + ("its zone" if zone else "left out") + ")"] += 1
+            if zone:
+                quals.append(_LOBE_ZONE[q])
+            continue
+        if q == "severe" and any(_MODERATE_TO_SEVERE.search(t) for t in texts):
+            quals.append("moderate to severe")
+            continue
+        if q == "mild" and not any(SAID[q].search(t) for t in texts) and any(_MINIMAL.search(t) for t in texts):
+            quals.append("minimal")  # 'minimal platelike atelectasis' is 轻微, never 轻度
+            continue
+        if q in SAID and not any(SAID[q].search(t) for t in texts):
+            counts["MeSH descriptors the text does not state (not rendered)"] += 1
+            continue
+        quals.append(q)
+    return MeshTerm(term.head, tuple(dict.fromkeys(quals)))
