@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from medqa.core.text import clean_text
+from medqa.vocab import keywords
 from medqa.vocab.clauses import (
     ABSENT,
     DIAGNOSES,
@@ -31,7 +32,7 @@ from medqa.vocab.clauses import (
     uncertain,
 )
 from medqa.vocab.findings import extract_findings
-from medqa.vocab.keywords import MASKED, NOT_SEEN_HERE, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
+from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
@@ -260,7 +261,7 @@ def _unread_facts(low: str) -> tuple[Fact, ...]:
         hit = stems.search(low) if stems else None
         if hit and masked_at(low, hit.start(), key):
             facts.append(Fact(MeshTerm(key), MASKED, parsed=False))
-        elif hit and NOT_SEEN_HERE.search(low[hit.start():]):  # 'not well demonstrated on this study'
+        elif hit and keywords.NOT_SEEN_HERE.search(low[hit.start():]):  # 'not well demonstrated on this study'
             facts.append(Fact(MeshTerm(key), FOLLOWUP, parsed=False))
         elif hit and hedged_at(low, hit.start(), hit.end()) or not hit and any_hedge:
             strength = hedge_strength(low, hit.start()) if hit else sentence_hedge_strength(low)

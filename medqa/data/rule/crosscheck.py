@@ -279,7 +279,8 @@ def _one_lesion(old: Finding, new: Finding) -> bool:
 def _name_once(old: Finding, new: Finding, counts: Counter) -> None:
     """One lesion the sections place differently: named once, by its side alone, and no location asked."""
     term = old.terms[0]
-    kept = tuple(q for q in term.qualifiers if q in _SIDES or q != "lung" and not describe_term(MeshTerm(term.head, (q,))).location)
+    kept = tuple(q for q in term.qualifiers
+                 if q in _SIDES or q != "lung" and not describe_term(MeshTerm(term.head, (q,))).location)
     old.terms = [MeshTerm(term.head, kept)]
     old.located = False
     old.texts += [t for t in new.texts if t not in old.texts]
