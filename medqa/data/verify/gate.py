@@ -33,6 +33,7 @@ from collections.abc import Sequence
 
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
+from medqa.data.verify.descriptors import stated_once, unsupported
 from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
 from medqa.data.verify.scope import attached, explains, structure_missing, structures_named
@@ -74,6 +75,8 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
             return "qualifier"
     if qtype == "location" and _device(r.concept):  # a line's tip stands beyond its clause ('with tip in the SVC')
         rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",))}, key=lambda rule: rule.name)
+    if qtype == "location":  # a finding read by keywords alone ('left paraspinal/retrocrural adenopathy'): its sentence
+        rules += sorted({rule for t in s.loose for rule in attached(t, ("place",))}, key=lambda rule: rule.name)
     said = r.span + " " + answer  # a location answer may place its finding over two clauses (尖端位于上腔静脉)
     for rule in rules:
         if rule.kind == "place" and qtype == "location" and not (rule.zh.search(said) or rule.zh.search(question)):
@@ -127,6 +130,9 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
         return why
     if r.status == "uncertain" and r.hedge and s.hedges and "" not in s.hedges and r.hedge not in s.hedges:
         return "certainty"  # 'compatible with bronchiectasis' is 考虑, never 待排除; 'possible' never 考虑为
+    why = unsupported(r.concept, r.span, s.sentences | s.texts | s.loose)  # a lobe, grade, shape only MeSH gives
+    if why:
+        return why
     if _NO_SUCH_PLACE.search(r.span):
         return "side"  # 左肺中叶: the left lung has no middle lobe (a side swapped inside the lobe's name)
     sides = (s.sides - {"none"}) or s.mesh_sides
@@ -219,7 +225,8 @@ def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
         for b in present[i + 1:]:
             if a.concept == b.concept:
                 s = truth.concepts[a.concept]
-                if s.side_conflict() and a.side and b.side or not _several(s):
+                if s.side_conflict() and a.side and b.side or not _several(s) or \
+                        stated_once(s.sides, s.groups, s.sections, s.texts | s.loose):
                     return True
             elif _place(a) and _place(a) == _place(b) or frozenset((a.concept, b.concept)) in explains():
                 return True

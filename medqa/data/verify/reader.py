@@ -27,7 +27,7 @@ _NEGATION = re.compile(r"未见|未发现|未显示|未提示|没有|并无|不�
 _RESOLVED = re.compile(r"已吸收|已消失|已排除")
 # 示 states (提示肺炎), except inside a negation of what would suggest it (未见提示肺炎的阴影: one negation).
 _STATED = re.compile(r"可见|伴有|伴(?!随)|仍可见|仍见|存在|显示|见于|另见|并见|(?<!未见提)示")
-_HEDGE = re.compile(r"不除外|不能除外|不能排除|待排除|待除外|考虑|可能|疑似|疑为|可疑|倾向")
+_HEDGE = re.compile(r"不除外|不能除外|不能排除|待排除|待除外|考虑|可能|疑似|疑为|可疑|倾向|符合")
 _SIDE = re.compile(r"双侧|两侧|双肺|两肺|双(?=[上中下肺])|左|右")
 _SEVERITY = {"轻至中度": "low-mid", "中等量": "mid", "轻度": "low", "轻微": "low", "少许": "low", "少量": "low",
              "微量": "low", "较小": "low", "稍": "low", "略": "low", "中度": "mid", "中量": "mid", "重度": "high",

@@ -16,6 +16,7 @@ from pathlib import Path
 from medqa.core.tables import read_tsv
 from medqa.data.records import Report
 from medqa.data.rule.crosscheck import check, keyword_sentences, keyword_severities
+from medqa.data.verify.descriptors import interpretation
 from medqa.data.verify.masked import masked_unsaid
 from medqa.data.verify.reader import TableError, concepts_of, load_table
 from medqa.data.verify.scope import (
@@ -132,13 +133,21 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     own = clause if clause is not None else low  # a finding named in its own word ('adenopathy'): the sentence
     if status == "present" and own and hedged(own, " ".join([fact.key, fact.term.head])):
         status = "uncertain"  # 'prominence which may represent crowding', 'scar/subsegmental atelectasis'
+    # 'hyperexpanded consistent with COPD': a diagnosis is 符合/考虑为, never 可见 (issue 20, blind 5); any other
+    # finding so given may read either way (符合术后改变)
+    reading = interpretation(fact.key, low or own) if status == "present" and (low or own) else ""
+    if reading == "only":
+        status = "uncertain"
     names = concepts_of(fact.key)
     stated = status in ("present", "uncertain")
     for name in names:
         s = truth.concepts.setdefault(name, Support())
         s.statuses.add(status)
-        if status == "uncertain":  # a hedge the verifier found itself (scope.hedged) has no known strength
-            s.hedges.add(fact.hedge if fact.status == "uncertain" and fact.hedge in ("weak", "strong") else "")
+        if reading:
+            s.statuses.add("uncertain")
+        if status == "uncertain" or reading:  # a hedge the verifier found itself (scope.hedged): no known strength
+            s.hedges.add("strong" if reading else
+                         fact.hedge if fact.status == "uncertain" and fact.hedge in ("weak", "strong") else "")
         s.sections.add(section)
         if stated:  # 'no right effusion' gives no side to an effusion, 'no large effusion' no severity
             s.sides |= sides or {"none"}
