@@ -95,8 +95,8 @@ VERIFIER_DESCRIPTORS = [
      "severity", "肺不张是什么程度？", "肺不张为轻度。", "severity"),
     ("severe for moderate to severe", "Moderate to severe cardiomegaly.", "Cardiomegaly/severe", "presence",
      "有心脏增大吗？", "可见心脏重度增大。", "severity"),
-    ("round for nodular", "A 5 mm nodular opacity projects over the right midlung.", "Opacity/lung/middle lobe/right/round",
-     "presence", "有阴影吗？", "可见右中肺野圆形阴影。", "qualifier"),
+    ("round for nodular", "A 5 mm nodular opacity in the right lower lung zone.",
+     "Opacity/lung/lower lobe/right/round", "presence", "有阴影吗？", "可见右下肺野圆形阴影。", "qualifier"),
     ("old for a fracture of no age", "Right sixth rib fracture.", "Fractures, Bone/ribs/right/healed", "presence",
      "有骨折吗？", "可见右侧第6肋骨陈旧性骨折。", "qualifier"),
 ]

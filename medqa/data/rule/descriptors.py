@@ -36,7 +36,7 @@ SAID: dict[str, re.Pattern] = {q: re.compile(en) for q, en in (
     ("severe", r"(?<!to )(?<!to-)\bsever\w*|\bmarked\w*"),
 )}
 _LOBE_ZONE = {"upper lobe": "upper lung zone", "lower lobe": "lower lung zone", "middle lobe": "mid lung zone"}
-_LOBE_WORDS = re.compile(r"\blobes?\b|\blobar\b|\b[rl][ulm]l\b|\blingul\w*")
+_LOBE_WORDS = re.compile(r"\blobes?\b|\blobar\b|\blobectom\w*|\b[rl][ulm]l\b|\blingul\w*")
 _ZONE_WORDS = {"upper lobe": re.compile(r"\bupper (?:lung|zone)|\bupper (?:\w+ )?lung"),
                "lower lobe": re.compile(r"\blower (?:lung|zone)|\blower (?:\w+ )?lung"),
                "middle lobe": re.compile(r"\bmid-?\s?(?:lung|zone)|\bmiddle (?:lung|zone)")}
@@ -56,7 +56,7 @@ def as_the_text_says(finding, counts: Counter) -> bool:
     texts = [" ".join(t.lower().split()) for t in finding.texts]
     if not texts:
         return True  # nothing to hold it to (kept as it was)
-    if finding.key == "cardiomegaly" and any(_BORDERLINE_HEART.search(t) for t in texts):
+    if finding.key == "cardiomegaly" and all(_BORDERLINE_HEART.search(t) for t in texts):
         counts["borderline heart size (cardiomegaly not asked)"] += 1
         return False
     finding.terms = [_term(t, texts, counts) for t in finding.terms]

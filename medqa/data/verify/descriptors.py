@@ -59,7 +59,7 @@ def unsupported(concept: str, item: str, statements: set[str]) -> str | None:
             continue
         if d.needs and not any(d.needs.search(t) for t in statements):
             return d.reason
-        if d.forbids and any(d.forbids.search(t) for t in statements):
+        if d.forbids and all(d.forbids.search(t) for t in statements):
             return d.reason
     return None
 

@@ -130,9 +130,6 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
         return why
     if r.status == "uncertain" and r.hedge and s.hedges and "" not in s.hedges and r.hedge not in s.hedges:
         return "certainty"  # 'compatible with bronchiectasis' is 考虑, never 待排除; 'possible' never 考虑为
-    why = unsupported(r.concept, r.span, s.sentences | s.texts | s.loose)  # a lobe, grade, shape only MeSH gives
-    if why:
-        return why
     if _NO_SUCH_PLACE.search(r.span):
         return "side"  # 左肺中叶: the left lung has no middle lobe (a side swapped inside the lobe's name)
     sides = (s.sides - {"none"}) or s.mesh_sides
@@ -153,7 +150,9 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
         return "qualifier" if extent and not severities else "severity"
     if qtype == "location" and _also_another(r.concept, s, truth):
         return "place"  # 钙化见于血管 where calcified granulomas are calcifications too
-    return _words_reason(r, s, qtype, question, answer)
+    # a lobe, grade, shape, age or name only MeSH gives (descriptors.tsv)
+    statements = s.sentences | s.texts | s.loose
+    return _words_reason(r, s, qtype, question, answer) or unsupported(r.concept, r.span, statements)
 
 
 def _also_another(concept: str, s: Support, truth: Truth) -> bool:
