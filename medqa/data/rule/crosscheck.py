@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from medqa.data.rule.descriptors import as_the_text_says
+from medqa.data.rule.descriptors import as_the_text_says, name_once, one_lesion
 from medqa.vocab.clauses import ABSENT, FOLLOWUP, PRESENT, STRONG, UNCERTAIN, WEAK, Fact
 from medqa.vocab.keywords import MASKED, SIDE_WORDS, hedge_strength, keyword_status, stems_for
 from medqa.vocab.lexicon import describe_term, finding_key
@@ -250,8 +250,8 @@ def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
             return  # 'Cardiac Shadow/enlarged' and 'Cardiomegaly': one finding, asked once
         if old.name == new.name:
             if (old.status, old.hedge) == (new.status, new.hedge):
-                if _one_lesion(old, new):
-                    _name_once(old, new, counts)
+                if one_lesion(old, new):
+                    name_once(old, new, counts)
                 elif describe_term(new.terms[0]).phrase not in {describe_term(t).phrase for t in old.terms}:
                     old.terms += new.terms
                     old.severity_ok = old.severity_ok and new.severity_ok
@@ -261,30 +261,6 @@ def _merge(findings: list[Finding], new: Finding, counts: Counter) -> None:
                 counts["findings asked once with two different answers (dropped)"] += 1
             return
     findings.append(new)
-
-
-_SEVERAL = re.compile(r"\b(?:two|three|several|multiple|numerous|both|bilateral\w*|additional|another|second)\b")
-
-
-def _one_lesion(old: Finding, new: Finding) -> bool:
-    """Findings and impression naming one lesion at two places on one side ('small scar in the left cardiophrenic
-    region', 'small left basilar scar'): the text never says there are two."""
-    sides = {side_of(t) for t in old.terms + new.terms}
-    places = {describe_term(t).location for t in old.terms + new.terms}
-    texts = old.texts + new.texts
-    return len(sides) == 1 and None not in sides and len(places) > 1 and not any(
-        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts)
-
-
-def _name_once(old: Finding, new: Finding, counts: Counter) -> None:
-    """One lesion the sections place differently: named once, by its side alone, and no location asked."""
-    term = old.terms[0]
-    kept = tuple(q for q in term.qualifiers
-                 if q in _SIDES or q != "lung" and not describe_term(MeshTerm(term.head, (q,))).location)
-    old.terms = [MeshTerm(term.head, kept)]
-    old.located = False
-    old.texts += [t for t in new.texts if t not in old.texts]
-    counts["one lesion the sections place differently (named once, no location)"] += 1
 
 
 def _absent(by_group: dict[str, list[Fact]], mesh_groups: set[str]) -> list[Fact]:

@@ -16,6 +16,7 @@ from collections import Counter
 
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
 from medqa.vocab.keywords import interpreted, stems_for
+from medqa.vocab.lexicon import describe_term
 from medqa.vocab.mesh import MeshTerm
 
 # MeSH descriptor qualifier -> the English words of the text that say it.
@@ -89,3 +90,34 @@ def _term(term: MeshTerm, texts: list[str], counts: Counter) -> MeshTerm:
             continue
         quals.append(q)
     return MeshTerm(term.head, tuple(dict.fromkeys(quals)))
+
+
+_SEVERAL = re.compile(r"\b(?:two|three|several|multiple|numerous|both|bilateral\w*|additional|another|second)\b")
+
+
+def one_lesion(old, new) -> bool:
+    """Findings and impression naming one lesion at two places on one side ('small scar in the left cardiophrenic
+    region', 'small left basilar scar'): the text never says there are two."""
+    sides = {_side(t) for t in old.terms + new.terms}
+    places = {describe_term(t).location for t in old.terms + new.terms}
+    texts = old.texts + new.texts
+    return len(sides) == 1 and None not in sides and len(places) > 1 and not any(
+        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts)
+
+
+def name_once(old, new, counts: Counter) -> None:
+    """One lesion the sections place differently: named once, by its side alone, and no location asked."""
+    term = old.terms[0]
+    kept = tuple(q for q in term.qualifiers
+                 if q in SIDES or q != "lung" and not describe_term(MeshTerm(term.head, (q,))).location)
+    old.terms = [MeshTerm(term.head, kept)]
+    old.located = False
+    old.texts += [t for t in new.texts if t not in old.texts]
+    counts["one lesion the sections place differently (named once, no location)"] += 1
+
+
+SIDES = frozenset({"left", "right", "bilateral"})
+
+
+def _side(term: MeshTerm) -> str | None:
+    return next((q for q in term.qualifiers if q in SIDES), "left" if "lingula" in term.qualifiers else None)
