@@ -75,8 +75,9 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
             return "qualifier"
     if qtype == "location" and _device(r.concept):  # a line's tip stands beyond its clause ('with tip in the SVC')
         rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",))}, key=lambda rule: rule.name)
-    if qtype == "location":  # a finding read by keywords alone ('left paraspinal/retrocrural adenopathy'): its sentence
-        rules += sorted({rule for t in s.loose for rule in attached(t, ("place",))}, key=lambda rule: rule.name)
+    if qtype == "location":  # a node read by keywords alone ('left paraspinal/retrocrural adenopathy'): its station
+        rules += sorted({rule for t in s.loose for rule in attached(t, ("place",)) if _STATION.search(rule.name)},
+                        key=lambda rule: rule.name)
     said = r.span + " " + answer  # a location answer may place its finding over two clauses (尖端位于上腔静脉)
     for rule in rules:
         if rule.kind == "place" and qtype == "location" and not (rule.zh.search(said) or rule.zh.search(question)):
@@ -88,6 +89,11 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
     if qtype == "location" and not r.side and s.sides - {"none"}:
         return "side"  # 'right infrahilar' answered 肺门
     return None
+
+
+# The places of a node station, which a sentence read by keywords gives its finding (other place words of such a
+# sentence may belong to another finding: 'collapse of the left upper lobe with left apical pleural thickening').
+_STATION = re.compile(r"paraspinal|paravertebral|retrocrural|paratracheal")
 
 
 # Any word of the English that places a finding: a location answer needs one in the finding's own statements.
