@@ -366,7 +366,8 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
             decided.benign = True
         if decided:
             decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
-            if not as_the_text_says(decided, checked.counts):  # MeSH's words never stand for the text's
+            # MeSH's words never stand for the text's
+            if not as_the_text_says(decided, checked.counts, " ".join(text.lower().split())):
                 decided = None
         if decided:
             _merge(checked.findings, decided, checked.counts)

@@ -38,9 +38,10 @@ SAID: dict[str, re.Pattern] = {q: re.compile(en) for q, en in (
 )}
 _LOBE_ZONE = {"upper lobe": "upper lung zone", "lower lobe": "lower lung zone", "middle lobe": "mid lung zone"}
 _LOBE_WORDS = re.compile(r"\blobes?\b|\blobar\b|\blobectom\w*|\b[rl][ulm]l\b|\blingul\w*")
-_ZONE_WORDS = {"upper lobe": re.compile(r"\bupper (?:lung|zone)|\bupper (?:\w+ )?lung"),
-               "lower lobe": re.compile(r"\blower (?:lung|zone)|\blower (?:\w+ )?lung"),
-               "middle lobe": re.compile(r"\bmid-?\s?(?:lung|zone)|\bmiddle (?:lung|zone)")}
+_ZONE_WORDS = {"upper lobe": re.compile(r"\bupper (?:\w+ ){0,2}(?:lungs?|zones?)\b"),
+               "lower lobe": re.compile(r"\blower (?:\w+ ){0,2}(?:lungs?|zones?)\b"),
+               "middle lobe": re.compile(r"\bmid-?\s?(?:lung|zone)|\bmiddle (?:lung|zone)|"
+                                        r"\bmid(?:dle)? and (?:upper|lower) (?:lungs?|zones?)\b")}
 _MINIMAL = re.compile(r"\bminimal\w*|\btrace\b|\btiny\b")
 _MODERATE_TO_SEVERE = re.compile(r"\bmoderate(?:ly)?[- ]to[- ]sever\w*")
 # Diagnoses a report may give as its reading of what it sees ('infiltrate consistent with pneumonia').
@@ -52,15 +53,16 @@ INTERPRETABLE = frozenset({"pneumonia", "pulmonary disease, chronic obstructive"
 _BORDERLINE_HEART = re.compile(r"\bborderline\b|\bupper (?:limits?|range) of normal\b|\b(?:high|top)[- ]normal\b")
 
 
-def as_the_text_says(finding, counts: Counter) -> bool:
-    """Bring a confirmed finding's terms to the text's own words; False when it must not be asked at all."""
+def as_the_text_says(finding, counts: Counter, whole: str = "") -> bool:
+    """Bring a confirmed finding's terms to the text's own words; False when it must not be asked at all. `whole`:
+    the report's text (lower case), for a place that the finding's own sentences, named in other words, lack."""
     texts = [" ".join(t.lower().split()) for t in finding.texts]
     if not texts:
         return True  # nothing to hold it to (kept as it was)
     if finding.key == "cardiomegaly" and all(_BORDERLINE_HEART.search(t) for t in texts):
         counts["borderline heart size (cardiomegaly not asked)"] += 1
         return False
-    finding.terms = [_term(t, texts, counts) for t in finding.terms]
+    finding.terms = [_term(t, texts, counts, whole) for t in finding.terms]
     if finding.status == PRESENT and finding.key in INTERPRETABLE:
         stems = stems_for(finding.key)
         named = [t for t in texts if stems and stems.search(t)]
@@ -70,11 +72,19 @@ def as_the_text_says(finding, counts: Counter) -> bool:
     return True
 
 
-def _term(term: MeshTerm, texts: list[str], counts: Counter) -> MeshTerm:
+def _placing(lobe: str, texts: list[str], whole: str) -> list[str]:
+    """The sentences that say where a finding is: its own, or, where they name no lobe or zone at all (the finding
+    named in other words: 'left upper lobe nodular opacity' indexed Opacity), the report's whole text."""
+    if not whole or any(_LOBE_WORDS.search(t) or _ZONE_WORDS[lobe].search(t) for t in texts):
+        return texts
+    return [whole]
+
+
+def _term(term: MeshTerm, texts: list[str], counts: Counter, whole: str) -> MeshTerm:
     quals = []
     for q in term.qualifiers:
-        if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in texts):
-            zone = any(_ZONE_WORDS[q].search(t) for t in texts)
+        if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in _placing(q, texts, whole)):
+            zone = any(_ZONE_WORDS[q].search(t) for t in _placing(q, texts, whole))
             counts["MeSH lobes the text does not name (" + ("its zone" if zone else "left out") + ")"] += 1
             if zone:
                 quals.append(_LOBE_ZONE[q])

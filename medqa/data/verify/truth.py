@@ -153,7 +153,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
             s.sides |= sides or {"none"}
             s.severities |= severities
             s.section_sides.setdefault(section, set()).update(sides)
-            zones = {_ZONES[q] for q in fact.term.qualifiers if q in _ZONES} if fact.parsed else set()
+            zones = {_ZONES[q] for q in fact.term.qualifiers if q in _ZONES} if fact.parsed else \
+                _words_zones(low) if section != "mesh" and len(sides) == 1 else set()
             placed = {(side, zone) for side in sides or {"none"} for zone in zones or {"any"}}
             s.places |= placed
             if section != "mesh" and sides:
@@ -170,6 +171,18 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     table = load_table()
     if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
         truth.disease.add(frozenset(names))
+
+
+# The parts of a lung an English sentence names: a finding read by keywords from a one-sided sentence lies in them
+# ('left upper lobe nodular opacity' is no 左中肺野 opacity).
+_ZONE_WORDS = (("upper", re.compile(r"\bupper\b|\bap(?:ex|ices|ical)\b")),
+               ("middle", re.compile(r"\bmid(?:dle)?\b|\bmid-?lungs?\b|\blingul\w*")),
+               ("lower", re.compile(r"\blower\b|\b(?:bi)?bas(?:e|es|al|ilar)\b|\binfrahilar\b")),
+               ("hilum", re.compile(r"\b(?:peri|supra|infra)?hil(?:um|ar|a)\b")))
+
+
+def _words_zones(low: str) -> set[str]:
+    return {zone for zone, pattern in _ZONE_WORDS if pattern.search(low)}
 
 
 # A density or opacity the report attributes to normal anatomy or overlap (read over the whole sentence).
