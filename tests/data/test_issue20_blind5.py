@@ -86,6 +86,17 @@ def test_a_device_the_text_names_is_no_foreign_body(findings, mesh):
     assert _verdict(findings, mesh, "presence", "有异物吗？", "考虑为异物。") == "finding not in report"
 
 
+@pytest.mark.parametrize("findings,mesh,name", [
+    ("Left chest wall pacemaker is unchanged. The lungs are clear.", "Implanted Medical Device/left", "起搏器"),
+    ("Right-sided AICD in place. No effusion.", "Implanted Medical Device/right", "除颤器"),
+])
+def test_a_device_is_answered_by_the_name_the_text_gives(findings, mesh, name):
+    pairs = _generated(findings, mesh)
+    assert any(name in a for _, a in pairs) and not [a for _, a in pairs if "植入式医疗器械" in a], pairs
+    assert not [a for q, a in pairs if q == "location" and "胸壁" not in a and "chest wall" in findings.lower()]
+    assert _verdict(findings, mesh, "presence", "有医疗器械吗？", "可见植入式医疗器械。") == "finding not in report"
+
+
 VERIFIER_DESCRIPTORS = [
     ("lobe for a zone", "Calcified granuloma in the right lower lung.", "Calcified Granuloma/lung/lower lobe/right",
      "presence", "有钙化肉芽肿吗？", "可见右肺下叶钙化肉芽肿。", "place"),

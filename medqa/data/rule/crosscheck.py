@@ -158,6 +158,8 @@ _TEXT_KINDS = {
     "surgical instruments": ((r"\bclips?\b", "surgical clips"), (r"\bstaples?\b", "surgical staples")),
     "tube, inserted": ((r"\btracheostomy\b", "tracheostomy tube"),),
     "shoulder": ((r"\bacromioclavicular\b|\bac joints?\b", "acromioclavicular joint"),),  # 肩锁关节, not 肩关节
+    "implanted medical device": ((r"\bdefibrillator|\baicd\b", "implanted defibrillator"),
+                                 (r"\bpacemaker|\bpacer\b", "cardiac pacemaker")),  # 起搏器, not 植入式医疗器械
 }
 # A foreign body the text names as a device ('probable nerve stimulator'): 异物 is not what the report says.
 _NAMED_DEVICE = re.compile(r"stimulator|pacemaker|pacer\b|defibrillator|\baicd\b|loop recorder|\bport\b|catheter|"

@@ -30,6 +30,7 @@ FINER: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple((re.compile(en), re.com
     (r"\bretrocrural\b", "膈脚后"),
     (r"\bparatracheal\b", "气管旁"),
     (r"\bacromioclavicular\b", "肩锁"),
+    (r"\bchest wall\b", "胸壁"),
 ))
 # Any English word that places a finding: without one, the place is MeSH's alone.
 _PLACED = re.compile(
