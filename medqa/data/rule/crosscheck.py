@@ -152,14 +152,18 @@ def _mesh_terms(mesh: list[MeshTerm], counts: Counter, text: str) -> list[MeshTe
     return out
 
 
+# A device the text names by its kind.
+_DEVICE_KINDS = ((r"\bspinal (?:cord )?stimulator", "spinal cord stimulator"),
+                 (r"\bstimulator", "nerve stimulator"), (r"\bdefibrillator|\baicd\b", "implanted defibrillator"),
+                 (r"\bpacemaker|\bpacer\b", "cardiac pacemaker"))
 # MeSH heads too general to put in Chinese: the text says what the thing is (手术夹, not 手术器械影, which reads
 # as a retained instrument; 气管切开套管, not 气管内置管, which reads as intubation).
 _TEXT_KINDS = {
     "surgical instruments": ((r"\bclips?\b", "surgical clips"), (r"\bstaples?\b", "surgical staples")),
     "tube, inserted": ((r"\btracheostomy\b", "tracheostomy tube"),),
     "shoulder": ((r"\bacromioclavicular\b|\bac joints?\b", "acromioclavicular joint"),),  # 肩锁关节, not 肩关节
-    "implanted medical device": ((r"\bdefibrillator|\baicd\b", "implanted defibrillator"),
-                                 (r"\bpacemaker|\bpacer\b", "cardiac pacemaker")),  # 起搏器, not 植入式医疗器械
+    "implanted medical device": _DEVICE_KINDS,  # 起搏器, not 植入式医疗器械
+    "foreign bodies": _DEVICE_KINDS,  # 'probable nerve stimulator' indexed Foreign Bodies: 考虑为神经刺激器, not 异物
 }
 # A foreign body the text names as a device ('probable nerve stimulator'): 异物 is not what the report says.
 _NAMED_DEVICE = re.compile(r"stimulator|pacemaker|pacer\b|defibrillator|\baicd\b|loop recorder|\bport\b|catheter|"
