@@ -23,7 +23,8 @@ from medqa.vocab.mesh import MeshTerm
 SAID: dict[str, re.Pattern] = {q: re.compile(en) for q, en in (
     ("round", r"\bround\w*|\bspherical\b"),
     ("oval", r"\boval\b"),
-    ("healed", r"\bold\b|\bheal\w*|\bcallus\b|\bremote\b|\bchronic\b|\bprior\b|\bprevious\w*|\bununited\b|\bsequela\w*"),
+    ("healed", r"\bold\b|\bheal\w*|\bcallus\b|\bremote\b|\bchronic\b|\bprior\b|\bprevious\w*|\bununited\b|"
+               r"\bsequela\w*"),
     ("chronic", r"\bchronic\w*|\bold\b|\blong-?standing\b"),
     ("irregular", r"\birregular\w*"),
     ("lobulated", r"\blobulat\w*"),
