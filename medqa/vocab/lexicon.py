@@ -255,8 +255,9 @@ def _location(p: _Parts, subject: str) -> str:
         p.regions = []
         text += _place_text(p)
     else:
-        text = _SIDE.get(p.laterality, "") + _place_text(p)
-        text += "".join(QUALIFIERS[r].pred for r in p.regions)
+        places, regions = _place_text(p), "".join(QUALIFIERS[r].pred for r in p.regions)
+        # Nodes are named by their station: 肺门淋巴结, never 淋巴结肺门.
+        text = _SIDE.get(p.laterality, "") + (regions + places if "lymph nodes" in p.places else places + regions)
     return text + "".join(QUALIFIERS[k].zh for k in p.positions)
 
 

@@ -71,7 +71,14 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^changes of (?:an? |the )?(?=(?:prior |previous )?(?:(?:right|left|bilateral) )?\w+ectomy$)", ""),
     (r"^(the lungs are [a-z ]+?) but (grossly )?(?=clear of )", r"\1 but the lungs are \2"),
     (r"\b(granulomas?|granulomata),? (?=(?:right|left) (?:upper|middle|lower) lobe$|"
-     r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "))]
+     r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "),
+    (r"^surgical clips in the (left|right) axilla$", r"\1 axillary surgical clips"),
+    (r"^no (?:interval )?change in (?:the )?([a-z ]+)$", r"\1 is unchanged"),
+    (r"^stable appearance of (?:the |an? )?", "stable "), (r"\bpulmonary vascular is\b", "pulmonary vascularity is"),
+    (r"^there is (?=normal distribution of )", ""), (r"^stable normal ([a-z ]+)$", r"normal and stable \1"),
+    (r"\bmidlung zone\b", "midlung"),
+    (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
+     r"\1, no "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),

@@ -1,0 +1,52 @@
+"""Issue 20 coverage (fifth pass): sentences that left whole findings sections unread, each rendered in full
+(English in, exact Chinese out), near neighbours the grammar still refuses, and node stations named before the
+nodes."""
+
+import pytest
+
+from medqa.vocab.lexicon import describe_term
+from medqa.vocab.mesh import MeshTerm
+from medqa.vocab.sentences import read_sentence
+
+RENDERED = [
+    ("There is no pleural line to suggest pneumothorax or costophrenic XXXX blunting to suggest large pleural "
+     "effusion.", "未见提示气胸的胸膜线，未见提示大量胸腔积液的肋膈角变钝"),  # the repaired 'costophrenic angles'
+    ("No pleural line to suggest pneumothorax.", "未见提示气胸的胸膜线"),
+    ("Surgical clips in the left axilla.", "左侧腋窝手术夹"),
+    ("No change in the large hiatus hernia.", "大食管裂孔疝，较前无变化"),
+    ("Stable appearance of hiatal hernia.", "食管裂孔疝，较前稳定"),
+    ("Pulmonary vascular is unremarkable.", "肺血管纹理未见异常"),
+    ("There is normal distribution of the pulmonary vascularity.", "肺血管纹理分布正常"),
+    ("Stable normal cardiomediastinal silhouette and hilar contours.", "心影及纵隔、双侧肺门影正常，较前稳定"),
+    ("There is a calcified granuloma in the right midlung zone.", "右中肺野钙化肉芽肿"),
+    ("Calcified hilar lymph nodes.", "肺门淋巴结钙化"),  # was 淋巴结肺门钙化
+    ("Calcified right hilar lymph nodes.", "右侧肺门淋巴结钙化"),
+]
+
+REFUSED = [
+    "There is no pleural line to suggest pneumothorax or XXXX.",
+    "Surgical clips in the left axilla and neck.",  # a second place is not dropped
+    "No change in the XXXX.",
+    "No change in the appearance of the chest.",
+    "Stable normal XXXX.",
+    "There is a calcified granuloma in the right XXXX zone.",
+]
+
+
+@pytest.mark.parametrize("english,chinese", RENDERED)
+def test_the_sentence_renders_whole(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", REFUSED)
+def test_near_neighbours_stay_unread(english):
+    assert read_sentence(english)[0] is None
+
+
+@pytest.mark.parametrize("qualifiers,phrase", [
+    (("lymph nodes", "hilum", "bilateral"), "双侧肺门淋巴结钙化"),
+    (("lymph nodes", "right", "paratracheal"), "右侧气管旁淋巴结钙化"),  # a station that is a place keeps its order
+    (("lymph nodes", "mediastinum"), "纵隔淋巴结钙化"),
+])
+def test_node_station_comes_before_the_nodes(qualifiers, phrase):
+    assert describe_term(MeshTerm("Calcinosis", qualifiers)).phrase == phrase
