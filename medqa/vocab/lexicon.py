@@ -328,7 +328,8 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
     is_spread = [k in QUALIFIERS and QUALIFIERS[k].kind == DISTRIBUTION for k in p.extras]
     spread = [zh for zh, s in zip(extras, is_spread, strict=True) if s]
     others = [zh for zh, s in zip(extras, is_spread, strict=True) if not s]
-    others.sort(key=lambda zh: zh != "可疑")  # 可疑气腔阴影, not 气腔可疑阴影
+    # 可疑气腔阴影, not 气腔可疑阴影; 斑片状气腔阴影, not 气腔斑片状阴影 (气腔 names the kind of opacity).
+    others.sort(key=lambda zh: (zh != "可疑") + 2 * (zh == "气腔"))
     if severity and "明显" in others:
         others.remove("明显")  # 'mildly prominent density' is 轻度密度增高影, not 轻度明显
     where = "肺内" if location == "肺" and others else location  # 肺内可疑阴影, not 肺可疑阴影

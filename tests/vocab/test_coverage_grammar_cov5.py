@@ -21,6 +21,12 @@ RENDERED = [
     ("There is a calcified granuloma in the right midlung zone.", "右中肺野钙化肉芽肿"),
     ("Calcified hilar lymph nodes.", "肺门淋巴结钙化"),  # was 淋巴结肺门钙化
     ("Calcified right hilar lymph nodes.", "右侧肺门淋巴结钙化"),
+    ("Streaky bibasilar airspace opacities.", "双肺底部条索状气腔阴影"),  # was 气腔条索状阴影
+    ("Patchy right lower lobe airspace opacities.", "右肺下叶斑片状气腔阴影"),
+    ("Suspicious airspace opacity.", "可疑气腔阴影"),
+    ("Prior anterior cervical fusion.", "颈椎前路融合术后改变"),  # was 颈椎脊柱融合: prior, anterior dropped
+    ("Previous anterior cervical spine fusion.", "颈椎前路融合术后改变"),  # was 颈椎前部脊柱融合
+    ("There are postoperative changes of cervical spine fusion.", "颈椎融合术后改变"),
 ]
 
 REFUSED = [
@@ -30,6 +36,8 @@ REFUSED = [
     "No change in the appearance of the chest.",
     "Stable normal XXXX.",
     "There is a calcified granuloma in the right XXXX zone.",
+    "There is aortic atherosclerotic vascular calcification.",  # was 主动脉血管钙化: 'atherosclerotic' dropped
+    "Previous lower spine cervical fusion.",
 ]
 
 
