@@ -77,6 +77,10 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^stable appearance of (?:the |an? )?", "stable "), (r"\bpulmonary vascular is\b", "pulmonary vascularity is"),
     (r"^there is (?=normal distribution of )", ""), (r"^stable normal ([a-z ]+)$", r"normal and stable \1"),
     (r"\bmidlung zone\b", "midlung"),
+    (r"\bis a within\b", "is within"), (r"^there are are\b", "there are"),  # typing slips
+    (r"\b(changes|dextrocurvature|levocurvature) the spine$", r"\1 of the spine"),
+    (r"^((?:the )?heart size is) (?:on|at) the (?=upper limits? of normal$)", r"\1 "),
+    (r"^((?:the )?lungs are (?:hyperexpanded|hyperinflated)), with (?=flatten)", r"\1 with "),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
@@ -109,6 +113,15 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^no acute or active cardiac, pulmonary or pleural disease$", "心、肺及胸膜未见急性或活动性病变"),
     (r"^(?:negative|normal|normal exam|negative exam|negative study|normal study)$", "未见异常"),
     (r"^no acute preoperative findings?$", "术前检查未见急性病变"),
+    # How the film was taken: said as the report says it, no finding.
+    (r"^(?:the )?patient is rotated$", "患者体位旋转"), (r"^(?:the )?patient is (?:slightly|somewhat) rotated$",
+                                                      "患者体位稍旋转"),
+    (r"^(?:the )?patient is mildly rotated$", "患者体位轻度旋转"), (r"^(?:the )?patient is obese$", "患者体型肥胖"),
+    (r"^(?:this )?(?:study|exam|examination) is limited (?:secondary to|by|due to) (?:the )?(?:patient )?body "
+     r"habitus$", "受患者体型影响，检查受限"),
+    (r"^(?:this )?(?:study|exam|examination) is somewhat limited (?:secondary to|by|due to) (?:the )?(?:patient )?"
+     r"body habitus$", "受患者体型影响，检查稍受限"),
+    (r"^the costophrenic angles are excluded$", "肋膈角未包括在视野内"),
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")

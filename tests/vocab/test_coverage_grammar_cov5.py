@@ -27,6 +27,20 @@ RENDERED = [
     ("Prior anterior cervical fusion.", "颈椎前路融合术后改变"),  # was 颈椎脊柱融合: prior, anterior dropped
     ("Previous anterior cervical spine fusion.", "颈椎前路融合术后改变"),  # was 颈椎前部脊柱融合
     ("There are postoperative changes of cervical spine fusion.", "颈椎融合术后改变"),
+    ("The cardiac silhouette, upper mediastinum and pulmonary vasculature are within normal limits.",
+     "心影、上纵隔及肺血管纹理在正常范围内"),  # was 心影、纵隔及…: 'upper' dropped
+    ("There is mild tortuosity of the thoracic aorta.", "胸主动脉轻度迂曲"),  # was 主动脉轻度迂曲
+    ("Cardiomediastinal silhouette is a within normal limits.", "心影及纵隔在正常范围内"),
+    ("Degenerative changes the spine.", "脊柱退行性变"),
+    ("Mild dextrocurvature the spine.", "轻度脊柱右凸侧弯"),
+    ("The heart size is on the upper limits of normal.", "心脏大小为正常上限"),
+    ("The lungs are hyperexpanded, with flattened diaphragms.", "双肺过度充气，伴膈肌低平"),
+    ("The patient is mildly rotated.", "患者体位轻度旋转"),
+    ("Patient is slightly rotated.", "患者体位稍旋转"),
+    ("The patient is obese.", "患者体型肥胖"),
+    ("This study is limited secondary to patient body habitus.", "受患者体型影响，检查受限"),
+    ("Study is somewhat limited by body habitus.", "受患者体型影响，检查稍受限"),
+    ("The costophrenic angles are excluded.", "肋膈角未包括在视野内"),
 ]
 
 REFUSED = [
@@ -38,6 +52,12 @@ REFUSED = [
     "There is a calcified granuloma in the right XXXX zone.",
     "There is aortic atherosclerotic vascular calcification.",  # was 主动脉血管钙化: 'atherosclerotic' dropped
     "Previous lower spine cervical fusion.",
+    "There is mild tortuosity of the descending thoracic aorta.",  # was 主动脉轻度迂曲: 'descending' dropped
+    "The descending thoracic aorta is tortuous.",  # was 胸主动脉迂曲
+    "The patient is rotated to left.",
+    "Patient appears morbidly obese.",
+    "The lungs are hyperexpanded, with XXXX diaphragms.",
+    "Exam limited by patient rotation and XXXX.",
 ]
 
 
