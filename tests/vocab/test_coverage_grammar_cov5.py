@@ -41,6 +41,13 @@ RENDERED = [
     ("This study is limited secondary to patient body habitus.", "受患者体型影响，检查受限"),
     ("Study is somewhat limited by body habitus.", "受患者体型影响，检查稍受限"),
     ("The costophrenic angles are excluded.", "肋膈角未包括在视野内"),
+    ("Scoliosis of the thoracolumbar spine.", "胸腰椎侧弯"),  # was 脊柱侧弯: 'thoracolumbar' dropped
+    ("There is dextroscoliosis of the thoracolumbar spine.", "胸腰椎右凸侧弯"),
+    ("Degenerative changes of the lower thoracic spine.", "下段胸椎退行性变"),  # was 胸椎退行性变
+    ("Mild degenerative changes of the midthoracic spine.", "中段胸椎轻度退行性变"),
+    ("Osteophytes of the upper thoracic spine.", "上段胸椎骨赘"),
+    ("Compression deformity of the upper lumbar spine.", "上段腰椎压缩性畸形"),
+    ("Degenerative changes of the thoracic spine.", "胸椎退行性变"),
 ]
 
 REFUSED = [
