@@ -81,6 +81,12 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\b(changes|dextrocurvature|levocurvature) the spine$", r"\1 of the spine"),
     (r"^((?:the )?heart size is) (?:on|at) the (?=upper limits? of normal$)", r"\1 "),
     (r"^((?:the )?lungs are (?:hyperexpanded|hyperinflated)), with (?=flatten)", r"\1 with "),
+    (r"^patient (?=status post )", ""),
+    (r"^(?:there are )?changes of (?:prior )?(?=(?:sternotomy and )?cabg$)", "status post "),
+    (r"\bno evidence for (?=(?:pleural effusion|effusion|pneumothorax)\b)", "no evidence of "),
+    (r"\bno (definite )?pleural line of (?=pneumothorax)", r"no \1pleural line to suggest "),
+    (r"\bupper limits? normal$", "upper limits of normal"), (r"\bnormal appearance the\b", "normal appearance of the"),
+    (r"^a (tortuous|calcified), (?!\1)(calcified|tortuous) (thoracic )?aorta is present$", r"\1 and \2 \3aorta"),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none

@@ -48,6 +48,20 @@ RENDERED = [
     ("Osteophytes of the upper thoracic spine.", "上段胸椎骨赘"),
     ("Compression deformity of the upper lumbar spine.", "上段腰椎压缩性畸形"),
     ("Degenerative changes of the thoracic spine.", "胸椎退行性变"),
+    ("Coronary artery stent.", "冠状动脉支架"),  # was 支架: the vessel dropped
+    ("Coronary vascular stent.", "冠状动脉支架"),
+    ("Status post sternotomy and CABG.", "胸骨正中切开术后改变及冠状动脉旁路移植术后改变"),
+    ("Patient status post sternotomy and CABG.", "胸骨正中切开术后改变及冠状动脉旁路移植术后改变"),
+    ("There are changes of sternotomy and CABG.", "胸骨正中切开术后改变及冠状动脉旁路移植术后改变"),
+    ("There is evidence of CABG.", "冠状动脉旁路移植术后改变"),
+    ("There are sternotomy wires and surgical clips compatible with prior CABG.",
+     "胸骨钢丝缝合影及手术夹，考虑为冠状动脉旁路移植术后改变"),  # 'compatible with' keeps its strength
+    ("There is no evidence for pleural effusion or pneumothorax.", "未见胸腔积液或气胸"),
+    ("No pleural line of pneumothorax.", "未见提示气胸的胸膜线"),
+    ("Heart size is upper limit normal.", "心脏大小为正常上限"),
+    ("The heart is normal size with normal appearance the cardiomediastinal silhouette.",
+     "心脏大小正常，心影及纵隔形态正常"),
+    ("A tortuous, calcified thoracic aorta is present.", "胸主动脉迂曲，胸主动脉钙化"),
 ]
 
 REFUSED = [
@@ -65,6 +79,9 @@ REFUSED = [
     "Patient appears morbidly obese.",
     "The lungs are hyperexpanded, with XXXX diaphragms.",
     "Exam limited by patient rotation and XXXX.",
+    "Changes of sternotomy and XXXX.",
+    "No evidence for intussusception or small bowel obstruction.",  # not the chest's words
+    "A tortuous, tortuous thoracic aorta is present.",
 ]
 
 
