@@ -62,6 +62,10 @@ RENDERED = [
     ("The heart is normal size with normal appearance the cardiomediastinal silhouette.",
      "心脏大小正常，心影及纵隔形态正常"),
     ("A tortuous, calcified thoracic aorta is present.", "胸主动脉迂曲，胸主动脉钙化"),
+    ("There is mild tortuosity of the descending thoracic aorta.", "胸降主动脉轻度迂曲"),  # was 主动脉轻度迂曲
+    ("The descending thoracic aorta is tortuous.", "胸降主动脉迂曲"),  # was 胸主动脉迂曲
+    ("Tortuosity of the descending aorta.", "胸降主动脉迂曲"),
+    ("The descending aorta is enlarged.", "胸降主动脉增宽"),
 ]
 
 REFUSED = [
@@ -73,8 +77,7 @@ REFUSED = [
     "There is a calcified granuloma in the right XXXX zone.",
     "There is aortic atherosclerotic vascular calcification.",  # was 主动脉血管钙化: 'atherosclerotic' dropped
     "Previous lower spine cervical fusion.",
-    "There is mild tortuosity of the descending thoracic aorta.",  # was 主动脉轻度迂曲: 'descending' dropped
-    "The descending thoracic aorta is tortuous.",  # was 胸主动脉迂曲
+    "Calcification of the descending XXXX.",
     "The patient is rotated to left.",
     "Patient appears morbidly obese.",
     "The lungs are hyperexpanded, with XXXX diaphragms.",
