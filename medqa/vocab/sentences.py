@@ -245,7 +245,8 @@ def _diagnosis_after(t: Tokens, k: int) -> Clause | None:
     """'the lungs appear hyperexpanded consistent with emphysema': a clause, then a diagnosis of it."""
     for n, (status, hedge, template) in DIAGNOSES.matches(t, k):
         right = parse_list(t[k + n:])
-        left = _clause(t[:k - (t[k - 1] == ",")]) if right else None
+        head = t[:k - (t[k - 1] == ",")]
+        left = (_clause(head) or parse_tokens(head)) if right else None  # a clause with its "with" part too
         if left and left.facts:
             like = left.facts[0].term
             more = uncertain(right[0], hedge, like) if status == UNCERTAIN else certain(right[0])

@@ -66,6 +66,21 @@ RENDERED = [
     ("The descending thoracic aorta is tortuous.", "胸降主动脉迂曲"),  # was 胸主动脉迂曲
     ("Tortuosity of the descending aorta.", "胸降主动脉迂曲"),
     ("The descending aorta is enlarged.", "胸降主动脉增宽"),
+    ("Scoliosis of lower thoracic spine.", "下段胸椎侧弯"),
+    ("There is dextroscoliosis of the lower thoracic spine.", "下段胸椎右凸侧弯"),
+    ("Minimal spondylosis of the lower thoracic spine.", "轻微下段胸椎退行性变"),
+    ("Stable appearance of pacemaker.", "起搏器，较前稳定"),  # was 植入式医疗器械: a device by its name
+    ("Left-sided pacemaker.", "左侧起搏器"),
+    ("Dual lead pacemaker.", "双导线起搏器"),
+    ("AICD.", "除颤器"),
+    ("Pacemaker/AICD.", "起搏器/除颤器"),
+    # a diagnosis after a clause with its 'with' part: the hedge's strength kept
+    ("Hyperinflated lungs with flattened diaphragms consistent with emphysema.",
+     "双肺过度充气，伴膈肌低平，符合肺气肿"),
+    ("Hyperexpanded lungs with flattening of the diaphragms, suggestive of COPD.",
+     "双肺过度充气，伴膈肌低平，考虑为慢性阻塞性肺疾病"),
+    ("Hyperinflated lungs with flattening of diaphragms, compatible with emphysema.",
+     "双肺过度充气，伴膈肌低平，考虑为肺气肿"),
 ]
 
 REFUSED = [
@@ -85,6 +100,9 @@ REFUSED = [
     "Changes of sternotomy and XXXX.",
     "No evidence for intussusception or small bowel obstruction.",  # not the chest's words
     "A tortuous, tortuous thoracic aorta is present.",
+    "Hyperinflated lungs with flattened diaphragms consistent with XXXX.",
+    "Hyperinflated lungs with XXXX diaphragms consistent with emphysema.",
+    "There is a left chest wall pacemaker with leads in the right atrium and right ventricle.",  # lead tips unread
 ]
 
 
