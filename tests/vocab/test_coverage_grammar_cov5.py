@@ -74,6 +74,14 @@ RENDERED = [
     ("Dual lead pacemaker.", "双导线起搏器"),
     ("AICD.", "除颤器"),
     ("Pacemaker/AICD.", "起搏器/除颤器"),
+    ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
+    ("A nasogastric tube is present.", "鼻胃管"),
+    ("Chest tube on the right.", "右侧胸腔引流管"),
+    ("Feeding tube.", "营养管"),
+    ("Right central venous catheter.", "右侧中心静脉导管"),  # the lines were all 留置导管
+    ("There is a right-sided PICC line.", "右侧经外周置入中心静脉导管"),
+    ("Left dialysis catheter.", "左侧透析导管"),
+    ("Left-sided port-a-cath.", "左侧输液港"),
     # a diagnosis after a clause with its 'with' part: the hedge's strength kept
     ("Hyperinflated lungs with flattened diaphragms consistent with emphysema.",
      "双肺过度充气，伴膈肌低平，符合肺气肿"),
