@@ -74,6 +74,8 @@ RENDERED = [
     ("Dual lead pacemaker.", "双导线起搏器"),
     ("AICD.", "除颤器"),
     ("Pacemaker/AICD.", "起搏器/除颤器"),
+    ("Degenerative disc disease of the thoracic spine.", "胸椎椎间盘退行性变"),  # was 胸椎退行性变: the disc dropped
+    ("Mild degenerative endplate changes in the thoracic spine.", "胸椎轻度终板退行性变"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
