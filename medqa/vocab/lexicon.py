@@ -333,6 +333,8 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
     if severity and "明显" in others:
         others.remove("明显")  # 'mildly prominent density' is 轻度密度增高影, not 轻度明显
     where = "肺内" if location == "肺" and others else location  # 肺内可疑阴影, not 肺可疑阴影
+    if where.endswith("淋巴结") and spread:  # 右侧肺门数个淋巴结钙化: the count is of the nodes
+        where, spread = where[:-3] + "".join(spread) + "淋巴结", []
     phrase = _join(where, *spread, *_name_with_severity(name, severity, others, location, subject))
     if increased and head_key in _MORE_OF:
         phrase += "增多"

@@ -76,6 +76,11 @@ RENDERED = [
     ("Pacemaker/AICD.", "起搏器/除颤器"),
     ("Degenerative disc disease of the thoracic spine.", "胸椎椎间盘退行性变"),  # was 胸椎退行性变: the disc dropped
     ("Mild degenerative endplate changes in the thoracic spine.", "胸椎轻度终板退行性变"),
+    ("A few calcified granulomata are noted.", "数个钙化肉芽肿"),  # was 散在: 'a few' is a count
+    ("A few calcified right hilar lymph XXXX.", "右侧肺门数个淋巴结钙化"),  # was 右侧淋巴结肺门散在钙化
+    ("Multiple calcified mediastinal lymph nodes.", "纵隔多发淋巴结钙化"),
+    ("The heart is minimally enlarged.", "心脏轻微增大"),  # was 轻度: minimal is not mild
+    ("Minimally displaced rib fracture.", "轻微移位性肋骨骨折"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
