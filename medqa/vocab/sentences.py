@@ -87,6 +87,14 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\bno (definite )?pleural line of (?=pneumothorax)", r"no \1pleural line to suggest "),
     (r"\bupper limits? normal$", "upper limits of normal"), (r"\bnormal appearance the\b", "normal appearance of the"),
     (r"^a (tortuous|calcified), (?!\1)(calcified|tortuous) (thoracic )?aorta is present$", r"\1 and \2 \3aorta"),
+    (r"^there are scoliotic changes of ", "scoliosis of "), (r"\bno definite evidence of (?=acute )", "no definite "),
+    (r"\bdegeneration of (?=the (?:thoracic |lumbar |cervical )?spine\b)", "degenerative changes of "),
+    (r"^((?!no |there )[a-z ,]+?) (?:is|are) noted$", r"\1"),
+    (r"\b(?:is|are) (?=(?:consistent|compatible) with\b)", ""),
+    (r"\bemphysematous lung changes\b", "emphysematous changes"),
+    (r"\bhave a normal appearance$", "are normal in appearance"), (r"\bhilar regions\b", "hilar region"),
+    (r"\bcalcified (mediastinal|hilar) and ((?:right |left |bilateral )?(?!\1)(?:mediastinal|hilar)) lymph nodes\b",
+     r"calcified \1 lymph nodes and calcified \2 lymph nodes"),  # each station its own node
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none

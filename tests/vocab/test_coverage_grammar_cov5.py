@@ -81,6 +81,17 @@ RENDERED = [
     ("Multiple calcified mediastinal lymph nodes.", "纵隔多发淋巴结钙化"),
     ("The heart is minimally enlarged.", "心脏轻微增大"),  # was 轻度: minimal is not mild
     ("Minimally displaced rib fracture.", "轻微移位性肋骨骨折"),
+    ("There are scoliotic changes of the thoracolumbar spine.", "胸腰椎侧弯"),
+    ("There is no definite evidence of acute fracture.", "未见明确急性骨折"),
+    ("Mild degeneration of the thoracic spine without acute bony abnormality.", "胸椎轻度退行性变，未见急性骨质异常"),
+    ("Osteopenia with mild degenerative changes of the thoracic spine is noted.", "骨量减少，伴胸椎轻度退行性变"),
+    ("Hyperinflated lungs with flattened diaphragms are consistent with emphysematous lung changes.",
+     "双肺过度充气，伴膈肌低平，符合肺气肿"),
+    ("The heart size and upper mediastinum have a normal appearance.", "心脏大小及上纵隔形态正常"),
+    ("Several calcified granulomas in bilateral hilar regions.", "双肺门区多发钙化肉芽肿"),
+    ("Calcified mediastinal and hilar lymph nodes are consistent with prior granulomatous disease.",
+     "纵隔淋巴结钙化及肺门淋巴结钙化，符合陈旧性肉芽肿性病变"),
+    ("There are calcified mediastinal and right hilar lymph nodes.", "纵隔淋巴结钙化及右侧肺门淋巴结钙化"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
@@ -117,6 +128,9 @@ REFUSED = [
     "A tortuous, tortuous thoracic aorta is present.",
     "Hyperinflated lungs with flattened diaphragms consistent with XXXX.",
     "Hyperinflated lungs with XXXX diaphragms consistent with emphysema.",
+    "Calcified mediastinal and mediastinal lymph nodes.",
+    "No XXXX fracture is noted.",
+    "The lungs are consistent with XXXX.",
     "There is a left chest wall pacemaker with leads in the right atrium and right ventricle.",  # lead tips unread
 ]
 
