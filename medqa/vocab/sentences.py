@@ -95,6 +95,12 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"\bhave a normal appearance$", "are normal in appearance"), (r"\bhilar regions\b", "hilar region"),
     (r"\bcalcified (mediastinal|hilar) and ((?:right |left |bilateral )?(?!\1)(?:mediastinal|hilar)) lymph nodes\b",
      r"calcified \1 lymph nodes and calcified \2 lymph nodes"),  # each station its own node
+    (r"\belevation (?=(?:right|left) hemidiaphragm\b)", "elevation of the "),
+    (r"\bdegenerative changes? (?=(?:mid|lower|upper) thoracic spine$)", "degenerative changes of the "),
+    (r"\bdegenerative changes to the\b", "degenerative changes of the"),
+    (r"^((?:the )?(?:osseous|bony|skeletal) structures are intact), with ", r"\1 with "),
+    (r"\b(right|left) sided\b", r"\1-sided"), (r"\brightward curvature\b", "dextrocurvature"),
+    (r"\bleftward curvature\b", "levocurvature"), (r"\b(granulomas?) (?=(?:right|left) midlung$)", r"\1 in the "),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none

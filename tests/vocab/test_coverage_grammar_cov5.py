@@ -92,6 +92,18 @@ RENDERED = [
     ("Calcified mediastinal and hilar lymph nodes are consistent with prior granulomatous disease.",
      "纵隔淋巴结钙化及肺门淋巴结钙化，符合陈旧性肉芽肿性病变"),
     ("There are calcified mediastinal and right hilar lymph nodes.", "纵隔淋巴结钙化及右侧肺门淋巴结钙化"),
+    ("Persistent right pleural effusion.", "仍可见右侧胸腔积液"),  # was 右侧胸腔积液: 'persistent' dropped
+    ("There is persistent opacity in the right base.", "仍可见右肺底部阴影"),
+    ("Redemonstration of a right pleural effusion.", "仍可见右侧胸腔积液"),
+    ("Redemonstrated calcified granuloma in the right upper lobe.", "仍可见右肺上叶钙化肉芽肿"),
+    ("There is mild elevation right hemidiaphragm.", "右侧膈肌轻度抬高"),
+    ("Mild degenerative changes mid thoracic spine.", "中段胸椎轻度退行性变"),
+    ("Unchanged degenerative changes to the thoracic spine.", "胸椎退行性变，较前无变化"),
+    ("The osseous structures are intact, with mild degenerative changes in the thoracic spine.",
+     "骨质结构完整，伴胸椎轻度退行性变"),
+    ("Minimal right sided perihilar atelectasis.", "右肺门周围轻微肺不张"),
+    ("Stable mild rightward curvature of the thoracic spine.", "轻度胸椎右凸侧弯，较前稳定"),
+    ("Stable calcified granuloma left midlung.", "左中肺野钙化肉芽肿，较前稳定"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
