@@ -101,6 +101,12 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^((?:the )?(?:osseous|bony|skeletal) structures are intact), with ", r"\1 with "),
     (r"\b(right|left) sided\b", r"\1-sided"), (r"\brightward curvature\b", "dextrocurvature"),
     (r"\bleftward curvature\b", "levocurvature"), (r"\b(granulomas?) (?=(?:right|left) midlung$)", r"\1 in the "),
+    (r"^(?:the )?patient is (?=status post )", ""), (r"\bdegenerate change", "degenerative change"),
+    (r"^(?:there are )?surgical clips in the (left|right) axilla region$", r"\1 axillary surgical clips"),
+    (r"\b(left|right) hilar node$", r"\1 hilar lymph node"),
+    (r"^(multiple calcified granulomas) identified bilaterally$", r"\1 bilaterally"),
+    (r"\b(atelectasis) the (?=(?:left|right) lung base$)", r"\1 in the "), (r"\bperitracheal\b", "paratracheal"),
+    (r"^the heart is borderline size$", "the heart is borderline in size"),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "))]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
@@ -142,6 +148,7 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^(?:this )?(?:study|exam|examination) is somewhat limited (?:secondary to|by|due to) (?:the )?(?:patient )?"
      r"body habitus$", "受患者体型影响，检查稍受限"),
     (r"^the costophrenic angles are excluded$", "肋膈角未包括在视野内"),
+    (r"^the posterior costophrenic angles are excluded on the lateral view$", "侧位片后肋膈角未包括在视野内"),
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")
