@@ -36,6 +36,7 @@ from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
+from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z]{2}\.)(?=[A-Z])")
 _MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")
@@ -72,43 +73,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^(the lungs are [a-z ]+?) but (grossly )?(?=clear of )", r"\1 but the lungs are \2"),
     (r"\b(granulomas?|granulomata),? (?=(?:right|left) (?:upper|middle|lower) lobe$|"
      r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "),
-    (r"^surgical clips in the (left|right) axilla$", r"\1 axillary surgical clips"),
-    (r"^no (?:interval )?change in (?:the )?([a-z ]+)$", r"\1 is unchanged"),
-    (r"^stable appearance of (?:the |an? )?", "stable "), (r"\bpulmonary vascular is\b", "pulmonary vascularity is"),
-    (r"^there is (?=normal distribution of )", ""), (r"^stable normal ([a-z ]+)$", r"normal and stable \1"),
-    (r"\bmidlung zone\b", "midlung"),
-    (r"\bis a within\b", "is within"), (r"^there are are\b", "there are"),  # typing slips
-    (r"\b(changes|dextrocurvature|levocurvature) the spine$", r"\1 of the spine"),
-    (r"^((?:the )?heart size is) (?:on|at) the (?=upper limits? of normal$)", r"\1 "),
-    (r"^((?:the )?lungs are (?:hyperexpanded|hyperinflated)), with (?=flatten)", r"\1 with "),
-    (r"^patient (?=status post )", ""),
-    (r"^(?:there are )?changes of (?:prior )?(?=(?:sternotomy and )?cabg$)", "status post "),
-    (r"\bno evidence for (?=(?:pleural effusion|effusion|pneumothorax)\b)", "no evidence of "),
-    (r"\bno (definite )?pleural line of (?=pneumothorax)", r"no \1pleural line to suggest "),
-    (r"\bupper limits? normal$", "upper limits of normal"), (r"\bnormal appearance the\b", "normal appearance of the"),
-    (r"^a (tortuous|calcified), (?!\1)(calcified|tortuous) (thoracic )?aorta is present$", r"\1 and \2 \3aorta"),
-    (r"^there are scoliotic changes of ", "scoliosis of "), (r"\bno definite evidence of (?=acute )", "no definite "),
-    (r"\bdegeneration of (?=the (?:thoracic |lumbar |cervical )?spine\b)", "degenerative changes of "),
-    (r"^((?!no |there )[a-z ,]+?) (?:is|are) noted$", r"\1"),
-    (r"\b(?:is|are) (?=(?:consistent|compatible) with\b)", ""),
-    (r"\bemphysematous lung changes\b", "emphysematous changes"),
-    (r"\bhave a normal appearance$", "are normal in appearance"), (r"\bhilar regions\b", "hilar region"),
-    (r"\bcalcified (mediastinal|hilar) and ((?:right |left |bilateral )?(?!\1)(?:mediastinal|hilar)) lymph nodes\b",
-     r"calcified \1 lymph nodes and calcified \2 lymph nodes"),  # each station its own node
-    (r"\belevation (?=(?:right|left) hemidiaphragm\b)", "elevation of the "),
-    (r"\bdegenerative changes? (?=(?:mid|lower|upper) thoracic spine$)", "degenerative changes of the "),
-    (r"\bdegenerative changes to the\b", "degenerative changes of the"),
-    (r"^((?:the )?(?:osseous|bony|skeletal) structures are intact), with ", r"\1 with "),
-    (r"\b(right|left) sided\b", r"\1-sided"), (r"\brightward curvature\b", "dextrocurvature"),
-    (r"\bleftward curvature\b", "levocurvature"), (r"\b(granulomas?) (?=(?:right|left) midlung$)", r"\1 in the "),
-    (r"^(?:the )?patient is (?=status post )", ""), (r"\bdegenerate change", "degenerative change"),
-    (r"^(?:there are )?surgical clips in the (left|right) axilla region$", r"\1 axillary surgical clips"),
-    (r"\b(left|right) hilar node$", r"\1 hilar lymph node"),
-    (r"^(multiple calcified granulomas) identified bilaterally$", r"\1 bilaterally"),
-    (r"\b(atelectasis) the (?=(?:left|right) lung base$)", r"\1 in the "), (r"\bperitracheal\b", "paratracheal"),
-    (r"^the heart is borderline size$", "the heart is borderline in size"),
-    (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
-     r"\1, no "))]
+    *SPELLING_MORE)]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),
@@ -139,16 +104,7 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^no acute or active cardiac, pulmonary or pleural disease$", "心、肺及胸膜未见急性或活动性病变"),
     (r"^(?:negative|normal|normal exam|negative exam|negative study|normal study)$", "未见异常"),
     (r"^no acute preoperative findings?$", "术前检查未见急性病变"),
-    # How the film was taken: said as the report says it, no finding.
-    (r"^(?:the )?patient is rotated$", "患者体位旋转"), (r"^(?:the )?patient is (?:slightly|somewhat) rotated$",
-                                                      "患者体位稍旋转"),
-    (r"^(?:the )?patient is mildly rotated$", "患者体位轻度旋转"), (r"^(?:the )?patient is obese$", "患者体型肥胖"),
-    (r"^(?:this )?(?:study|exam|examination) is limited (?:secondary to|by|due to) (?:the )?(?:patient )?body "
-     r"habitus$", "受患者体型影响，检查受限"),
-    (r"^(?:this )?(?:study|exam|examination) is somewhat limited (?:secondary to|by|due to) (?:the )?(?:patient )?"
-     r"body habitus$", "受患者体型影响，检查稍受限"),
-    (r"^the costophrenic angles are excluded$", "肋膈角未包括在视野内"),
-    (r"^the posterior costophrenic angles are excluded on the lateral view$", "侧位片后肋膈角未包括在视野内"),
+    *QUALITY_LINES,
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")
