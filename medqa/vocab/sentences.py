@@ -155,7 +155,9 @@ def split_sentences(text: str) -> list[tuple[str, str]]:
 def normalize(sentence: str) -> str:
     """Lower case, repaired de-identification, one spelling per word, no final full stop."""
     s = clean_text(sentence).lower().rstrip(".").strip()
-    for pattern, repl in (_REPAIRS if "xxxx" in s else []) + (_SPELLING if _SPELLING_ANY.search(s) else []):
+    for pattern, repl in _REPAIRS if "xxxx" in s else []:
+        s = pattern.sub(repl, s)
+    for pattern, repl in _SPELLING if _SPELLING_ANY.search(s) else []:  # looked for in the repaired sentence
         s = pattern.sub(repl, s)
     return s
 

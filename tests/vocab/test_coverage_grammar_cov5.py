@@ -114,6 +114,9 @@ RENDERED = [
     ("There are stable calcified right peritracheal lymph nodes.", "右侧气管旁淋巴结钙化，较前稳定"),
     ("The heart is borderline size.", "心脏大小临界"),
     ("The posterior costophrenic angles are excluded on the lateral view.", "侧位片后肋膈角未包括在视野内"),
+    # a repaired de-identified word no longer hides the rewrites the repaired sentence needs
+    ("There are changes of XXXX sternotomy and CABG.", "胸骨正中切开术后改变及冠状动脉旁路移植术后改变"),
+    ("Calcified mediastinal and hilar lymph XXXX unchanged.", "纵隔淋巴结钙化及肺门淋巴结钙化，较前无变化"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
