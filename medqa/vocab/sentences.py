@@ -297,8 +297,23 @@ def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
         return (None, _unread_facts(s), False) if found is None else (found.zh, found.facts, True)
     found = parse_tokens(tokens) if tokens else None
     if found is None:
-        return None, _unread_facts(s), False
+        return _predominant(s) or (None, _unread_facts(s), False)
     return found.zh, found.facts, False
+
+
+# 'bibasilar opacities, left greater than right': a finding on both sides, worse on one (左侧为著).
+_PREDOMINANT = re.compile(r"^(?P<rest>[a-z ,]*\b(?:bilateral|bibasilar|biapical|both)\b[a-z ,]*?),? (?:on the )?"
+                          r"(?P<side>left|right) (?:greater|worse) than (?:the )?(?:left|right)$")
+
+
+def _predominant(s: str) -> tuple[str, tuple[Fact, ...], bool] | None:
+    m = _PREDOMINANT.match(s)
+    if not m or m.group("side") in s[m.end("side"):]:
+        return None  # 'left greater than left' says nothing
+    zh, facts, masked = _read(m.group("rest"))
+    if not zh or masked or any(f.status != PRESENT for f in facts):
+        return None
+    return zh + "，" + ("左" if m.group("side") == "left" else "右") + "侧为著", facts, False
 
 
 # A report that also reads another film ('Right knee. ... No fractures.'): what follows such a heading is not

@@ -117,6 +117,8 @@ RENDERED = [
     # a repaired de-identified word no longer hides the rewrites the repaired sentence needs
     ("There are changes of XXXX sternotomy and CABG.", "胸骨正中切开术后改变及冠状动脉旁路移植术后改变"),
     ("Calcified mediastinal and hilar lymph XXXX unchanged.", "纵隔淋巴结钙化及肺门淋巴结钙化，较前无变化"),
+    ("Bibasilar airspace opacities, right greater than left.", "双肺底部气腔阴影，右侧为著"),  # worse on one side
+    ("There are small bilateral pleural effusions, left greater than right.", "双侧少量胸腔积液，左侧为著"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
@@ -154,6 +156,9 @@ REFUSED = [
     "Hyperinflated lungs with flattened diaphragms consistent with XXXX.",
     "Hyperinflated lungs with XXXX diaphragms consistent with emphysema.",
     "Calcified mediastinal and mediastinal lymph nodes.",
+    "Bibasilar airspace opacities, left greater than left.",
+    "Right basilar opacity, left greater than right.",  # one side only: no predominance to state
+    "Bibasilar opacities, no effusion, left greater than right.",  # a negation inside: which side is unclear
     "No XXXX fracture is noted.",
     "The lungs are consistent with XXXX.",
     "There is a left chest wall pacemaker with leads in the right atrium and right ventricle.",  # lead tips unread
