@@ -42,6 +42,9 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"^(multiple calcified granulomas) identified bilaterally$", r"\1 bilaterally"),
     (r"\b(atelectasis) the (?=(?:left|right) lung base$)", r"\1 in the "), (r"\bperitracheal\b", "paratracheal"),
     (r"^the heart is borderline size$", "the heart is borderline in size"),
+    (r"\b(unchanged|stable) (?:from|since|compared to|compared with) (?:the )?(?:prior|previous)(?: exams?| "
+     r"examinations?| studies| study| radiographs?)?$", r"\1 compared to prior examination"),
+    (r"^(the cardiomediastinal silhouette is normal), (?=unchanged compared to )", r"\1 and "),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "),
 )

@@ -119,6 +119,11 @@ RENDERED = [
     ("Calcified mediastinal and hilar lymph XXXX unchanged.", "纵隔淋巴结钙化及肺门淋巴结钙化，较前无变化"),
     ("Bibasilar airspace opacities, right greater than left.", "双肺底部气腔阴影，右侧为著"),  # worse on one side
     ("There are small bilateral pleural effusions, left greater than right.", "双侧少量胸腔积液，左侧为著"),
+    ("The cardiomediastinal silhouette is normal, unchanged from prior.", "心影及纵隔正常，较前无变化"),
+    ("Cardiomediastinal silhouette is stable compared to prior examinations.", "心影及纵隔较前稳定"),
+    ("The cardiomediastinal silhouette is normal in size and unchanged from prior examinations.",
+     "心影及纵隔大小正常，较前无变化"),
+    ("Calcified granuloma unchanged since the previous examination.", "钙化肉芽肿，较前无变化"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
