@@ -45,6 +45,7 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"\b(unchanged|stable) (?:from|since|compared to|compared with) (?:the )?(?:prior|previous)(?: exams?| "
      r"examinations?| studies| study| radiographs?)?$", r"\1 compared to prior examination"),
     (r"^(the cardiomediastinal silhouette is normal), (?=unchanged compared to )", r"\1 and "),
+    (r"\btortuosity to the\b", "tortuosity of the"),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "),
 )
@@ -60,4 +61,6 @@ QUALITY_LINES: tuple[tuple[str, str], ...] = (
      r"body habitus$", "受患者体型影响，检查稍受限"),
     (r"^the costophrenic angles are excluded$", "肋膈角未包括在视野内"),
     (r"^the posterior costophrenic angles are excluded on the lateral view$", "侧位片后肋膈角未包括在视野内"),
+    (r"^(?:two|three|four|\d) images are available for review$", ""),
+    (r"^there is motion artifact on the lateral (?:radiograph|view|image)$", "侧位片可见运动伪影"),
 )

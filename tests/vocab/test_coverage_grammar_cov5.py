@@ -124,6 +124,11 @@ RENDERED = [
     ("The cardiomediastinal silhouette is normal in size and unchanged from prior examinations.",
      "心影及纵隔大小正常，较前无变化"),
     ("Calcified granuloma unchanged since the previous examination.", "钙化肉芽肿，较前无变化"),
+    ("Surgical clips in the right upper quadrant.", "右上腹手术夹"),  # was 腹部手术夹: the quadrant dropped
+    ("Surgical clips in the upper abdomen.", "上腹部手术夹"),
+    ("There is mild tortuosity to the descending thoracic aorta.", "胸降主动脉轻度迂曲"),
+    ("Three images are available for review.", ""),
+    ("There is motion artifact on the lateral radiograph.", "侧位片可见运动伪影"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
