@@ -129,6 +129,11 @@ RENDERED = [
     ("There is mild tortuosity to the descending thoracic aorta.", "胸降主动脉轻度迂曲"),
     ("Three images are available for review.", ""),
     ("There is motion artifact on the lateral radiograph.", "侧位片可见运动伪影"),
+    ("Exaggerated thoracic kyphosis.", "胸椎后凸加大"),  # exaggerated is no grade
+    ("Mild exaggerated thoracic kyphosis.", "胸椎后凸轻度加大"),
+    ("Accentuated thoracic kyphosis.", "胸椎后凸加大"),
+    ("Exaggerated kyphosis.", "脊柱后凸加大"),
+    ("The thoracic spine has a normal appearance.", "胸椎形态正常"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
@@ -166,6 +171,7 @@ REFUSED = [
     "Hyperinflated lungs with flattened diaphragms consistent with XXXX.",
     "Hyperinflated lungs with XXXX diaphragms consistent with emphysema.",
     "Calcified mediastinal and mediastinal lymph nodes.",
+    "Exaggerated XXXX kyphosis.",
     "Bibasilar airspace opacities, left greater than left.",
     "Right basilar opacity, left greater than right.",  # one side only: no predominance to state
     "Bibasilar opacities, no effusion, left greater than right.",  # a negation inside: which side is unclear
