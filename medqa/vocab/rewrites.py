@@ -46,6 +46,7 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
      r"examinations?| studies| study| radiographs?)?$", r"\1 compared to prior examination"),
     (r"^(the cardiomediastinal silhouette is normal), (?=unchanged compared to )", r"\1 and "),
     (r"\btortuosity to the\b", "tortuosity of the"),
+    (r"\bright upper quadrant of the abdomen\b", "right upper quadrant"),
     (r"\bhas a normal appearance$", "is normal in appearance"),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "),

@@ -33,3 +33,10 @@ def test_a_rendered_fusion_description_is_kept(findings):
 def test_a_fusion_without_the_operation_is_still_dropped():
     findings = "Lungs are clear. There are postoperative changes of cervical spine fusion."
     assert _verdict(findings, "双肺清晰。颈椎融合。") == "qualifier"
+
+
+def test_a_device_in_the_right_upper_quadrant_is_on_the_right():
+    findings = "Lungs are clear. There are cholecystectomy clips in the right upper quadrant of the abdomen."
+    answer = render_section(read_section(findings))
+    assert answer == "双肺清晰。右上腹胆囊切除术后手术夹。"  # the quadrant named once (was 腹部)
+    assert _verdict(findings, answer) is None
