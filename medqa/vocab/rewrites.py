@@ -24,7 +24,7 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"^a (tortuous|calcified), (?!\1)(calcified|tortuous) (thoracic )?aorta is present$", r"\1 and \2 \3aorta"),
     (r"^there are scoliotic changes of ", "scoliosis of "), (r"\bno definite evidence of (?=acute )", "no definite "),
     (r"\bdegeneration of (?=the (?:thoracic |lumbar |cervical )?spine\b)", "degenerative changes of "),
-    (r"^((?!no |there )[a-z ,]+?) (?:is|are) noted$", r"\1"),
+    (r"^((?!no |there )[a-z ,]+?) (?:is|are) (?:noted|appreciated)$", r"\1"),
     (r"\b(?:is|are) (?=(?:consistent|compatible) with\b)", ""),
     (r"\bemphysematous lung changes\b", "emphysematous changes"),
     (r"\bhave a normal appearance$", "are normal in appearance"), (r"\bhilar regions\b", "hilar region"),
@@ -46,6 +46,9 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
      r"examinations?| studies| study| radiographs?)?$", r"\1 compared to prior examination"),
     (r"^(the cardiomediastinal silhouette is normal), (?=unchanged compared to )", r"\1 and "),
     (r"\btortuosity to the\b", "tortuosity of the"),
+    (r"^(calcified granulomas? )(?:is|are) again (in the [a-z ]+)$", r"\1\2 is again seen"),
+    (r"^((?:calcified )?granulomas? (?:within|in) the [a-z ]+?) and (?=(?:stable|unchanged) compared to prior "
+     r"examination$)", r"\1, "),
     (r"\bright upper quadrant of the abdomen\b", "right upper quadrant"),
     (r"\bhas a normal appearance$", "is normal in appearance"),
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",

@@ -134,6 +134,10 @@ RENDERED = [
     ("Accentuated thoracic kyphosis.", "胸椎后凸加大"),
     ("Exaggerated kyphosis.", "脊柱后凸加大"),
     ("The thoracic spine has a normal appearance.", "胸椎形态正常"),
+    ("Calcified granuloma is again in the right upper lobe.", "仍可见右肺上叶钙化肉芽肿"),
+    ("Calcified granulomas within the lung bases and stable compared with prior study.",
+     "双肺底部钙化肉芽肿，较前稳定"),
+    ("Bibasilar opacity, left greater than right is appreciated.", "双肺底部阴影，左侧为著"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
