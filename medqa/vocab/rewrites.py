@@ -46,6 +46,7 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
      r"examinations?| studies| study| radiographs?)?$", r"\1 compared to prior examination"),
     (r"^(the cardiomediastinal silhouette is normal), (?=unchanged compared to )", r"\1 and "),
     (r"\btortuosity to the\b", "tortuosity of the"),
+    (r"\b(exaggerated|accentuated) kyphosis of the thoracic spine\b", r"\1 thoracic kyphosis"),
     (r"^(calcified granulomas? )(?:is|are) again (in the [a-z ]+)$", r"\1\2 is again seen"),
     (r"^((?:calcified )?granulomas? (?:within|in) the [a-z ]+?) and (?=(?:stable|unchanged) compared to prior "
      r"examination$)", r"\1, "),

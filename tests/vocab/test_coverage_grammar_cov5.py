@@ -133,6 +133,7 @@ RENDERED = [
     ("Mild exaggerated thoracic kyphosis.", "胸椎后凸轻度加大"),
     ("Accentuated thoracic kyphosis.", "胸椎后凸加大"),
     ("Exaggerated kyphosis.", "脊柱后凸加大"),
+    ("Exaggerated kyphosis of the thoracic spine.", "胸椎后凸加大"),  # never 胸椎脊柱后凸加大
     ("The thoracic spine has a normal appearance.", "胸椎形态正常"),
     ("Calcified granuloma is again in the right upper lobe.", "仍可见右肺上叶钙化肉芽肿"),
     ("Calcified granulomas within the lung bases and stable compared with prior study.",
