@@ -69,4 +69,6 @@ QUALITY_LINES: tuple[tuple[str, str], ...] = (
     (r"^the posterior costophrenic angles are excluded on the lateral view$", "侧位片后肋膈角未包括在视野内"),
     (r"^(?:two|three|four|\d) images are available for review$", ""),
     (r"^there is motion artifact on the lateral (?:radiograph|view|image)$", "侧位片可见运动伪影"),
+    (r"^limited bone evaluation reveals no acute abnormality$", "骨质评估受限，未见急性骨质异常"),
+    (r"^(?:the )?(?:exam|examination|study) (?:is )?limited by patient rotation$", "患者体位旋转，检查受限"),
 )

@@ -139,6 +139,8 @@ RENDERED = [
     ("Calcified granulomas within the lung bases and stable compared with prior study.",
      "双肺底部钙化肉芽肿，较前稳定"),
     ("Bibasilar opacity, left greater than right is appreciated.", "双肺底部阴影，左侧为著"),
+    ("Limited bone evaluation reveals no acute abnormality.", "骨质评估受限，未见急性骨质异常"),
+    ("Exam limited by patient rotation.", "患者体位旋转，检查受限"),
     ("Endotracheal tube.", "气管插管"),  # the tubes were all 置管
     ("A nasogastric tube is present.", "鼻胃管"),
     ("Chest tube on the right.", "右侧胸腔引流管"),
