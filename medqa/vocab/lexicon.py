@@ -255,8 +255,9 @@ def _location(p: _Parts, subject: str) -> str:
         p.regions = []
         text += _place_text(p)
     else:
-        text = _SIDE.get(p.laterality, "") + _place_text(p)
-        text += "".join(QUALIFIERS[r].pred for r in p.regions)
+        places, regions = _place_text(p), "".join(QUALIFIERS[r].pred for r in p.regions)
+        # Nodes are named by their station: 肺门淋巴结, never 淋巴结肺门.
+        text = _SIDE.get(p.laterality, "") + (regions + places if "lymph nodes" in p.places else places + regions)
     return text + "".join(QUALIFIERS[k].zh for k in p.positions)
 
 
@@ -327,10 +328,13 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
     is_spread = [k in QUALIFIERS and QUALIFIERS[k].kind == DISTRIBUTION for k in p.extras]
     spread = [zh for zh, s in zip(extras, is_spread, strict=True) if s]
     others = [zh for zh, s in zip(extras, is_spread, strict=True) if not s]
-    others.sort(key=lambda zh: zh != "可疑")  # 可疑气腔阴影, not 气腔可疑阴影
+    # 可疑气腔阴影, not 气腔可疑阴影; 斑片状气腔阴影, not 气腔斑片状阴影 (气腔 names the kind of opacity).
+    others.sort(key=lambda zh: (zh != "可疑") + 2 * (zh == "气腔"))
     if severity and "明显" in others:
         others.remove("明显")  # 'mildly prominent density' is 轻度密度增高影, not 轻度明显
     where = "肺内" if location == "肺" and others else location  # 肺内可疑阴影, not 肺可疑阴影
+    if where.endswith("淋巴结") and spread:  # 右侧肺门数个淋巴结钙化: the count is of the nodes
+        where, spread = where[:-3] + "".join(spread) + "淋巴结", []
     phrase = _join(where, *spread, *_name_with_severity(name, severity, others, location, subject))
     if increased and head_key in _MORE_OF:
         phrase += "增多"

@@ -37,6 +37,7 @@ from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
+from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z]{2}\.)(?=[A-Z])")
 _MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")
@@ -72,7 +73,8 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^changes of (?:an? |the )?(?=(?:prior |previous )?(?:(?:right|left|bilateral) )?\w+ectomy$)", ""),
     (r"^(the lungs are [a-z ]+?) but (grossly )?(?=clear of )", r"\1 but the lungs are \2"),
     (r"\b(granulomas?|granulomata),? (?=(?:right|left) (?:upper|middle|lower) lobe$|"
-     r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "))]
+     r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "),
+    *SPELLING_MORE)]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),
@@ -103,6 +105,7 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^no acute or active cardiac, pulmonary or pleural disease$", "心、肺及胸膜未见急性或活动性病变"),
     (r"^(?:negative|normal|normal exam|negative exam|negative study|normal study)$", "未见异常"),
     (r"^no acute preoperative findings?$", "术前检查未见急性病变"),
+    *QUALITY_LINES,
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")
@@ -153,7 +156,9 @@ def split_sentences(text: str) -> list[tuple[str, str]]:
 def normalize(sentence: str) -> str:
     """Lower case, repaired de-identification, one spelling per word, no final full stop."""
     s = clean_text(sentence).lower().rstrip(".").strip()
-    for pattern, repl in (_REPAIRS if "xxxx" in s else []) + (_SPELLING if _SPELLING_ANY.search(s) else []):
+    for pattern, repl in _REPAIRS if "xxxx" in s else []:
+        s = pattern.sub(repl, s)
+    for pattern, repl in _SPELLING if _SPELLING_ANY.search(s) else []:  # looked for in the repaired sentence
         s = pattern.sub(repl, s)
     return s
 
@@ -220,7 +225,8 @@ def _diagnosis_after(t: Tokens, k: int) -> Clause | None:
     """'the lungs appear hyperexpanded consistent with emphysema': a clause, then a diagnosis of it."""
     for n, (status, hedge, template) in DIAGNOSES.matches(t, k):
         right = parse_list(t[k + n:])
-        left = _clause(t[:k - (t[k - 1] == ",")]) if right else None
+        head = t[:k - (t[k - 1] == ",")]
+        left = (_clause(head) or parse_tokens(head)) if right else None  # a clause with its "with" part too
         if left and left.facts:
             like = left.facts[0].term
             more = uncertain(right[0], hedge, like) if status == UNCERTAIN else certain(right[0])
@@ -294,8 +300,23 @@ def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
         return (None, _unread_facts(s), False) if found is None else (found.zh, found.facts, True)
     found = parse_tokens(tokens) if tokens else None
     if found is None:
-        return None, _unread_facts(s), False
+        return _predominant(s) or (None, _unread_facts(s), False)
     return found.zh, found.facts, False
+
+
+# 'bibasilar opacities, left greater than right': a finding on both sides, worse on one (左侧为著).
+_PREDOMINANT = re.compile(r"^(?P<rest>[a-z ,]*\b(?:bilateral|bibasilar|biapical|both)\b[a-z ,]*?),? (?:on the )?"
+                          r"(?P<side>left|right) (?:greater|worse) than (?:the )?(?:left|right)$")
+
+
+def _predominant(s: str) -> tuple[str, tuple[Fact, ...], bool] | None:
+    m = _PREDOMINANT.match(s)
+    if not m or m.group("side") in s[m.end("side"):]:
+        return None  # 'left greater than left' says nothing
+    zh, facts, masked = _read(m.group("rest"))
+    if not zh or masked or any(f.status != PRESENT for f in facts):
+        return None
+    return zh + "，" + ("左" if m.group("side") == "left" else "右") + "侧为著", facts, False
 
 
 # A report that also reads another film ('Right knee. ... No fractures.'): what follows such a heading is not

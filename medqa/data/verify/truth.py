@@ -35,7 +35,8 @@ from medqa.vocab.mesh import DEID_RE
 from medqa.vocab.sentences import normalize, read_section
 
 CRITICAL = Path(__file__).with_name("critical.tsv")
-_SIDES = {"left": "left", "right": "right", "bilateral": "bilateral", "lingula": "left"}
+_SIDES = {"left": "left", "right": "right", "bilateral": "bilateral", "lingula": "left",
+          "right upper quadrant": "right"}  # the quadrant names its side (右上腹)
 _SEVERITY = {"mild": "low", "minimal": "low", "small": "low", "trace": "low", "tiny": "low", "slight": "low",
              "slightly": "low", "mildly": "low", "moderate": "mid", "moderately": "mid", "severe": "high",
              "large": "high", "massive": "high", "marked": "high", "markedly": "high", "severely": "high",
