@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from medqa.data.rule.descriptors import as_the_text_says, name_once, one_lesion
+from medqa.data.rule.hedges import NOT_ASKED, held
 from medqa.vocab.clauses import ABSENT, FOLLOWUP, PRESENT, STRONG, UNCERTAIN, WEAK, Fact
 from medqa.vocab.keywords import MASKED, SIDE_WORDS, hedge_strength, keyword_status, stems_for
 from medqa.vocab.lexicon import describe_term, finding_key
@@ -112,7 +113,7 @@ class Checked:
 # Why a finding the report states may be missing from the questions.
 _LEFT_OUT = ("MeSH terms with untranslated words", "MeSH findings whose side the text contradicts",
              "MeSH findings beside a de-identified word", "findings asked once with two different answers (dropped)",
-             "MeSH severities the text contradicts")
+             "MeSH severities the text contradicts", NOT_ASKED)
 
 
 def _compatible(fact: Fact, side: str | None) -> bool:
@@ -373,7 +374,8 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
         if decided:
             decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
             # MeSH's words never stand for the text's
-            if not as_the_text_says(decided, checked.counts, " ".join(text.lower().split())):
+            whole = " ".join(text.lower().split())
+            if not as_the_text_says(decided, checked.counts, whole) or not held(decided, whole, checked.counts):
                 decided = None
         if decided:
             _merge(checked.findings, decided, checked.counts)

@@ -23,6 +23,7 @@ from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.rule.absent import draw, load_rates, report_rng
 from medqa.data.rule.crosscheck import Checked, check
+from medqa.data.rule.hedges import NOT_ASKED
 from medqa.data.rule.phrasing import Wording
 from medqa.data.rule.turns import abnormal_pair, absent_pair, finding_pairs, normal_pair, text_pair
 from medqa.vocab.clauses import Fact
@@ -147,7 +148,8 @@ class RuleGenerator:
             return normal_pair(w)
         disease = [f for f in checked.findings if not f.benign]
         benign = [f for f in checked.findings if f.benign]
-        if not disease and benign and checked.no_acute_scope == "cardiopulmonary" and not checked.text_abnormal:
+        if not disease and benign and checked.no_acute_scope == "cardiopulmonary" and not checked.text_abnormal \
+                and not checked.counts[NOT_ASKED]:  # a finding left unasked for its hedge may be disease
             return normal_pair(w, benign)
         pair = abnormal_pair(checked, w) if disease else None
         if pair is None:

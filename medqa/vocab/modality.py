@@ -1,0 +1,62 @@
+"""Words around a finding that the clause reader cannot attribute to it exactly: an alternative ('atelectasis
+versus scarring', 'thickening/scarring', 'scarring, although a cavity is difficult to exclude'), a benign or
+technical explanation ('hyperinflated, may be secondary to voluntary deep inspiration', 'curvature, possibly
+positional') or a stage word ('developing heart failure', 'early edema').
+
+A finding whose statement holds one of them is not asked about and never listed as definite (issue 20, blind 6):
+a question would either drop the word or guess its scope.
+"""
+
+from __future__ import annotations
+
+import re
+
+ALTERNATIVE, EXPLANATION, STAGE = "alternative", "explanation", "stage"
+
+# Within the finding's clause: alternatives joined by versus / or / and-or, or two words joined by a slash.
+_ALTERNATIVE = re.compile(r"\b(?:versus|vs|or|and/or)\b|(?<=[a-z])/(?=[a-z])")
+# Anywhere in its sentence: something else that cannot be excluded, or a differential.
+_EXCLUDE_OTHER = re.compile(r"\b(?:although|though|but|however|while)\b[^.]*?\b(?:exclud\w*|rule[sd]? out|"
+                            r"not (?:be )?(?:entirely )?excluded)\b|\bdifferential\b")
+# After the finding, in its sentence or the next one ('This may be secondary to ...'): a cause that makes it no
+# finding of disease.
+_CAUSE_CUE = r"(?:may|might|could|possibl\w*|probabl\w*|likely|presumabl\w*|perhaps|partly|partially|in part|" \
+             r"due to|secondary to|related to|accentuat\w*|exaggerat\w*|given|considering|because of|from)"
+_BENIGN_CAUSE = r"(?:position\w*|projection\w*|technique|technical|voluntary|inspirat\w*|effort|rotat\w*|" \
+                r"habitus|(?:low|diminished|decreased) (?:lung )?volumes|patient'?s age|age|overlap\w*|" \
+                r"superimpos\w*|soft tissues?|nipples?|artifact\w*|breast tissue|portable)"
+_EXPLAINED = re.compile(rf"\b{_CAUSE_CUE}\b[^.;]*?\b{_BENIGN_CAUSE}\b")
+_NEXT_EXPLAINS = re.compile(rf"^\W*(?:this|these|it|which|that)\b[^.]*?\b{_CAUSE_CUE}\b[^.]*?\b{_BENIGN_CAUSE}\b")
+# Just before the finding: a stage or a border the answer would drop.
+_STAGE = re.compile(r"\b(?:developing|early|evolving|borderline|incipient|impending|beginning|emerging)\s+"
+                    r"(?:[\w-]+\s+){0,2}$")
+_BOUNDS = re.compile(r"[,;:()]")
+
+
+def _clause(low: str, start: int, end: int) -> str:
+    before = [m.end() for m in _BOUNDS.finditer(low, 0, start)]
+    stop = _BOUNDS.search(low, end)
+    return low[before[-1] if before else 0:stop.start() if stop else len(low)]
+
+
+def open_word(low: str, start: int, end: int, after: str = "") -> str | None:
+    """ALTERNATIVE, EXPLANATION or STAGE where the (lower-case, one-space) sentence `low` holds such a word about
+    the finding word at low[start:end]; `after` is the report's text after this sentence. None otherwise."""
+    clause = _clause(low, start, end)
+    if _ALTERNATIVE.search(clause) or _EXCLUDE_OTHER.search(low):
+        return ALTERNATIVE
+    if _EXPLAINED.search(low, end) or _NEXT_EXPLAINS.search(after):
+        return EXPLANATION
+    if _STAGE.search(low, 0, start):
+        return STAGE
+    return None
+
+
+def open_in(sentence: str, stems: re.Pattern, after: str = "") -> str | None:
+    """The first open word (see open_word) about any mention of the finding (by its stems) in the sentence."""
+    low = " ".join(sentence.lower().split())
+    for hit in stems.finditer(low):
+        why = open_word(low, hit.start(), hit.end(), after)
+        if why:
+            return why
+    return None
