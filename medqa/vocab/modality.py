@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from medqa.vocab.keywords import stems_for
+
 ALTERNATIVE, EXPLANATION, STAGE = "alternative", "explanation", "stage"
 
 # Within the finding's clause: alternatives joined by versus / or / and-or, or two words joined by a slash.
@@ -60,3 +62,14 @@ def open_in(sentence: str, stems: re.Pattern, after: str = "") -> str | None:
         if why:
             return why
     return None
+
+
+_GENERIC = {"pulmonary", "disease", "diseases", "lung", "chronic", "changes", "change", "inserted", "indwelling"}
+
+
+def name_stems(key: str, head: str = "") -> re.Pattern | None:
+    """The English stems that name a finding: its keyword stems (medqa.vocab.keywords) and the words of its key."""
+    found = stems_for(key) or stems_for(head.lower())
+    words = [w[:5] for w in re.findall(r"[a-z]+", key.lower()) if len(w) > 3 and w not in _GENERIC]
+    parts = ([found.pattern] if found else []) + [rf"\b{w}" for w in words]
+    return re.compile("|".join(parts)) if parts else None

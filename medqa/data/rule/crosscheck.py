@@ -94,6 +94,7 @@ class Checked:
     findings: list[Finding] = field(default_factory=list)
     absent: list[Fact] = field(default_factory=list)
     text_only: list[Fact] = field(default_factory=list)  # stated in the text, missing from MeSH
+    unasked: list[Finding] = field(default_factory=list)  # beside an alternative, explanation or stage word
     counts: Counter = field(default_factory=Counter)
     no_acute_disease: str = ""  # how the impression says it, in Chinese (心肺未见急性病变), or ""
     no_acute_scope: str = ""  # "cardiopulmonary" (heart and lungs, or no subject) or "lung"
@@ -375,7 +376,10 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
             decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
             # MeSH's words never stand for the text's
             whole = " ".join(text.lower().split())
-            if not as_the_text_says(decided, checked.counts, whole) or not held(decided, whole, checked.counts):
+            if not as_the_text_says(decided, checked.counts, whole):
+                decided = None
+            elif not held(decided, whole, checked.counts):
+                checked.unasked.append(decided)
                 decided = None
         if decided:
             _merge(checked.findings, decided, checked.counts)

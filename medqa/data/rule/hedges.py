@@ -13,25 +13,19 @@ from collections import Counter
 
 from medqa.data.rule.descriptors import INTERPRETABLE
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
+from medqa.vocab.keywords import interpreted
 from medqa.vocab.lexicon import finding_key
-from medqa.vocab.keywords import interpreted, stems_for
-from medqa.vocab.modality import open_in
+from medqa.vocab.modality import name_stems, open_in
 
 NOT_ASKED = "findings beside an alternative, explanation or stage word (not asked)"
 INTERPRETATION = "diagnoses the text gives only as an interpretation (考虑为, by name)"
-_GENERIC = {"pulmonary", "disease", "diseases", "lung", "chronic", "changes", "change", "inserted", "indwelling"}
 # The finding's own name, where the keyword stems also take a neighbour's word (emphysema for COPD).
 _OWN_NAME = {"pulmonary disease, chronic obstructive": r"\bcopd\b|obstructive (?:lung|pulmonary|airway)",
              "pulmonary fibrosis": r"\bfibros|\bfibrotic"}
 
 
 def _stems(finding) -> re.Pattern | None:
-    term = finding.terms[0]
-    key = finding_key(term)
-    found = stems_for(key) or stems_for(term.head.lower())
-    words = [w[:5] for w in re.findall(r"[a-z]+", key.lower()) if len(w) > 3 and w not in _GENERIC]
-    parts = ([found.pattern] if found else []) + [rf"\b{w}" for w in words]
-    return re.compile("|".join(parts)) if parts else None
+    return name_stems(finding_key(finding.terms[0]), finding.terms[0].head)
 
 
 def _after(text: str, whole: str) -> str:

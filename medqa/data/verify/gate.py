@@ -37,13 +37,14 @@ from medqa.data.verify.descriptors import stated_once, unsupported
 from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
 from medqa.data.verify.scope import attached, explains, structure_missing, structures_named
-from medqa.data.verify.truth import Support, Truth, report_truth
+from medqa.data.verify.truth import OPEN, Support, Truth, report_truth
 
 REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
            "side conflict in report", "number of findings", "critical finding missing", "normal despite finding",
            "unreadable answer", "qualifier", "place", "finding left out", "projection")
 _SECTIONED = {"description": "findings", "impression": "impression"}
 _NAMES_A_FINDING = ("presence", "absence", "location", "severity", "normality")  # never checked blind
+_ASKS_ONE = ("location", "severity")  # questions that take their finding as certain
 _SEEN = frozenset({"opacity"})  # findings that are what the film shows: only their nature is ever uncertain
 _COMPATIBLE = {"low-mid": {"low", "mid", "low-mid"}}
 # The right lung has no lingula, the left no middle lobe.
@@ -134,6 +135,8 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     why = _status_reason(r, s.statuses, s.severities)
     if why or r.status == "absent":
         return why
+    if OPEN in s.hedges and (closed and r.hedge or qtype in _ASKS_ONE) and "present" not in s.statuses:
+        return "certainty"  # 'A versus B', 'possibly positional', 'developing': no answer names one of them alone
     if r.status == "uncertain" and r.hedge and s.hedges and "" not in s.hedges and r.hedge not in s.hedges:
         return "certainty"  # 'compatible with bronchiectasis' is 考虑, never 待排除; 'possible' never 考虑为
     if _NO_SUCH_PLACE.search(r.span):

@@ -208,16 +208,14 @@ _STRONG = re.compile(r"考虑|倾向|可能性大|符合")
 
 def hedge_strength(sentence: str) -> str:
     """How sure a hedged sentence is: "weak" where a word leaves the finding open (不除外, 待排除, 可能 ...),
-    "strong" where it only interprets (考虑, 可能性大, 倾向); 考虑…可能 is strong. Alternatives (考虑为A或B: each
+    "strong" where it only interprets (考虑, 可能性大, 倾向); 考虑…可能 is weak (issue 20, blind 6: it weakens
+    'consistent with'). Alternatives (考虑为A或B: each
     of them only possible) have no strength to check ("")."""
     if "或" in sentence:
         return ""
-    if re.search(r"考虑.{0,20}可能(?!性)", sentence) and not _OPEN.search(sentence):
-        return "strong"
     return "weak" if _WEAK.search(sentence) else "strong" if _STRONG.search(sentence) else ""
 
 
-_OPEN = re.compile(r"不除外|不能除外|不能排除|待排除|待除外")
 
 
 def read_reply(question: str, answer: str) -> tuple[Reading, ...]:

@@ -32,6 +32,7 @@ from medqa.data.verify.scope import (
 )
 from medqa.vocab.clauses import Fact
 from medqa.vocab.mesh import DEID_RE
+from medqa.vocab.modality import name_stems, open_in
 from medqa.vocab.sentences import normalize, read_section
 
 CRITICAL = Path(__file__).with_name("critical.tsv")
@@ -50,6 +51,9 @@ _SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:" + "|".join(k for k in
 _NORMAL_WORDS = re.compile(r"\b(?:normal|unremarkable|intact|clear|negative|unchanged|stable|within|expanded|"
                            r"resolution|resolving|absent|nothing|none)\b")
 _NEGATION = re.compile(r"\b(?:no|not|without|negative for|free of|resolved|removed|rather than|clear of)\b")
+
+
+OPEN = "open"  # a hedge of Support: a statement beside an alternative, explanation or stage word
 
 
 @dataclass
@@ -118,7 +122,8 @@ def _sentence_sides(text: str) -> set[str]:
     return {"bilateral"} if "bilateral" in words or {"left", "right"} <= words else words
 
 
-def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None, sentences=None) -> None:
+def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = None, sentences=None,
+              open_: bool = False) -> None:
     sides = {_SIDES[q] for q in fact.term.qualifiers if q in _SIDES}
     severities = {_SEVERITY[q] for q in fact.term.qualifiers if q in _SEVERITY}
     if not fact.parsed:  # read by keywords: any side or severity word of the sentence may be its own
@@ -137,8 +142,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     # 'hyperexpanded consistent with COPD': a diagnosis is 符合/考虑为, never 可见 (issue 20, blind 5); any other
     # finding so given may read either way (符合术后改变)
     reading = interpretation(fact.key, low or own) if status == "present" and (low or own) else ""
-    if reading == "only":
-        status = "uncertain"
+    if reading == "only" or open_ and status == "present":
+        status = "uncertain"  # beside an alternative, explanation or stage word (medqa.vocab.modality): never 可见
     names = concepts_of(fact.key)
     stated = status in ("present", "uncertain")
     for name in names:
@@ -146,6 +151,8 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
         s.statuses.add(status)
         if reading:
             s.statuses.add("uncertain")
+        if open_ and stated:
+            s.hedges.add(OPEN)  # no closed answer may name it (issue 20, blind 6)
         if status == "uncertain" or reading:  # a hedge the verifier found itself (scope.hedged): no known strength
             s.hedges.add("strong" if reading else
                          fact.hedge if fact.status == "uncertain" and fact.hedge in ("weak", "strong") else "")
@@ -214,8 +221,9 @@ def _critical(truth: Truth, section: str, text: str) -> None:
                     support.sections.add(section)
 
 
-def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
-    """One sentence's facts, and the statement it makes for answers that read as complete."""
+def _sentence(truth: Truth, sentence, section: str, low: str, raw: str, after: str = "") -> None:
+    """One sentence's facts, and the statement it makes for answers that read as complete (`after`: the text after
+    the sentence, which may explain its finding away)."""
     whole_negation = negated_diagnosis(raw)  # 'no finding suggestive of active disease'
     for fact in sentence.facts:
         if whole_negation:
@@ -223,7 +231,9 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str) -> None:
         elif fact.status == "absent" and not _NEGATION.search(raw) and not _NORMAL_WORDS.search(raw):
             # No negation in the English: 'the skeletal structures show arthritic changes' states them.
             fact = Fact(fact.term, "present", "", device=fact.device, parsed=fact.parsed)
-        _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])))
+        stems = name_stems(fact.key, fact.term.head)
+        open_ = fact.status in ("present", "uncertain") and bool(stems and open_in(raw, stems, after))
+        _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])), open_=open_)
         if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
             clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
             truth.statements.append(statement(concepts_of(fact.key), clause))
@@ -259,19 +269,23 @@ def report_truth(report: Report) -> Truth:
         for sentence in sections[section]:
             low, raw = normalize(sentence.text), " ".join(sentence.text.lower().split())
             raws.append(raw)
-            _sentence(truth, sentence, section, low, raw)
+            whole = " ".join((text or "").lower().split())
+            at = whole.find(raw)
+            _sentence(truth, sentence, section, low, raw, whole[at + len(raw):] if at != -1 else "")
             if section == "findings" and masked_unsaid(low):
                 truth.masked.append(raw)
         _critical(truth, section, text or "")
     # MeSH findings the text states in words the grammar could not read ('degenerative endplate changes'): the
     # text's keywords decide their status, the MeSH term gives side and severity.
-    for finding in check(report.mesh, sections["findings"], sections["impression"], report.text).findings:
+    checked = check(report.mesh, sections["findings"], sections["impression"], report.text)
+    for finding in checked.findings + checked.unasked:
         for term in finding.terms:
             fact = Fact(term, finding.status, finding.hedge, device=finding.benign)
             clause = _mesh_clause(raws, term)
             if clause is not None and adjective_only(clause, term.head) or _state_unsaid(term, report.text):
                 continue  # 'nodular prominence of the hilum' states no nodule; 'ectasia' is no tortuous aorta
-            _add_fact(truth, fact, "mesh", "", clause, sections["findings"] + sections["impression"])
+            _add_fact(truth, fact, "mesh", "", clause, sections["findings"] + sections["impression"],
+                      open_=finding in checked.unasked)
     for term in report.mesh:
         if DEID_RE.search(term.head):
             continue
