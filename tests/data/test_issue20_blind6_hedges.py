@@ -27,8 +27,8 @@ def test_a_strong_interpretation_is_never_worded_as_possible(findings, mesh, nam
 @pytest.mark.parametrize("findings,mesh,name", [
     ("Reticular opacities consistent with pulmonary fibrosis.", "Pulmonary Fibrosis; Opacity/lung/reticular",
      "肺纤维化"),
-    ("Hyperinflated lungs and flattened diaphragms consistent with COPD. Apical emphysema.",
-     "Pulmonary Disease, Chronic Obstructive; Emphysema/apex", "慢性阻塞性肺疾病"),
+    ("Coarse reticular opacities consistent with chronic obstructive pulmonary disease and bullous emphysema.",
+     "Pulmonary Disease, Chronic Obstructive; Bullous Emphysema", "慢性阻塞性肺疾病"),
 ])
 def test_a_diagnosis_given_as_an_interpretation_is_never_seen(findings, mesh, name):
     answers = [a for _, a in _generated(findings, mesh) if name in a]
