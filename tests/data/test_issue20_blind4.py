@@ -188,7 +188,8 @@ def test_the_verifier_drops_a_hedge_of_the_wrong_strength(findings, mesh, answer
 
 
 @pytest.mark.parametrize("findings,mesh,answer", [
-    ("Right lower lobe opacity, likely pneumonia.", "Pneumonia/lower lobe/right", "考虑右肺下叶肺炎可能。"),
+    # (考虑…可能 weakens a strong hedge: issue 20, blind 6)
+    ("Right lower lobe opacity, likely pneumonia.", "Pneumonia/lower lobe/right", "考虑为右肺下叶肺炎。"),
     ("Right lower lobe opacity, likely pneumonia.", "Pneumonia/lower lobe/right", "右肺下叶肺炎可能性大。"),
     ("Possible small right pleural effusion.", "Pleural Effusion/right/small", "可能存在右侧少量胸腔积液，不除外。"),
 ])

@@ -66,7 +66,7 @@ def test_an_answer_that_does_not_name_its_finding_is_read_as_about_the_questions
     (EFFUSION, "description", "未见气胸；左侧少量胸腔积液。"),
     (EFFUSION, "description", "未见气胸，可见左侧少量胸腔积液。"),
     (EFFUSION, "presence", "可见左侧少量胸腔积液。"),
-    (_report("Findings concerning for aortic dissection."), "presence", "考虑主动脉夹层可能。"),
+    (_report("Findings concerning for aortic dissection."), "presence", "考虑为主动脉夹层。"),  # blind 6: no 可能
     (_report("The heart is enlarged. Small right pleural effusion. Small left pneumothorax.", mesh="Cardiomegaly"),
      "normality", "不正常。可见心脏增大等。"),  # the list says there is more
     (_report("No large pleural effusion. Small right pleural effusion."), "presence", "未见大量胸腔积液。"),

@@ -15,7 +15,7 @@ from medqa.data.rule.descriptors import INTERPRETABLE
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
 from medqa.vocab.keywords import interpreted
 from medqa.vocab.lexicon import finding_key
-from medqa.vocab.modality import name_stems, open_in
+from medqa.vocab.modality import ALTERNATIVE, name_stems, open_in
 
 NOT_ASKED = "findings beside an alternative, explanation or stage word (not asked)"
 INTERPRETATION = "diagnoses the text gives only as an interpretation (考虑为, by name)"
@@ -39,12 +39,13 @@ def held(finding, whole: str, counts: Counter) -> bool:
     stems = _stems(finding)
     if stems is None:
         return True
-    for text in finding.texts:
-        why = open_in(text, stems, _after(text, whole))
-        if why:
-            counts[NOT_ASKED] += 1
-            counts[f"{NOT_ASKED}: {why}"] += 1
-            return False
+    found = [open_in(t, stems, _after(t, whole), finding.status == PRESENT) for t in finding.texts]
+    # an explanation or a stage anywhere holds; an alternative only where no statement names it plainly
+    why = next((w for w in found if w and w != ALTERNATIVE), None) or (found[0] if found and all(found) else None)
+    if why:
+        counts[NOT_ASKED] += 1
+        counts[f"{NOT_ASKED}: {why}"] += 1
+        return False
     own = re.compile(_OWN_NAME[finding.key]) if finding.key in _OWN_NAME else stems
     named = [t for t in finding.texts if own.search(t)]
     if finding.status == PRESENT and finding.key in INTERPRETABLE and named and \

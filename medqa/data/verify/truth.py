@@ -232,7 +232,8 @@ def _sentence(truth: Truth, sentence, section: str, low: str, raw: str, after: s
             # No negation in the English: 'the skeletal structures show arthritic changes' states them.
             fact = Fact(fact.term, "present", "", device=fact.device, parsed=fact.parsed)
         stems = name_stems(fact.key, fact.term.head)
-        open_ = fact.status in ("present", "uncertain") and bool(stems and open_in(raw, stems, after))
+        open_ = fact.status in ("present", "uncertain") and bool(
+            stems and open_in(raw, stems, after, fact.status == "present"))
         _add_fact(truth, fact, section, low, clause_of(raw, " ".join([fact.key, fact.term.head])), open_=open_)
         if fact.status in ("present", "uncertain", "masked"):  # 'XXXX biapical scarring' is still said
             clause = clause_of(raw, " ".join([fact.key, fact.term.head])) or raw
