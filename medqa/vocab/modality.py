@@ -42,9 +42,12 @@ _STAGE = re.compile(r"\b(?:developing|early|evolving|borderline|incipient|impend
 _BOUNDS = re.compile(r"[,;:()]|\bwith\b")  # "low volumes with atelectasis versus scar": two clauses
 
 
-def _clause(low: str, start: int, end: int) -> str:
-    before = [m.end() for m in _BOUNDS.finditer(low[:start])]
-    stop = _BOUNDS.search(low, end)
+_HARD_BOUNDS = re.compile(r"[,;:()]")
+
+
+def _clause(low: str, start: int, end: int, bounds: re.Pattern = _BOUNDS) -> str:
+    before = [m.end() for m in bounds.finditer(low[:start])]
+    stop = bounds.search(low, end)
     return low[before[-1] if before else 0:stop.start() if stop else len(low)]
 
 
@@ -53,7 +56,8 @@ def open_word(low: str, start: int, end: int, after: str = "", certain: bool = F
     the finding word at low[start:end]; `after` is the report's text after this sentence; `certain`: the finding
     was read as stated (then any alternative in its clause opens it). None otherwise."""
     clause = _clause(low, start, end)
-    if _ALTERNATIVE.search(clause) and (certain or _STRENGTH.search(clause)) or _SLASHED.search(clause) \
+    strength = _STRENGTH.search(_clause(low, start, end, _HARD_BOUNDS))  # 'most compatible with A versus B'
+    if _ALTERNATIVE.search(clause) and (certain or strength) or _SLASHED.search(clause) \
             or _EXCLUDE_OTHER.search(low):
         return ALTERNATIVE
     if _EXPLAINED.search(low, end) or _NEXT_EXPLAINS.search(after):
