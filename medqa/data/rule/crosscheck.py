@@ -376,10 +376,7 @@ def check(mesh: list[MeshTerm], findings: list[Sentence], impression: list[Sente
             decided.texts = stating.get(g) or keyword_sentences(term, findings + impression)
             # MeSH's words never stand for the text's
             whole = " ".join(text.lower().split())
-            if not as_the_text_says(decided, checked.counts, whole):
-                decided = None
-            elif not held(decided, whole, checked.counts):
-                checked.unasked.append(decided)
+            if not as_the_text_says(decided, checked.counts, whole) or not held(decided, whole, checked):
                 decided = None
         if decided:
             _merge(checked.findings, decided, checked.counts)

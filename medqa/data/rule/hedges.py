@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from medqa.data.rule.descriptors import INTERPRETABLE
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
@@ -33,9 +32,11 @@ def _after(text: str, whole: str) -> str:
     return whole[at + len(text):] if at != -1 and text else ""
 
 
-def held(finding, whole: str, counts: Counter) -> bool:
+def held(finding, whole: str, checked) -> bool:
     """Whether the finding may be asked about: False where a sentence stating it holds an alternative, an
-    explanation or a stage word (counted). A diagnosis given only as an interpretation becomes 考虑为."""
+    explanation or a stage word (counted, and kept in checked.unasked for the verifier). A diagnosis given only as
+    an interpretation becomes 考虑为."""
+    counts = checked.counts
     stems = _stems(finding)
     if stems is None:
         return True
@@ -45,6 +46,7 @@ def held(finding, whole: str, counts: Counter) -> bool:
     if why:
         counts[NOT_ASKED] += 1
         counts[f"{NOT_ASKED}: {why}"] += 1
+        checked.unasked.append(finding)
         return False
     own = re.compile(_OWN_NAME[finding.key]) if finding.key in _OWN_NAME else stems
     named = [t for t in finding.texts if own.search(t)]
