@@ -103,3 +103,14 @@ def test_no_presence_answer_names_one_alternative_alone(findings, mesh):
 ])
 def test_the_verifier_drops_one_alternative_named_alone(findings, mesh, answer):
     assert _verdict(findings, mesh, "presence", "有吗？", answer) == "certainty"
+
+
+@pytest.mark.parametrize("findings,mesh,name", [
+    ("The heart is enlarged. The lungs are hyperexpanded, possibly related to deep inspiration.",
+     "Cardiomegaly; Lung/hyperdistention", "过度充气"),
+    ("Mild thoracic scoliosis, likely positional. Calcified granuloma in the left upper lobe.",
+     "Scoliosis/thoracic vertebrae/mild; Calcified Granuloma/lung/upper lobe/left", "侧弯"),
+])
+def test_an_abnormality_list_leaves_an_explained_finding_out_and_says_more(findings, mesh, name):
+    lists = [a for q, a in _generated(findings, mesh) if q == "normality"]
+    assert not [a for a in lists if name in a or "可见" in a and "等" not in a], lists
