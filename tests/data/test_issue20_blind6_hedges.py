@@ -27,7 +27,7 @@ def test_a_strong_interpretation_is_never_worded_as_possible(findings, mesh, nam
 @pytest.mark.parametrize("findings,mesh,name,impression", [
     ("Reticular opacities consistent with pulmonary fibrosis.", "Pulmonary Fibrosis; Opacity/lung/reticular",
      "肺纤维化", ""),
-    ("Coarse reticular opacities consistent with chronic obstructive pulmonary disease.",
+    ("Coarse reticular opacities consistent with chronic obstructive lung disease.",
      "Pulmonary Disease, Chronic Obstructive; Bullous Emphysema", "慢性阻塞性肺疾病", "Bullous emphysema."),
 ])
 def test_a_diagnosis_given_as_an_interpretation_is_never_seen(findings, mesh, name, impression):
