@@ -1,0 +1,78 @@
+"""The sixth blind reading of issue 20, classes of place and term: MeSH anatomy the text does not give its finding,
+the film's view, an abnormality list that reads as complete, and place words a location answer drops. Each on
+self-made reports in other wordings and findings than the reading's."""
+
+import random
+
+import pytest
+
+from medqa.data.qa import QAPair
+from medqa.data.records import Report, SkipLog, XrayImage
+from medqa.data.rule import RuleGenerator, projection_pair
+from medqa.data.rule.phrasing import Wording
+from medqa.data.verify import Verifier, check_pair, report_truth
+from medqa.vocab.mesh import parse_mesh
+
+
+def _report(findings, impression, mesh, technique="Xray Chest PA and Lateral"):
+    return Report(uid="1", mesh=parse_mesh(mesh), findings=findings, impression=impression, technique=technique,
+                  images=[XrayImage("1_IM-0001-1001.dcm.png", "Frontal")])
+
+
+def _generated(findings, mesh, impression="", verified=False):
+    """(qtype, answer) of every pair the rule generator writes over four seeds (after the verifier if asked)."""
+    report = _report(findings, impression, mesh)
+    out = []
+    for seed in range(4):
+        qa = RuleGenerator(seed=seed).generate_all([report], SkipLog())
+        if verified:
+            qa = Verifier().filter([report], qa, SkipLog())
+        out += [(p.qtype, p.answer) for p in qa.get("1", [])]
+    return out
+
+
+# --- 2. the film's view: the report's sentences outrank its exam title --------------------------------------------
+
+VIEWS = [
+    # (id, exam title, findings + impression, the view the frontal answer must name ("" = 正位 alone), never named)
+    ("a lordotic film ordered PA", "Xray Chest PA and Lateral", "Apical lordotic frontal projection. Lungs clear.",
+     "前弓位", "后前位"),
+    ("lordotic in projection, supine", "Chest 2 views", "Frontal supine view is lordotic in projection.",
+     "前弓位", "后前位"),
+    ("a portable film ordered PA", "Xray Chest PA and Lateral", "Portable upright film. Heart is normal.",
+     "床旁", "后前位"),
+    ("a recommended lordotic view is not this film", "Xray Chest PA and Lateral",
+     "Lungs are clear. Recommend apical lordotic views for further evaluation.", "后前位", "前弓位"),
+    ("no view named", "Chest two views", "Heart size is normal. Lungs are clear.", "", "后前位|前后位|前弓位"),
+    ("PA and decubitus views: which one is this?", "Chest PA, lateral and decubitus",
+     "No layering effusion on the decubitus film.", "", "后前位|前后位|前弓位"),
+]
+
+
+@pytest.mark.parametrize("case", VIEWS, ids=[c[0] for c in VIEWS])
+def test_the_frontal_answer_names_the_view_the_report_names(case):
+    _, title, body, must, never = case
+    answers = {projection_pair("Frontal", title, Wording(random.Random(s)), body).answer for s in range(8)}
+    for answer in answers:
+        assert "正位" in answer or must in answer, answer
+        if must:
+            assert must in answer, answers
+        for word in never.split("|"):
+            assert word not in answer, answers
+
+
+@pytest.mark.parametrize("answer, title, body, dropped", [
+    ("这是正位（后前位）胸片。", "Xray Chest PA and Lateral", "This film is an apical lordotic view. Lungs clear.", True),
+    ("后前位（正位）胸片。", "Chest 2 views", "Heart is normal. No effusion.", True),
+    ("这是正位（前弓位）胸片。", "Xray Chest PA and Lateral", "Lungs clear. Recommend lordotic views.", True),
+    ("这是正位（床旁前后位）胸片。", "Chest AP", "Supine film. Lungs clear.", True),
+    ("这是正位（前弓位）胸片。", "Xray Chest PA and Lateral", "Lordotic projection. Lungs clear.", False),
+    ("这是正位（后前位）胸片。", "Xray Chest PA and Lateral", "Heart is normal. Lungs clear.", False),
+    ("这是正位胸片。", "Xray Chest PA and Lateral", "Apical lordotic frontal view.", False),
+])
+def test_the_verifier_drops_a_view_the_report_does_not_name(answer, title, body, dropped):
+    report = _report(body, "", "normal", technique=title)
+    assert Verifier().keep_projection(report, QAPair("这是哪种体位的胸片？", answer, "projection")) is not dropped
+    verdict = check_pair(QAPair("这是哪种体位的胸片？", answer, "projection"), report_truth(report),
+                         f"{title} {body}", body)
+    assert (verdict == "projection") is dropped, verdict
