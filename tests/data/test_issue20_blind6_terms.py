@@ -62,7 +62,7 @@ def test_the_frontal_answer_names_the_view_the_report_names(case):
 
 
 @pytest.mark.parametrize("answer, title, body, dropped", [
-    ("这是正位（后前位）胸片。", "Xray Chest PA and Lateral", "This film is an apical lordotic view. Lungs clear.", True),
+    ("这是正位（后前位）胸片。", "Xray Chest PA and Lateral", "This is an apical lordotic view.", True),
     ("后前位（正位）胸片。", "Chest 2 views", "Heart is normal. No effusion.", True),
     ("这是正位（前弓位）胸片。", "Xray Chest PA and Lateral", "Lungs clear. Recommend lordotic views.", True),
     ("这是正位（床旁前后位）胸片。", "Chest AP", "Supine film. Lungs clear.", True),

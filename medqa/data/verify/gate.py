@@ -256,7 +256,7 @@ _SAYS_VIEW = {
     "portable": re.compile(r"\bportable\b|\bbedside\b"),
     "lordotic": re.compile(r"\blordotic\b"),
 }
-# Each Chinese view name and the English the report must hold for it; 后前位 is also wrong beside an AP or lordotic word.
+# Each Chinese view name, the English the report must hold for it, and the words it is wrong beside.
 _ANSWER_VIEW = (("床旁", "portable", ()), ("前弓位", "lordotic", ()), ("后前位", "pa", ("ap", "lordotic")),
                 ("前后位", "ap", ("pa",)))
 
