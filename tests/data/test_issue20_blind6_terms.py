@@ -76,3 +76,26 @@ def test_the_verifier_drops_a_view_the_report_does_not_name(answer, title, body,
     verdict = check_pair(QAPair("这是哪种体位的胸片？", answer, "projection"), report_truth(report),
                          f"{title} {body}", body)
     assert (verdict == "projection") is dropped, verdict
+
+
+# --- 3. an abnormality list reads as complete only when it is: a lost full stop hides no finding -------------------
+
+RUN_ON = [
+    # (id, findings, mesh: only the finding the list can name)
+    ("markings run into the clear lungs", "Heart is normal. Coarse chronic-appearing interstitial markings The lungs "
+     "are well expanded and clear. Degenerative changes of the thoracic spine.", "Thoracic Vertebrae/degenerative"),
+    ("fine markings run into 'The lungs are well aerated'", "Mild cardiomegaly. Fine reticular interstitial "
+     "markings The lungs are well aerated and otherwise clear.", "Cardiomegaly/mild"),
+]
+
+
+@pytest.mark.parametrize("case", RUN_ON, ids=[c[0] for c in RUN_ON])
+def test_a_finding_without_its_full_stop_is_still_something_else(case):
+    _, findings, mesh = case
+    lists = [a for q, a in _generated(findings, mesh, "No acute cardiopulmonary process.") if q == "normality"]
+    assert lists and all("等" in a for a in lists), lists
+    named = lists[0].split("可见")[1].split("等")[0]
+    report = _report(findings, "No acute cardiopulmonary process.", mesh)
+    verdict = check_pair(QAPair("这张胸片是否正常？", f"不正常。可见{named}；心肺未见急性病变。", "normality"),
+                         report_truth(report))
+    assert verdict in ("finding left out", "number of findings"), verdict
