@@ -99,3 +99,24 @@ def test_a_finding_without_its_full_stop_is_still_something_else(case):
     verdict = check_pair(QAPair("这张胸片是否正常？", f"不正常。可见{named}；心肺未见急性病变。", "normality"),
                          report_truth(report))
     assert verdict in ("finding left out", "number of findings"), verdict
+
+
+# --- 1. a MeSH structure the text gives as a neighbour, or names as another structure -----------------------------
+
+NEIGHBOUR = [
+    # (id, findings, mesh, Chinese no closed answer may hold)
+    ("a nodule projecting over the right heart", "A 6 mm nodule projects over the right heart border. Lungs clear.",
+     "Nodule/heart/right", "心脏"),
+    ("a density overlying the aorta", "Small density overlying the aortic knob. No effusion.", "Density/aorta", "主动脉"),
+    ("fissure thickening is not pleural thickening", "Minor fissure thickening on the lateral view. Heart normal.",
+     "Thickening/pleura/right", "胸膜"),
+]
+
+
+@pytest.mark.parametrize("case", NEIGHBOUR, ids=[c[0] for c in NEIGHBOUR])
+def test_a_mesh_structure_the_finding_is_only_beside_is_not_its_place(case):
+    _, findings, mesh, never = case
+    pairs = _generated(findings, mesh)
+    assert not [a for q, a in pairs if q in ("presence", "location", "normality") and never in a], pairs
+    lists = [a for q, a in pairs if q == "normality" and "可见" in a]
+    assert all("等" in a for a in lists), lists

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from medqa.data.rule.anatomy import foreign_structure
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
 from medqa.vocab.keywords import interpreted, stems_for
 from medqa.vocab.lexicon import describe_term
@@ -62,6 +63,9 @@ def as_the_text_says(finding, counts: Counter, whole: str = "") -> bool:
         return True  # nothing to hold it to (kept as it was)
     if finding.key == "cardiomegaly" and all(_BORDERLINE_HEART.search(t) for t in texts):
         counts["borderline heart size (cardiomegaly not asked)"] += 1
+        return False
+    if any(foreign_structure(t.qualifiers, texts) for t in finding.terms):
+        counts["MeSH structures the text gives as a neighbour or names otherwise (not asked)"] += 1
         return False
     finding.terms = [_term(t, texts, counts, whole) for t in finding.terms]
     if finding.status == PRESENT and finding.key in INTERPRETABLE:
