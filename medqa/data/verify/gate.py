@@ -261,16 +261,16 @@ _ANSWER_VIEW = (("床旁", "portable", ()), ("前弓位", "lordotic", ()), ("后
                 ("前后位", "ap", ("pa",)))
 
 
-def _views_said(text: str) -> set[str]:
-    said = " ".join(s for s in re.split(r"(?<=[.;])\s+", text.lower()) if not _ASKS.search(s))
+def _views_said(text: str, asks: bool = True) -> set[str]:
+    said = " ".join(s for s in re.split(r"(?<=[.;])\s+", text.lower()) if not (asks and _ASKS.search(s)))
     return {view for view, pattern in _SAYS_VIEW.items() if pattern.search(said)}
 
 
 def _projection(pair: QAPair, text: str, body: str | None = None) -> str | None:
     """The projection answer names only a view the report names (its sentences outrank its exam title: 后前位 of a
     'PA and Lateral' order is wrong where the findings say 'This is an apical lordotic view')."""
-    views = _views_said(body) if body is not None else set()
-    views = views or _views_said(text)
+    title = text[:-len(body)] if body and text.endswith(body) else text
+    views = (_views_said(body) if body is not None else set()) or _views_said(title, asks=False)
     for chinese, needs, clashes in _ANSWER_VIEW:
         if chinese in pair.answer and (needs not in views or views & set(clashes)):
             return "projection"
