@@ -105,9 +105,10 @@ def test_a_finding_without_its_full_stop_is_still_something_else(case):
 
 NEIGHBOUR = [
     # (id, findings, mesh, Chinese no closed answer may hold)
-    ("a nodule projecting over the right heart", "A 6 mm nodule projects over the right heart border. Clear.",
+    ("a nodule projecting over the right heart", "A 6 mm nodule projects over the right heart border.",
      "Nodule/heart/right", "心脏"),
-    ("a density overlying the aorta", "Small density overlying the aortic knob. No effusion.", "Density/aorta", "主动脉"),
+    ("a density overlying the aorta", "Small density overlying the aortic knob. No effusion.", "Density/aorta",
+     "主动脉"),
     ("fissure thickening is not pleural thickening", "Minor fissure thickening on the lateral view. Heart normal.",
      "Thickening/pleura/right", "胸膜"),
 ]
