@@ -121,3 +121,44 @@ def test_a_mesh_structure_the_finding_is_only_beside_is_not_its_place(case):
     assert not [a for q, a in pairs if q in ("presence", "location", "normality") and never in a], pairs
     lists = [a for q, a in pairs if q == "normality" and "可见" in a]
     assert all("等" in a for a in lists), lists
+
+
+# --- 4. a location answer carries the text's own place words -------------------------------------------------------
+
+def _verdict(findings, mesh, qtype, question, answer, impression=""):
+    return check_pair(QAPair(question, answer, qtype), report_truth(_report(findings, impression, mesh)))
+
+
+PLACES_DROPPED = [
+    # (id, findings, mesh, location answer that drops a place word of the text)
+    ("a segment is not a part", "Patchy opacity in the anterior segment of the left upper lobe.",
+     "Opacity/lung/upper lobe/left/anterior/patchy", "阴影位于左肺上叶前部。"),
+    ("left greater than right", "Bilateral lower lobe infiltrates, left greater than right.",
+     "Infiltrate/lung/lower lobe/bilateral", "浸润影位于双肺下叶。"),
+    ("mid chest", "Calcified pleural plaque in the right mid chest.", "Calcinosis/pleura/right",
+     "钙化位于右侧胸膜。"),
+    ("upper thoracic", "Mild deformity of an upper thoracic vertebral body.", "Deformity/thoracic vertebrae/mild",
+     "畸形位于胸椎。"),
+    ("central lungs", "Reticular opacities predominantly in the central lungs.", "Opacity/lung/bilateral/reticular",
+     "网状阴影位于双肺。"),
+]
+
+
+@pytest.mark.parametrize("case", PLACES_DROPPED, ids=[c[0] for c in PLACES_DROPPED])
+def test_a_location_without_the_texts_place_word_is_dropped(case):
+    _, findings, mesh, answer = case
+    assert _verdict(findings, mesh, "location", "在哪个位置？", answer) == "place"
+
+
+def test_a_lobe_segment_is_rendered_as_a_segment():
+    pairs = _generated("A 2 cm nodule in the posterior segment of the left upper lobe.", "Nodule/lung/upper lobe/left/"
+                       "posterior")
+    located = [a for q, a in pairs if q == "location"]
+    assert located and all("左肺上叶后段" in a for a in located), pairs
+    assert not [a for q, a in pairs if "后部" in a], pairs
+
+
+def test_a_hilar_finding_keeps_the_side_the_text_gives():
+    pairs = _generated("Right hilar fullness. Lungs otherwise clear.", "Lung/hilum/enlarged", "Right hilar fullness.")
+    named = [a for q, a in pairs if q in ("presence", "normality") and "肺门" in a]
+    assert named and all("右" in a for a in named), pairs

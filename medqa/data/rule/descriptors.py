@@ -85,9 +85,28 @@ def _placing(lobe: str, texts: list[str], whole: str) -> list[str]:
     return [whole]
 
 
+# A lobe's segment the text names where MeSH says only the part ('posterior segment of the right upper lobe'
+# indexed posterior): 后段, never 后部.
+_SEGMENT = {q: re.compile(rf"\b{q} segment") for q in ("anterior", "posterior")}
+# The side the text puts right before the hilum ('left hilar enlargement') where MeSH gives the hilum no side.
+_HILUM_SIDE = re.compile(r"\b(left|right)\s+(?:\w+\s+)?hil(?:um|ar|a)\b")
+
+
+def _text_side(term: MeshTerm, texts: list[str]) -> tuple[str, ...]:
+    """The hilum's one side in the finding's sentences where MeSH has none (no side is guessed: both named, none)."""
+    if "hilum" not in term.qualifiers or SIDES & set(term.qualifiers):
+        return ()
+    sides = {m.group(1) for t in texts for m in _HILUM_SIDE.finditer(t)}
+    return tuple(sides) if len(sides) == 1 and not any(re.search(r"\bbilateral|\bboth\b", t) for t in texts) \
+        else ()
+
+
 def _term(term: MeshTerm, texts: list[str], counts: Counter, whole: str) -> MeshTerm:
-    quals = []
+    quals = list(_text_side(term, texts))
     for q in term.qualifiers:
+        if q in _SEGMENT and any(_SEGMENT[q].search(t) for t in texts):
+            quals.append(f"{q} segment")
+            continue
         if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in _placing(q, texts, whole)):
             zone = any(_ZONE_WORDS[q].search(t) for t in _placing(q, texts, whole))
             counts["MeSH lobes the text does not name (" + ("its zone" if zone else "left out") + ")"] += 1

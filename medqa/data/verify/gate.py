@@ -79,6 +79,9 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
     if qtype == "location":  # a node read by keywords alone ('left paraspinal/retrocrural adenopathy'): its station
         rules += sorted({rule for t in s.loose for rule in attached(t, ("place",)) if _STATION.search(rule.name)},
                         key=lambda rule: rule.name)
+    if qtype == "location":  # 'bibasilar opacities, right greater than left': the comparison is a clause of its own
+        rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",)) if _BEYOND.search(rule.name)},
+                        key=lambda rule: rule.name)
     said = r.span + " " + answer  # a location answer may place its finding over two clauses (尖端位于上腔静脉)
     for rule in rules:
         if rule.kind == "place" and qtype == "location" and not (rule.zh.search(said) or rule.zh.search(question)):
@@ -95,6 +98,8 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
 # The places of a node station, which a sentence read by keywords gives its finding (other place words of such a
 # sentence may belong to another finding: 'collapse of the left upper lobe with left apical pleural thickening').
 _STATION = re.compile(r"paraspinal|paravertebral|retrocrural|paratracheal")
+# Place words that stand in a clause of their own after the finding's ('..., left greater than right').
+_BEYOND = re.compile(r"than")
 
 
 # Any word of the English that places a finding: a location answer needs one in the finding's own statements.
