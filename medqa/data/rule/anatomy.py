@@ -26,7 +26,8 @@ STRUCTURES: dict[str, tuple[re.Pattern, re.Pattern | None]] = {q: (re.compile(en
 )}
 # Words that place a finding beside a structure, not in it (up to five words between: 'adjacent to the left XXXX of
 # the heart').
-_BESIDE = (r"\b(?:adjacent to|overl(?:y|ies|ying)|project(?:s|ing)? over|along|near|abut(?:s|ting)?|beside|next to|"
+_BESIDE = (r"\b(?:adjacent to|overl(?:y|ies|ying)|project(?:s|ed|ing)? over|over|along|near|abut(?:s|ting)?|beside|"
+           r"next to|"
            r"superimposed (?:on|over)|behind|(?:anterior|posterior|lateral|medial|superior|inferior) to)"
            r"(?:\s+\w+){0,5}\s+")
 
