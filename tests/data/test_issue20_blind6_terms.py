@@ -172,3 +172,11 @@ def test_a_hilar_finding_keeps_the_side_the_text_gives():
     pairs = _generated("Right hilar fullness. Lungs otherwise clear.", "Lung/hilum/enlarged", "Right hilar fullness.")
     named = [a for q, a in pairs if q in ("presence", "normality") and "肺门" in a]
     assert named and all("右" in a for a in named), pairs
+
+
+def test_nodes_at_two_stations_are_named_by_their_stations():
+    findings = "Calcified left hilar and left paratracheal lymph nodes, unchanged. Lungs clear."
+    mesh = "Calcinosis/lung/hilum/lymph nodes/left; Calcinosis/lymph nodes/left/paratracheal"
+    pairs = _generated(findings, mesh, verified=True)
+    named = [a for q, a in pairs if q in ("presence", "normality") and "钙化" in a]
+    assert named and all("肺门" in a and "气管旁" in a for a in named), pairs

@@ -136,7 +136,25 @@ def one_lesion(old, new) -> bool:
     places = {describe_term(t).location for t in old.terms + new.terms}
     texts = old.texts + new.texts
     return len(sides) == 1 and None not in sides and len(places) > 1 and not any(
-        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts)
+        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts) and not any(
+        _names_both(old.terms[0], new.terms[0], t) for t in texts)
+
+
+# How a sentence names a MeSH place ('hilar' for hilum); else the place word's first five letters.
+_PLACE_STEMS = {"hilum": r"\bhil", "apex": r"\bap(?:ex|ic)", "base": r"\w*bas", "paratracheal": r"\bparatrach"}
+_NOT_PLACES = {"left", "right", "bilateral", "lung", "lymph nodes", "mild", "moderate", "severe", "small", "large"}
+
+
+def _names_both(a: MeshTerm, b: MeshTerm, text: str) -> bool:
+    """Whether one sentence names both terms' node stations ('calcified right paratracheal and right hilar lymph
+    nodes'): two findings, never one named by its side alone (右侧钙化)."""
+    def named(term: MeshTerm) -> set[str]:
+        return {q for q in term.qualifiers if q not in _NOT_PLACES
+                and re.search(_PLACE_STEMS.get(q, rf"\b{re.escape(q[:5])}"), text)}
+    if "lymph nodes" not in a.qualifiers or "lymph nodes" not in b.qualifiers:
+        return False  # one opacity 'in the right lower and middle lobes' is one; nodes at two stations are two
+    here_a, here_b = named(a), named(b)
+    return bool(here_a) and bool(here_b) and here_a != here_b
 
 
 def name_once(old, new, counts: Counter) -> None:

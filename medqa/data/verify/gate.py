@@ -219,12 +219,14 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
 
 
 _MANY = re.compile(r"\b(?:bilateral\w*|both|multiple|several|numerous|\w+(?:ies|ses|ules|ions|ates|omas|ties))\b")
+# Nodes at two stations of one sentence ('calcified right paratracheal and right hilar lymph nodes') are two findings.
+_STATIONS = re.compile(r"\band (?:\w+ ){1,2}lymph\b")
 
 
 def _several(s: Support) -> bool:
     """Whether the report's text states this finding more than once: at two sided places by two statements, or by a
     plural ('nodules', 'bilateral opacities'); one opacity 'in the right lower and middle lobes' is one."""
-    return len(s.groups) >= 2 or any(_MANY.search(t) for t in s.texts)
+    return len(s.groups) >= 2 or any(_MANY.search(t) for t in s.texts) or any(_STATIONS.search(t) for t in s.sentences)
 
 
 def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
