@@ -48,6 +48,8 @@ VIEWS = [
     ("a recommended lordotic view is not this film", "Xray Chest PA and Lateral",
      "Lungs are clear. Recommend apical lordotic views for further evaluation.", "后前位", "前弓位"),
     ("no view named", "Chest two views", "Heart size is normal. Lungs are clear.", "", "后前位|前后位|前弓位"),
+    ("an AP/PA title names neither", "TWO-VIEW CHEST (AP/PA and lateral)", "Lungs are clear.", "",
+     "后前位|前后位|前弓位"),
     ("PA and decubitus views: which one is this?", "Chest PA, lateral and decubitus",
      "No layering effusion on the decubitus film.", "", "后前位|前后位|前弓位"),
 ]
@@ -73,6 +75,7 @@ def test_the_frontal_answer_names_the_view_the_report_names(case):
     ("这是正位（前弓位）胸片。", "Xray Chest PA and Lateral", "Lordotic projection. Lungs clear.", False),
     ("这是正位（后前位）胸片。", "Xray Chest PA and Lateral", "Heart is normal. Lungs clear.", False),
     ("这是正位胸片。", "Xray Chest PA and Lateral", "Apical lordotic frontal view.", False),
+    ("这是正位（后前位）胸片。", "Xray Chest PA and Lateral", "Increased AP dimension of the chest.", False),
 ])
 def test_the_verifier_drops_a_view_the_report_does_not_name(answer, title, body, dropped):
     report = _report(body, "", "normal", technique=title)

@@ -13,8 +13,8 @@ import re
 _VIEW = (r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|"
          r"only|technique|lordotic)\b)")
 _NAMED = {
-    "pa": re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b", re.IGNORECASE),
-    "ap": re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bsupine\b", re.IGNORECASE),
+    "pa": re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b|\b(?:ap/)?pa/ap\b|\bap/pa\b", re.IGNORECASE),
+    "ap": re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bsupine\b|\bpa/ap\b|\bap/pa\b", re.IGNORECASE),
     "portable": re.compile(r"\bportable\b", re.IGNORECASE),
     "lordotic": re.compile(r"\bapical lordotic\b|\blordotic (?:\w+ )?(?:views?|projections?|position\w*|films?|"
                            r"radiographs?|technique|imaging|frontal)\b|\b(?:views?|projections?|films?) (?:is|was) "

@@ -259,7 +259,7 @@ _ASKS = re.compile(r"\b(?:recommend\w*|suggest\w*|consider\w*|could|would|should
                    r"comparison|compared)\b")
 _SAYS_VIEW = {
     "pa": re.compile(r"\bpa\b(?! catheter| line| pressure)|\bposter[o-]?anterior\b"),
-    "ap": re.compile(r"\bap\b(?! window| diameter)|\bantero[- ]?posterior\b|\bsupine\b|\bportable\b"),
+    "ap": re.compile(r"\bap\b(?! window| diameter| dimension| xxxx)|\bantero[- ]?posterior\b|\bsupine\b|\bportable\b"),
     "portable": re.compile(r"\bportable\b|\bbedside\b"),
     "lordotic": re.compile(r"\blordotic\b"),
 }
