@@ -183,3 +183,12 @@ def test_nodes_at_two_stations_are_named_by_their_stations():
     pairs = _generated(findings, mesh, verified=True)
     named = [a for q, a in pairs if q in ("presence", "normality") and "钙化" in a]
     assert named and all("肺门" in a and "气管旁" in a for a in named), pairs
+
+
+@pytest.mark.parametrize("findings, mesh, answer", [
+    ("Mild lateral left atelectasis. Heart normal.", "Pulmonary Atelectasis/left/mild", "左肺轻度不张。心脏正常。"),
+    ("Patchy opacity in the superior segment of the right lower lobe.", "Opacity/lung/lower lobe/right/patchy",
+     "右肺下叶斑片状阴影。"),
+])
+def test_a_description_keeps_the_part_of_the_lung(findings, mesh, answer):
+    assert _verdict(findings, mesh, "description", "请描述这张胸片。", answer) == "place"

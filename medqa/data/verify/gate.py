@@ -82,6 +82,10 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
     if qtype == "location":  # 'bibasilar opacities, right greater than left': the comparison is a clause of its own
         rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",)) if _BEYOND.search(rule.name)},
                         key=lambda rule: rule.name)
+    for rule in rules:  # 'mild medial right atelectasis' is not 右肺轻度不张 in a description either
+        if rule.kind == "place" and qtype in _SECTIONED and _PART_OF_LUNG.search(rule.name) and \
+                not rule.zh.search(r.span):
+            return "place"
     said = r.span + " " + answer  # a location answer may place its finding over two clauses (尖端位于上腔静脉)
     for rule in rules:
         if rule.kind == "place" and qtype == "location" and not (rule.zh.search(said) or rule.zh.search(question)):
@@ -98,6 +102,8 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
 # The places of a node station, which a sentence read by keywords gives its finding (other place words of such a
 # sentence may belong to another finding: 'collapse of the left upper lobe with left apical pleural thickening').
 _STATION = re.compile(r"paraspinal|paravertebral|retrocrural|paratracheal")
+# The part of a lung a described finding keeps in any answer (medial, lateral, a segment), not only in a location.
+_PART_OF_LUNG = re.compile(r"medial|lateral|segment")
 # Place words that stand in a clause of their own after the finding's ('..., left greater than right').
 _BEYOND = re.compile(r"than")
 
