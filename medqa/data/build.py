@@ -71,7 +71,7 @@ def build_dataset(config: BuildArguments, generator: QAGenerator) -> BuildResult
     reports = [r for r in reports if _keep_images(r, index, skips)]
     verifier = Verifier()  # every generator's answers are read back and kept only if the report supports them
     qa = verifier.filter(reports, generator.generate_all(reports, skips), skips)
-    records_by_uid = {r.uid: _records_for(r, qa[r.uid], generator.name, config.seed)
+    records_by_uid = {r.uid: _records_for(r, qa[r.uid], generator.name, config.seed, verifier)
                       for r in reports if qa.get(r.uid)}
     if not records_by_uid:
         raise BuildError(f"no conversation was built from {n_read} report(s) of {config.reports} "
@@ -116,14 +116,19 @@ def _keep_images(report: Report, index: ImageIndex | None, skips: SkipLog) -> bo
     return bool(kept)
 
 
-def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int) -> list[dict]:
+def _records_for(report: Report, pairs: list[QAPair], generator: str, seed: int,
+                 verifier: Verifier) -> list[dict]:
     """One multi-turn conversation per image: the projection question, then the report's questions."""
     fmt = ConversationFormat()
     records = []
-    # 正位 is glossed 后前位 only when they say PA; the impression may say 'supine AP technique' too.
-    technique = f"{report.technique} {report.findings} {report.impression}"
+    # 正位 is glossed with the view the report names: its sentences first ('This is an apical lordotic view'),
+    # then its exam title ('Xray Chest PA and Lateral').
+    body = f"{report.findings} {report.impression}"
     for image in report.images:
-        extra = projection_pair(image.projection, technique, Wording(random.Random(f"{seed}:{image.filename}")))
+        w = Wording(random.Random(f"{seed}:{image.filename}"))
+        extra = projection_pair(image.projection, report.technique, w, body)
+        if extra and not verifier.keep_projection(report, extra):
+            extra = None
         turns = ([extra] if extra else []) + list(pairs)
         records.append({
             "id": Path(image.filename).name.removesuffix(".png").removesuffix(".dcm"),

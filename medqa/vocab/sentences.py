@@ -39,7 +39,9 @@ from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z]{2}\.)(?=[A-Z])")
+# A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
+# capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
+_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z]{2}\.)(?=[A-Z])|(?<=[a-z]{3})\s+(?=(?:The|There|No) [a-z])")
 _MARKER = re.compile(r"^\(?(\d{1,2})[.)]$")
 _TRAILING_MARKER = re.compile(r"(?<=[a-z])\s+(\d)\.$")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'/.][a-z0-9]+)*|[,;:()]")

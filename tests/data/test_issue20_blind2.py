@@ -87,7 +87,8 @@ DROPPED = [
      "Deformity/ribs/posterior;Deformity/thoracic vertebrae/anterior/multiple", "presence", "有畸形吗？",
      "存在后肋畸形。", "place"),
     ("term: a nodule overlying a rib is not in the rib", "6 mm nodular opacity overlies the right anterior 4th rib.",
-     "", "Opacity/ribs/right/anterior/round", "presence", "有阴影吗？", "可见右侧前肋圆形阴影。", "place"),
+     "", "Opacity/ribs/right/anterior/round", "presence", "有阴影吗？", "可见右侧前肋圆形阴影。",
+     "finding not in report"),  # blind 6: a MeSH structure the finding only overlies is no finding of it
     ("qualifier: a dense nodule is never a bare nodule", "Dense left lower lung nodule, likely a granuloma.", "",
      "Nodule/lung/lower lobe/left", "presence", "胸片上有结节吗？", "有，可见左肺下叶结节。", "qualifier"),
     ("term: nodular prominence of the hilum is no nodule", "Mild nodular prominence of the left hilum.", "",

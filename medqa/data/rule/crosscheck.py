@@ -114,7 +114,8 @@ class Checked:
 # Why a finding the report states may be missing from the questions.
 _LEFT_OUT = ("MeSH terms with untranslated words", "MeSH findings whose side the text contradicts",
              "MeSH findings beside a de-identified word", "findings asked once with two different answers (dropped)",
-             "MeSH severities the text contradicts", NOT_ASKED)
+             "MeSH severities the text contradicts", NOT_ASKED,
+             "MeSH structures the text gives as a neighbour or names otherwise (not asked)")
 
 
 def _compatible(fact: Fact, side: str | None) -> bool:

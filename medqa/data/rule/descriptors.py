@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from medqa.data.rule.anatomy import foreign_structure
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
 from medqa.vocab.keywords import interpreted, stems_for
 from medqa.vocab.lexicon import describe_term
@@ -63,6 +64,9 @@ def as_the_text_says(finding, counts: Counter, whole: str = "") -> bool:
     if finding.key == "cardiomegaly" and all(_BORDERLINE_HEART.search(t) for t in texts):
         counts["borderline heart size (cardiomegaly not asked)"] += 1
         return False
+    if any(foreign_structure(t.qualifiers, texts) for t in finding.terms):
+        counts["MeSH structures the text gives as a neighbour or names otherwise (not asked)"] += 1
+        return False
     finding.terms = [_term(t, texts, counts, whole) for t in finding.terms]
     if finding.status == PRESENT and finding.key in INTERPRETABLE:
         stems = stems_for(finding.key)
@@ -81,9 +85,28 @@ def _placing(lobe: str, texts: list[str], whole: str) -> list[str]:
     return [whole]
 
 
+# A lobe's segment the text names where MeSH says only the part ('posterior segment of the right upper lobe'
+# indexed posterior): 后段, never 后部.
+_SEGMENT = {q: re.compile(rf"\b{q} segment") for q in ("anterior", "posterior")}
+# The side the text puts right before the hilum ('left hilar enlargement') where MeSH gives the hilum no side.
+_HILUM_SIDE = re.compile(r"\b(left|right)\s+(?:\w+\s+)?hil(?:um|ar|a)\b")
+
+
+def _text_side(term: MeshTerm, texts: list[str]) -> tuple[str, ...]:
+    """The hilum's one side in the finding's sentences where MeSH has none (no side is guessed: both named, none)."""
+    if "hilum" not in term.qualifiers or SIDES & set(term.qualifiers):
+        return ()
+    sides = {m.group(1) for t in texts for m in _HILUM_SIDE.finditer(t)}
+    return tuple(sides) if len(sides) == 1 and not any(re.search(r"\bbilateral|\bboth\b", t) for t in texts) \
+        else ()
+
+
 def _term(term: MeshTerm, texts: list[str], counts: Counter, whole: str) -> MeshTerm:
-    quals = []
+    quals = list(_text_side(term, texts))
     for q in term.qualifiers:
+        if q in _SEGMENT and any(_SEGMENT[q].search(t) for t in texts):
+            quals.append(f"{q} segment")
+            continue
         if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in _placing(q, texts, whole)):
             zone = any(_ZONE_WORDS[q].search(t) for t in _placing(q, texts, whole))
             counts["MeSH lobes the text does not name (" + ("its zone" if zone else "left out") + ")"] += 1
@@ -113,7 +136,25 @@ def one_lesion(old, new) -> bool:
     places = {describe_term(t).location for t in old.terms + new.terms}
     texts = old.texts + new.texts
     return len(sides) == 1 and None not in sides and len(places) > 1 and not any(
-        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts)
+        _SEVERAL.search(t) or re.search(r"\b\w+(?:ies|ules|omas|ars|ates)\b", t) for t in texts) and not any(
+        _names_both(old.terms[0], new.terms[0], t) for t in texts)
+
+
+# How a sentence names a MeSH place ('hilar' for hilum); else the place word's first five letters.
+_PLACE_STEMS = {"hilum": r"\bhil", "apex": r"\bap(?:ex|ic)", "base": r"\w*bas", "paratracheal": r"\bparatrach"}
+_NOT_PLACES = {"left", "right", "bilateral", "lung", "lymph nodes", "mild", "moderate", "severe", "small", "large"}
+
+
+def _names_both(a: MeshTerm, b: MeshTerm, text: str) -> bool:
+    """Whether one sentence names both terms' node stations ('calcified right paratracheal and right hilar lymph
+    nodes'): two findings, never one named by its side alone (右侧钙化)."""
+    def named(term: MeshTerm) -> set[str]:
+        return {q for q in term.qualifiers if q not in _NOT_PLACES
+                and re.search(_PLACE_STEMS.get(q, rf"\b{re.escape(q[:5])}"), text)}
+    if "lymph nodes" not in a.qualifiers or "lymph nodes" not in b.qualifiers:
+        return False  # one opacity 'in the right lower and middle lobes' is one; nodes at two stations are two
+    here_a, here_b = named(a), named(b)
+    return bool(here_a) and bool(here_b) and here_a != here_b
 
 
 def name_once(old, new, counts: Counter) -> None:

@@ -31,6 +31,11 @@ FINER: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple((re.compile(en), re.com
     (r"\bparatracheal\b", "气管旁"),
     (r"\bacromioclavicular\b", "肩锁"),
     (r"\bchest wall\b", "胸壁"),
+    (r"\b(?:anterior|posterior|superior|apical|apicoposterior|lateral|medial) segment", "段"),
+    (r"\b(?:right|left) (?:greater|more|worse) than (?:left|right)\b", "为著|较著|为主"),
+    (r"\bmid(?:dle)?[- ]?chest\b", "中"),
+    (r"\b(?:upper|lower) thoracic\b", "[上下]段|[上下]胸椎"),
+    (r"\bcentral (?:lungs?|zones?)\b", "中央|肺门周围"),
 ))
 # Any English word that places a finding: without one, the place is MeSH's alone.
 _PLACED = re.compile(

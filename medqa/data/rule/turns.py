@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from medqa.data.qa import QAPair
 from medqa.data.rule.crosscheck import Checked, Finding, severity_of, side_of
 from medqa.data.rule.phrasing import Wording
 from medqa.data.rule.places import location_supported
+from medqa.data.rule.views import frontal_view
 from medqa.vocab.clauses import PRESENT, WEAK, Fact
 from medqa.vocab.lexicon import describe_term
 from medqa.vocab.mesh import MeshTerm
@@ -16,11 +15,6 @@ _SIZE_WORDS = {"小": "较小", "大": "较大", "临界": "临界程度"}
 # Findings of both lungs as a whole: "where is it?" has no useful answer.
 _DIFFUSE = frozenset({"hypoinflation", "hyperdistention", "emphysema", "pulmonary edema", "pulmonary congestion",
                       "pulmonary disease, chronic obstructive", "cardiomegaly"})
-# A view named PA or AP ('PA and lateral', 'AP supine'), not the AP window or a PA (pulmonary artery) catheter.
-_VIEW = (r"(?=\s+(?:and|&|view|views|projection|radiograph|film|chest|supine|upright|semi|erect|portable|frontal|"
-         r"only|technique)\b)")
-_PA = re.compile(rf"\bpa\b{_VIEW}|\bposter[o-]?anterior\b", re.IGNORECASE)
-_AP = re.compile(rf"\bap\b{_VIEW}|\bantero[- ]?posterior\b|\bportable\b|\bsupine\b", re.IGNORECASE)
 
 
 def label(finding: str, status: str, term: MeshTerm | None = None, terms: list[MeshTerm] | None = None,
@@ -37,13 +31,13 @@ def _phrase(terms: list[MeshTerm]) -> str:
     return "、".join(describe_term(t).phrase for t in terms)
 
 
-def projection_pair(projection: str, technique: str, w: Wording) -> QAPair | None:
-    """Which projection is this film? 正位 is glossed 后前位 only when the report says PA (前后位 for AP)."""
+def projection_pair(projection: str, title: str, w: Wording, body: str = "") -> QAPair | None:
+    """Which projection is this film? 正位 alone, or the view the report names (后前位, 前后位, 床旁前后位, 前弓位):
+    its findings and impression first, then its exam title (rule/views.py)."""
     if projection == "Lateral":
         kind = "projection_lateral"
     elif projection == "Frontal":
-        pa, ap = bool(_PA.search(technique)), bool(_AP.search(technique))
-        kind = "projection_pa" if pa and not ap else "projection_ap" if ap and not pa else "projection_frontal"
+        kind = f"projection_{frontal_view(title, body) or 'frontal'}"
     else:
         return None
     return QAPair(w.question("projection"), w.answer(kind), "projection")

@@ -22,7 +22,8 @@ severity by the verifier's own reader (medqa.data.verify.reader) and compared wi
   an item naming a structure (肋, 椎) that the finding's own statement does not name;
 * finding left out: an answer that reads as complete (an abnormality list without 等, an impression asked for the
   main findings that names none) while the report states more, devices and statements it cannot name included;
-* projection: 后前位 where the report's text says AP or supine (or 前后位 where it says PA).
+* projection: a view (后前位, 前后位, 床旁, 前弓位) the report does not name, or one its findings or impression
+  contradict (后前位 of a 'PA and Lateral' order whose findings say 'This is an apical lordotic view').
 """
 
 from __future__ import annotations
@@ -79,6 +80,13 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
     if qtype == "location":  # a node read by keywords alone ('left paraspinal/retrocrural adenopathy'): its station
         rules += sorted({rule for t in s.loose for rule in attached(t, ("place",)) if _STATION.search(rule.name)},
                         key=lambda rule: rule.name)
+    if qtype == "location":  # 'bibasilar opacities, right greater than left': the comparison is a clause of its own
+        rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",)) if _BEYOND.search(rule.name)},
+                        key=lambda rule: rule.name)
+    for rule in rules:  # 'mild medial right atelectasis' is not 右肺轻度不张 in a description either
+        if rule.kind == "place" and qtype in _SECTIONED and _PART_OF_LUNG.search(rule.name) and \
+                not rule.zh.search(r.span):
+            return "place"
     said = r.span + " " + answer  # a location answer may place its finding over two clauses (尖端位于上腔静脉)
     for rule in rules:
         if rule.kind == "place" and qtype == "location" and not (rule.zh.search(said) or rule.zh.search(question)):
@@ -95,6 +103,10 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
 # The places of a node station, which a sentence read by keywords gives its finding (other place words of such a
 # sentence may belong to another finding: 'collapse of the left upper lobe with left apical pleural thickening').
 _STATION = re.compile(r"paraspinal|paravertebral|retrocrural|paratracheal")
+# The part of a lung a described finding keeps in any answer (medial, lateral, a segment), not only in a location.
+_PART_OF_LUNG = re.compile(r"medial|lateral|segment")
+# Place words that stand in a clause of their own after the finding's ('..., left greater than right').
+_BEYOND = re.compile(r"than")
 
 
 # Any word of the English that places a finding: a location answer needs one in the finding's own statements.
@@ -216,12 +228,14 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
 
 
 _MANY = re.compile(r"\b(?:bilateral\w*|both|multiple|several|numerous|\w+(?:ies|ses|ules|ions|ates|omas|ties))\b")
+# Nodes at two stations of one sentence ('calcified right paratracheal and right hilar lymph nodes') are two findings.
+_STATIONS = re.compile(r"\band (?:\w+ ){1,2}lymph\b")
 
 
 def _several(s: Support) -> bool:
     """Whether the report's text states this finding more than once: at two sided places by two statements, or by a
     plural ('nodules', 'bilateral opacities'); one opacity 'in the right lower and middle lobes' is one."""
-    return len(s.groups) >= 2 or any(_MANY.search(t) for t in s.texts)
+    return len(s.groups) >= 2 or any(_MANY.search(t) for t in s.texts) or any(_STATIONS.search(t) for t in s.sentences)
 
 
 def _counted_twice(readings: Sequence[Reading], truth: Truth) -> bool:
@@ -249,22 +263,41 @@ def _place(r: Reading) -> tuple | None:
 
 # 前部 / 后部 belongs to a lobe, zone, vertebra or bone (右肺下叶后部, 胸椎前部); anywhere else it names no place.
 _LOOSE_PART = re.compile(r"(?<![叶野椎骨肋])[前后]部")
-_AP = re.compile(r"\bap\b|\bsupine\b|\bportable\b|\banteroposterior\b")
-_PA = re.compile(r"\bpa\b|\bposteroanterior\b")
+# What the report says of the film it comes with; a sentence that asks for a view or names a prior one does not.
+_ASKS = re.compile(r"\b(?:recommend\w*|suggest\w*|consider\w*|could|would|should|may|might|if|prior|previous|"
+                   r"comparison|compared)\b")
+_SAYS_VIEW = {
+    "pa": re.compile(r"\bpa\b(?! catheter| line| pressure)|\bposter[o-]?anterior\b"),
+    "ap": re.compile(r"\bap\b(?! window| diameter| dimension| xxxx)|\bantero[- ]?posterior\b|\bsupine\b|\bportable\b"),
+    "portable": re.compile(r"\bportable\b|\bbedside\b"),
+    "lordotic": re.compile(r"\blordotic\b"),
+}
+# Each Chinese view name, the English the report must hold for it, and the words it is wrong beside.
+_ANSWER_VIEW = (("床旁", "portable", ()), ("前弓位", "lordotic", ()), ("后前位", "pa", ("ap", "lordotic")),
+                ("前后位", "ap", ("pa",)))
 
 
-def _projection(pair: QAPair, text: str) -> str | None:
-    """The projection answer yields to the report's own words (AP supine technique is never 后前位)."""
-    low = text.lower()
-    if "后前位" in pair.answer and _AP.search(low) or "前后位" in pair.answer and _PA.search(low):
-        return "projection"
+def _views_said(text: str, asks: bool = True) -> set[str]:
+    said = " ".join(s for s in re.split(r"(?<=[.;])\s+", text.lower()) if not (asks and _ASKS.search(s)))
+    return {view for view, pattern in _SAYS_VIEW.items() if pattern.search(said)}
+
+
+def _projection(pair: QAPair, text: str, body: str | None = None) -> str | None:
+    """The projection answer names only a view the report names (its sentences outrank its exam title: 后前位 of a
+    'PA and Lateral' order is wrong where the findings say 'This is an apical lordotic view')."""
+    title = text[:-len(body)] if body and text.endswith(body) else text
+    views = (_views_said(body) if body is not None else set()) or _views_said(title, asks=False)
+    for chinese, needs, clashes in _ANSWER_VIEW:
+        if chinese in pair.answer and (needs not in views or views & set(clashes)):
+            return "projection"
     return None
 
 
-def check_pair(pair: QAPair, truth: Truth, text: str = "") -> str | None:
-    """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English (for projection)."""
+def check_pair(pair: QAPair, truth: Truth, text: str = "", body: str | None = None) -> str | None:
+    """Why the pair must not be kept (one of REASONS), or None; `text` is the report's English with its exam title,
+    `body` its findings and impression alone (for projection)."""
     if pair.qtype == "projection":
-        return _projection(pair, text)
+        return _projection(pair, text, body)
     if _LOOSE_PART.search(pair.answer):
         return "place"  # 后部膈肌低平, 双侧后部胸腔积液: a part with no structure of its own
     if pair.qtype == "location" and unknown_place(pair.answer):
@@ -322,6 +355,16 @@ class Verifier:
             else:
                 self.kept[pair.qtype] += 1
         return [pair for pair, why in verdicts if not why]
+
+    def keep_projection(self, report: Report, pair: QAPair) -> bool:
+        """Check (and count) the projection turn build.py adds to each image's conversation."""
+        why = _projection(pair, " ".join((report.technique, report.text)), report.text)
+        self.checked[pair.qtype] += 1
+        if why:
+            self.counts[why] += 1
+        else:
+            self.kept[pair.qtype] += 1
+        return not why
 
     def card_info(self) -> dict:
         """Pairs checked and kept, and the dropped ones per reason (every reason shown, even at 0)."""

@@ -22,7 +22,7 @@ from medqa.data.verify.reader import TableError
 
 QUALIFIERS = Path(__file__).with_name("qualifiers.tsv")
 EXPLAINS = Path(__file__).with_name("explains.tsv")
-_KINDS = ("qualifier", "extent", "place", "structure")
+_KINDS = ("qualifier", "extent", "place", "structure", "site")
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|which|with|but|however|although|while)\b")
 # A masked word before these hides the hedge ('XXXX representing adenopathy': likely, possibly ...).
 _MASKED_HEDGE = r"\bx{2,} (?:represent\w*|reflect\w*|consistent with|compatible with)"
@@ -144,10 +144,11 @@ def structure_missing(item: str, texts: set[str]) -> bool:
         return False  # only MeSH or keywords speak of it: nothing to hold the structure to
     own = [_OVER.sub(" ", t) for t in texts]  # 'a nodule overlies the 5th rib' does not put it in the rib
     return any(r.zh.search(item) and not any(r.en.search(t) for t in own)
-               for r in load_rules() if r.kind == "structure")
+               for r in load_rules() if r.kind in ("structure", "site"))
 
 
-_OVER = re.compile(r"\b(?:overl[a-z]*|project[a-z]* (?:over|on|onto)|superimpos[a-z]* (?:on|over)|over)\b[^,;]*")
+_OVER = re.compile(r"\b(?:overl[a-z]*|project[a-z]* (?:over|on|onto)|superimpos[a-z]* (?:on|over)|over|adjacent to|"
+                   r"along|near|abut[a-z]*|beside|next to)\b[^,;]*")  # a neighbour, not the finding's own site
 
 
 def unread_statement(sentence: str) -> bool:
