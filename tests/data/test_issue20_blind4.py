@@ -5,33 +5,8 @@ import re
 
 import pytest
 
-from medqa.data.qa import QAPair
-from medqa.data.records import Report, SkipLog, XrayImage
-from medqa.data.rule import RuleGenerator
-from medqa.data.verify import Verifier, check_pair, report_truth
-from medqa.vocab.mesh import parse_mesh
-
-
-def _report(findings, impression, mesh):
-    return Report(uid="1", mesh=parse_mesh(mesh), findings=findings, impression=impression,
-                  images=[XrayImage("1_IM-0001-1001.dcm.png", "Frontal")])
-
-
-def _verdict(findings, mesh, qtype, question, answer, impression=""):
-    return check_pair(QAPair(question, answer, qtype), report_truth(_report(findings, impression, mesh)))
-
-
-def _generated(findings, mesh, impression="", verified=False):
-    """(qtype, answer) of every pair the rule generator writes over four seeds (after the verifier if asked)."""
-    report = _report(findings, impression, mesh)
-    out = []
-    for seed in range(4):
-        qa = RuleGenerator(seed=seed).generate_all([report], SkipLog())
-        if verified:
-            qa = Verifier().filter([report], qa, SkipLog())
-        out += [(p.qtype, p.answer) for p in qa.get("1", [])]
-    return out
-
+from tests.helpers.issue20 import generated as _generated
+from tests.helpers.issue20 import verdict as _verdict
 
 # --- 1. a location answer carries the finest place the text gives, or is not given ---------------------------
 

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from tests.data.test_issue20_blind5 import _closed, _generated, _verdict
+from tests.helpers.issue20 import closed as _closed
+from tests.helpers.issue20 import generated as _generated
+from tests.helpers.issue20 import verdict as _verdict
 
 # --- 1. a strong interpretation is 考虑为, never with 可能 / 可疑 / 不除外 --------------------------------------
 

@@ -2,37 +2,21 @@
 the film's view, an abnormality list that reads as complete, and place words a location answer drops. Each on
 self-made reports in other wordings and findings than the reading's."""
 
+import functools
 import random
 
 import pytest
 
 from medqa.data.qa import QAPair
-from medqa.data.records import Report, SkipLog, XrayImage
-from medqa.data.rule import RuleGenerator, projection_pair
+from medqa.data.rule import projection_pair
 from medqa.data.rule.phrasing import Wording
 from medqa.data.verify import Verifier, check_pair, report_truth
-from medqa.vocab.mesh import parse_mesh
+from tests.helpers.issue20 import generated, make_report, verdict
 
-
-def _report(findings, impression, mesh, technique="Xray Chest PA and Lateral"):
-    return Report(uid="1", mesh=parse_mesh(mesh), findings=findings, impression=impression, technique=technique,
-                  images=[XrayImage("1_IM-0001-1001.dcm.png", "Frontal")])
-
-
-def _verdict(findings, mesh, qtype, question, answer, impression=""):
-    return check_pair(QAPair(question, answer, qtype), report_truth(_report(findings, impression, mesh)))
-
-
-def _generated(findings, mesh, impression="", verified=False):
-    """(qtype, answer) of every pair the rule generator writes over four seeds (after the verifier if asked)."""
-    report = _report(findings, impression, mesh)
-    out = []
-    for seed in range(4):
-        qa = RuleGenerator(seed=seed).generate_all([report], SkipLog())
-        if verified:
-            qa = Verifier().filter([report], qa, SkipLog())
-        out += [(p.qtype, p.answer) for p in qa.get("1", [])]
-    return out
+PA_TITLE = "Xray Chest PA and Lateral"  # the exam title most Open-i reports carry
+_report = functools.partial(make_report, technique=PA_TITLE)
+_verdict = functools.partial(verdict, technique=PA_TITLE)
+_generated = functools.partial(generated, technique=PA_TITLE)
 
 
 # --- 2. the film's view: the report's sentences outrank its exam title --------------------------------------------
