@@ -9,6 +9,8 @@ from medqa.core.text import clean_text
 
 # Open-i replaced every identifying word with XXXX; it must never reach a question or answer.
 DEID_RE = re.compile(r"X{2,}", re.IGNORECASE)
+# The qualifiers that give a term its side.
+SIDES = frozenset({"left", "right", "bilateral"})
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,11 @@ class MeshTerm:
 
     head: str
     qualifiers: tuple[str, ...] = ()
+
+    @property
+    def side(self) -> str | None:
+        """left, right, bilateral or None; a lingula is on the left (only the left lung has one)."""
+        return next((q for q in self.qualifiers if q in SIDES), "left" if "lingula" in self.qualifiers else None)
 
     @property
     def is_normal(self) -> bool:

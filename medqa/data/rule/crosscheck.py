@@ -45,7 +45,6 @@ BENIGN = frozenset({
 })
 # Keys that stand for "disease" in general: never the subject of a presence question.
 GENERIC = frozenset({"disease", "abnormality", "cardiopulmonary disease", "lung disease", "lesion"})
-_SIDES = {"right": "right", "left": "left", "bilateral": "bilateral"}
 _SEVERITY_WORDS = re.compile(r"\bmild to moderate\b|\b(?:mild|minimal|moderate|severe|small|large|borderline)\b")
 _TEXT_ONLY = frozenset({"subsegmental", "platelike", "segmental", "spiculated"})
 _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "severe": "severe", "small": "small",
@@ -54,11 +53,6 @@ _SEVERITIES = {"mild": "mild", "minimal": "mild", "moderate": "moderate", "sever
 
 def group(key: str) -> str:
     return GROUPS.get(key, key)
-
-
-def side_of(term: MeshTerm) -> str | None:
-    side = next((_SIDES[q] for q in term.qualifiers if q in _SIDES), None)
-    return side or ("left" if "lingula" in term.qualifiers else None)  # only the left lung has a lingula
 
 
 def severity_of(term: MeshTerm) -> str | None:
@@ -119,7 +113,7 @@ _LEFT_OUT = ("MeSH terms with untranslated words", "MeSH findings whose side the
 
 
 def _compatible(fact: Fact, side: str | None) -> bool:
-    other = side_of(fact.term)
+    other = fact.term.side
     return side is None or other is None or other == side or "bilateral" in (side, other)
 
 
@@ -212,7 +206,7 @@ def _text_severity(term: MeshTerm, same: list[Fact], counts: Counter, loose: set
 
 def _decide(term: MeshTerm, facts: list[Fact], counts: Counter, loose: set[str] = frozenset()) -> Finding | None:
     """Confirm one MeSH term against the text facts of its group."""
-    side = side_of(term)
+    side = term.side
     exact = [f for f in facts if f.key == finding_key(term)]
     # 'Opacity, atelectasis versus infiltrate': the opacity is certain, the infiltrate is not. A finding's own
     # words decide; words for another finding of its group ('airspace disease' for Opacity) only when it has none.
@@ -295,7 +289,7 @@ def _keyword_facts(term: MeshTerm, sentences: list[Sentence]) -> list[Fact]:
     stems = stems_for(key) or stems_for(term.head.lower()) or stems_for(group(key))
     if stems is None:
         return []
-    side = side_of(term)
+    side = term.side
     facts = []
     for sentence in sentences:
         status = keyword_status(normalize(sentence.text), stems, key)

@@ -4,8 +4,8 @@ MeSH is an indexer's summary: 'right upper lung' indexed Lung/upper lobe, 'minim
 '6 mm nodular opacity' indexed round, a fracture 'not well demonstrated' indexed healed. A MeSH finding's place,
 grade, shape and age are kept only where the sentences that state the finding say them too, in the text's own
 grade (minimal is 轻微, never 轻度; moderate-to-severe is 中至重度, never 重度); a lobe the text gives as a zone
-becomes that zone (右上肺野). A diagnosis the text gives only as an interpretation ('consistent with pneumonia') is
-answered 考虑为…. The verifier holds every answer to the same rule with its own table
+becomes that zone (右上肺野). (A diagnosis the text gives only as an interpretation, 'consistent with pneumonia', is
+answered 考虑为…: medqa.data.rule.hedges.) The verifier holds every answer to the same rule with its own table
 (medqa.data.verify.descriptors); this module is the generator's own.
 """
 
@@ -15,10 +15,8 @@ import re
 from collections import Counter
 
 from medqa.data.rule.anatomy import foreign_structure
-from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
-from medqa.vocab.keywords import interpreted, stems_for
 from medqa.vocab.lexicon import describe_term
-from medqa.vocab.mesh import MeshTerm
+from medqa.vocab.mesh import SIDES, MeshTerm
 
 # MeSH descriptor qualifier -> the English words of the text that say it.
 SAID: dict[str, re.Pattern] = {q: re.compile(en) for q, en in (
@@ -46,11 +44,6 @@ _ZONE_WORDS = {"upper lobe": re.compile(r"\bupper (?:\w+ ){0,2}(?:lungs?|zones?)
                                         r"\bmid(?:dle)? and (?:upper|lower) (?:lungs?|zones?)\b")}
 _MINIMAL = re.compile(r"\bminimal\w*|\btrace\b|\btiny\b")
 _MODERATE_TO_SEVERE = re.compile(r"\bmoderate(?:ly)?[- ]to[- ]sever\w*")
-# Diagnoses a report may give as its reading of what it sees ('infiltrate consistent with pneumonia').
-INTERPRETABLE = frozenset({"pneumonia", "pulmonary disease, chronic obstructive", "emphysema", "pulmonary edema",
-                           "heart failure", "pulmonary congestion", "pulmonary atelectasis", "tuberculosis",
-                           "granulomatous disease", "cicatrix", "pulmonary fibrosis", "infiltrate",
-                           "hypertension, pulmonary", "bronchitis", "bronchiectasis", "sarcoidosis"})
 # 'Borderline heart size', 'upper limits of normal': no cardiomegaly to say 有/可见 to.
 _BORDERLINE_HEART = re.compile(r"\bborderline\b|\bupper (?:limits?|range) of normal\b|\b(?:high|top)[- ]normal\b")
 
@@ -68,12 +61,6 @@ def as_the_text_says(finding, counts: Counter, whole: str = "") -> bool:
         counts["MeSH structures the text gives as a neighbour or names otherwise (not asked)"] += 1
         return False
     finding.terms = [_term(t, texts, counts, whole) for t in finding.terms]
-    if finding.status == PRESENT and finding.key in INTERPRETABLE:
-        stems = stems_for(finding.key)
-        named = [t for t in texts if stems and stems.search(t)]
-        if named and all(interpreted(t, stems) for t in named):
-            finding.status, finding.hedge = UNCERTAIN, STRONG  # 'consistent with pneumonia': 考虑为肺炎
-            counts["diagnoses the text gives as an interpretation (考虑为)"] += 1
     return True
 
 
@@ -132,7 +119,7 @@ _SEVERAL = re.compile(r"\b(?:two|three|several|multiple|numerous|both|bilateral\
 def one_lesion(old, new) -> bool:
     """Findings and impression naming one lesion at two places on one side ('small scar in the left cardiophrenic
     region', 'small left basilar scar'): the text never says there are two."""
-    sides = {_side(t) for t in old.terms + new.terms}
+    sides = {t.side for t in old.terms + new.terms}
     places = {describe_term(t).location for t in old.terms + new.terms}
     texts = old.texts + new.texts
     return len(sides) == 1 and None not in sides and len(places) > 1 and not any(
@@ -167,9 +154,3 @@ def name_once(old, new, counts: Counter) -> None:
     old.texts += [t for t in new.texts if t not in old.texts]
     counts["one lesion the sections place differently (named once, no location)"] += 1
 
-
-SIDES = frozenset({"left", "right", "bilateral"})
-
-
-def _side(term: MeshTerm) -> str | None:
-    return next((q for q in term.qualifiers if q in SIDES), "left" if "lingula" in term.qualifiers else None)

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import re
 
-from medqa.data.rule.descriptors import INTERPRETABLE
 from medqa.vocab.clauses import PRESENT, STRONG, UNCERTAIN
-from medqa.vocab.keywords import interpreted
+from medqa.vocab.keywords import interpreted, stems_for
 from medqa.vocab.lexicon import finding_key
 from medqa.vocab.modality import ALTERNATIVE, name_stems, open_in
 
 NOT_ASKED = "findings beside an alternative, explanation or stage word (not asked)"
 INTERPRETATION = "diagnoses the text gives only as an interpretation (考虑为, by name)"
+# Diagnoses a report may give as its reading of what it sees ('infiltrate consistent with pneumonia').
+INTERPRETABLE = frozenset({"pneumonia", "pulmonary disease, chronic obstructive", "emphysema", "pulmonary edema",
+                           "heart failure", "pulmonary congestion", "pulmonary atelectasis", "tuberculosis",
+                           "granulomatous disease", "cicatrix", "pulmonary fibrosis", "infiltrate",
+                           "hypertension, pulmonary", "bronchitis", "bronchiectasis", "sarcoidosis"})
 # The finding's own name, where the keyword stems also take a neighbour's word (emphysema for COPD).
 _OWN_NAME = {"pulmonary disease, chronic obstructive": r"\bcopd\b|obstructive (?:lung|pulmonary|airway)",
              "pulmonary fibrosis": r"\bfibros|\bfibrotic"}
@@ -32,11 +36,25 @@ def _after(text: str, whole: str) -> str:
     return whole[at + len(text):] if at != -1 and text else ""
 
 
+def _as_interpretation(finding, texts: list[str], name: re.Pattern | None, counts, label: str) -> None:
+    """A stated diagnosis that every sentence naming it (by `name`) gives only as an interpretation ('consistent
+    with pneumonia') becomes 考虑为 (counted under `label`)."""
+    if finding.status != PRESENT or finding.key not in INTERPRETABLE or name is None:
+        return
+    named = [t for t in texts if name.search(t)]
+    if named and all(interpreted(t, name) for t in named):
+        finding.status, finding.hedge = UNCERTAIN, STRONG
+        counts[label] += 1
+
+
 def held(finding, whole: str, checked) -> bool:
     """Whether the finding may be asked about: False where a sentence stating it holds an alternative, an
     explanation or a stage word (counted, and kept in checked.unasked for the verifier). A diagnosis given only as
-    an interpretation becomes 考虑为."""
+    an interpretation becomes 考虑为: by its keyword stems before the alternatives are looked for, by its own name
+    after."""
     counts = checked.counts
+    _as_interpretation(finding, [" ".join(t.lower().split()) for t in finding.texts], stems_for(finding.key),
+                       counts, "diagnoses the text gives as an interpretation (考虑为)")
     stems = _stems(finding)
     if stems is None:
         return True
@@ -49,9 +67,5 @@ def held(finding, whole: str, checked) -> bool:
         checked.unasked.append(finding)
         return False
     own = re.compile(_OWN_NAME[finding.key]) if finding.key in _OWN_NAME else stems
-    named = [t for t in finding.texts if own.search(t)]
-    if finding.status == PRESENT and finding.key in INTERPRETABLE and named and \
-            all(interpreted(t, own) for t in named):
-        finding.status, finding.hedge = UNCERTAIN, STRONG
-        counts[INTERPRETATION] += 1
+    _as_interpretation(finding, finding.texts, own, counts, INTERPRETATION)
     return True

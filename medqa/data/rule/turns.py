@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from medqa.data.qa import QAPair
-from medqa.data.rule.crosscheck import Checked, Finding, severity_of, side_of
+from medqa.data.rule.crosscheck import Checked, Finding, severity_of
 from medqa.data.rule.phrasing import Wording
 from medqa.data.rule.places import location_supported
 from medqa.data.rule.views import frontal_view
@@ -21,7 +21,7 @@ def label(finding: str, status: str, term: MeshTerm | None = None, terms: list[M
           severity: bool = True) -> dict:
     """{"finding", "status", "side", "severity"}; two sides of one finding are 'bilateral'."""
     terms = terms or ([term] if term else [])
-    sides = {side_of(t) for t in terms} - {None}
+    sides = {t.side for t in terms} - {None}
     side = sides.pop() if len(sides) == 1 else ("bilateral" if sides else None)
     sev = severity_of(terms[0]) if severity and len(terms) == 1 else None
     return {"finding": finding, "status": status, "side": side, "severity": sev}
