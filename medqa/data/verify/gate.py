@@ -75,14 +75,8 @@ def _words_reason(r: Reading, s: Support, qtype: str, question: str, answer: str
         carried = rule.zh.search(r.span) or rule.zh.search(question)
         if (rule.kind == "qualifier" or rule.kind == "extent" and qtype != "location") and not carried:
             return "qualifier"
-    if qtype == "location" and _device(r.concept):  # a line's tip stands beyond its clause ('with tip in the SVC')
-        rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",))}, key=lambda rule: rule.name)
-    if qtype == "location":  # a node read by keywords alone ('left paraspinal/retrocrural adenopathy'): its station
-        rules += sorted({rule for t in s.loose for rule in attached(t, ("place",)) if _STATION.search(rule.name)},
-                        key=lambda rule: rule.name)
-    if qtype == "location":  # 'bibasilar opacities, right greater than left': the comparison is a clause of its own
-        rules += sorted({rule for t in s.sentences for rule in attached(t, ("place",)) if _BEYOND.search(rule.name)},
-                        key=lambda rule: rule.name)
+    if qtype == "location":
+        rules += _sentence_places(r.concept, s)
     for rule in rules:  # 'mild medial right atelectasis' is not 右肺轻度不张 in a description either
         if rule.kind == "place" and qtype in _SECTIONED and _PART_OF_LUNG.search(rule.name) and \
                 not rule.zh.search(r.span):
@@ -126,8 +120,14 @@ def _text_places(s: Support) -> bool:
         sides - {"none"} for section, sides in s.section_sides.items() if section != "mesh")
 
 
-def _device(concept: str) -> bool:
-    return concept in _DEVICES
+def _sentence_places(concept: str, s: Support) -> list:
+    """The places a location answer must carry beyond the finding's own clause: anywhere in a line's or device's
+    sentences (a tip 'with tip in the SVC'), a node's station in a sentence read by keywords alone ('left
+    paraspinal/retrocrural adenopathy'), a comparison in a clause of its own ('..., right greater than left')."""
+    placed = {rule for t in s.sentences for rule in attached(t, ("place",))}
+    stations = {rule for t in s.loose for rule in attached(t, ("place",)) if _STATION.search(rule.name)}
+    beyond = placed if concept in _DEVICES else {rule for rule in placed if _BEYOND.search(rule.name)}
+    return sorted(stations | beyond, key=lambda rule: rule.name)
 
 
 # Lines, tubes and devices: where they lie (a tip in the SVC, clips at the gallbladder) may stand anywhere in the
@@ -348,17 +348,14 @@ class Verifier:
         truth = report_truth(report)
         text = " ".join((report.technique, report.text))
         verdicts = [(pair, check_pair(pair, truth, text)) for pair in pairs]  # all read before any is counted
-        for pair, why in verdicts:
-            self.checked[pair.qtype] += 1
-            if why:
-                self.counts[why] += 1
-            else:
-                self.kept[pair.qtype] += 1
-        return [pair for pair, why in verdicts if not why]
+        return [pair for pair, why in verdicts if self._count(pair, why)]
 
     def keep_projection(self, report: Report, pair: QAPair) -> bool:
         """Check (and count) the projection turn build.py adds to each image's conversation."""
-        why = _projection(pair, " ".join((report.technique, report.text)), report.text)
+        return self._count(pair, _projection(pair, " ".join((report.technique, report.text)), report.text))
+
+    def _count(self, pair: QAPair, why: str | None) -> bool:
+        """Count one verdict; whether the pair is kept."""
         self.checked[pair.qtype] += 1
         if why:
             self.counts[why] += 1
