@@ -40,8 +40,6 @@ _NEXT_EXPLAINS = re.compile(rf"^\W*(?:this|these|it|which|that)\b[^.]*?\b{_CAUSE
 _STAGE = re.compile(r"\b(?:developing|early|evolving|borderline|incipient|impending|beginning|emerging)\s+"
                     r"(?:[\w-]+\s+){0,2}$")
 _BOUNDS = re.compile(r"[,;:()]|\bwith\b")  # "low volumes with atelectasis versus scar": two clauses
-
-
 _HARD_BOUNDS = re.compile(r"[,;:()]")
 
 

@@ -34,7 +34,7 @@ _BESIDE = (r"\b(?:adjacent to|overl(?:y|ies|ying)|project(?:s|ed|ing)? over|over
 
 def _own(pattern: re.Pattern, text: str) -> bool:
     """Whether `text` names the structure other than as a neighbour."""
-    return any(not re.search(_BESIDE + r"$", text[:m.start()] + "") for m in pattern.finditer(text))
+    return any(not re.search(_BESIDE + r"$", text[:m.start()]) for m in pattern.finditer(text))
 
 
 def foreign_structure(qualifiers: tuple[str, ...], texts: list[str]) -> str | None:

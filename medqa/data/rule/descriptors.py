@@ -94,8 +94,9 @@ def _term(term: MeshTerm, texts: list[str], counts: Counter, whole: str) -> Mesh
         if q in _SEGMENT and any(_SEGMENT[q].search(t) for t in texts):
             quals.append(f"{q} segment")
             continue
-        if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in _placing(q, texts, whole)):
-            zone = any(_ZONE_WORDS[q].search(t) for t in _placing(q, texts, whole))
+        placing = _placing(q, texts, whole) if q in _LOBE_ZONE else []
+        if q in _LOBE_ZONE and not any(_LOBE_WORDS.search(t) for t in placing):
+            zone = any(_ZONE_WORDS[q].search(t) for t in placing)
             counts["MeSH lobes the text does not name (" + ("its zone" if zone else "left out") + ")"] += 1
             if zone:
                 quals.append(_LOBE_ZONE[q])
