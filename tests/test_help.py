@@ -18,7 +18,8 @@ def _has_main(path) -> bool:
 
 
 SCRIPTS = ["train.py", "evaluate.py", "demo/app.py",
-           *sorted(str(p.relative_to(REPO)) for p in [*REPO.glob("bench/*.py"), *REPO.glob("tools/*/*.py")]
+           *sorted(str(p.relative_to(REPO)) for p in [*REPO.glob("bench/*.py"), *REPO.glob("tools/*.py"),
+                                                               *REPO.glob("tools/*/*.py")]
                    if _has_main(p))]
 MODULES = [["medqa.data"], ["medqa.study"], ["medqa.tiny"], ["medqa.entrypoints"], ["medqa.export", "merge"],
            ["medqa.data.rule.rates"]]
