@@ -1,10 +1,11 @@
 """Normal statements about de-identified subjects: 'The heart, pulmonary XXXX and mediastinum are within normal
-limits' -> 心脏及纵隔在正常范围内; 'XXXX are normal' -> '' (left out, as a technique line is).
+limits' -> 心脏及纵隔在正常范围内; 'XXXX are normal' -> '' (left out, as a technique line is); 'The heart and lungs have
+XXXX XXXX in the interval' -> '' (a comparison with an earlier film whose verb is masked).
 
 A word replaced by XXXX is never guessed. A sentence whose only unreadable words are masked SUBJECT conjuncts
 ('XXXX', 'pulmonary XXXX', 'aortic XXXX', 'XXXX XXXX') and whose predicate is a fully read normal statement states
 no finding: its readable subjects render with the predicate and the masked ones are left out. Anything else with a
-mask stays unread: a masked predicate ('are XXXX', 'have XXXX XXXX in the interval'), a negation ('No XXXX
+mask stays unread: a masked predicate ('are XXXX'), a negation ('No XXXX
 infiltrates'), a finding word ('XXXX opacities', 'calcified aortic XXXX') or any other word beside the mask.
 """
 
@@ -116,6 +117,16 @@ def _predicate_first(t: Tokens) -> Clause | None:
             return Clause("")
         return predicate_subject(t[:k] + _joined(subjects[0]))
     return None
+
+
+# 'The heart and lungs have XXXX XXXX in the interval': a comparison with an earlier film whose verb is masked. It
+# names no finding and nothing a single film shows, so it is left out (never guessed as stable or changed).
+_INTERVAL = re.compile(r"^(?:the )?(?:heart and lungs|lungs and heart) (?:have|has) xxxx xxxx in the interval$")
+
+
+def masked_interval(sentence: str) -> bool:
+    """Whether a normalized sentence is a masked comparison of the heart and lungs with an earlier film."""
+    return bool(_INTERVAL.match(sentence))
 
 
 @functools.lru_cache(maxsize=16384)

@@ -33,7 +33,7 @@ from medqa.vocab.clauses import (
 )
 from medqa.vocab.findings import extract_findings
 from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
-from medqa.vocab.masked import masked_normal
+from medqa.vocab.masked import masked_interval, masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
@@ -90,7 +90,7 @@ _TECHNIQUE = re.compile(
     r"chest$|^(?:xxxx )+and lateral chest (?:examination|exam) was obtained$|^\d+ images?$|^chest$|"
     r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$|"
     r"^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
-    r"(?: of)?(?: the chest)?$")
+    r"(?: of)?(?: the chest)?$|^comparison:? xxxx(?:,? xxxx)*$")  # a comparison line whose date is masked
 _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^(?:recommend|recommended) followup(?: chest x-ray| radiographs?| imaging| chest radiograph)?(?: in \d+ "
      r"(?:weeks?|months?))? to (?:ensure|document|confirm) (?:complete )?resolution$", "建议随访复查，以确认病变吸收"),
@@ -298,6 +298,8 @@ def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
             tokens = tokens[len(lead):]
             break
     if "xxxx" in tokens:  # never guessed: only a normal statement may leave its masked subjects out
+        if masked_interval(s):
+            return "", (), True
         found = masked_normal(tokens, s)
         return (None, _unread_facts(s), False) if found is None else (found.zh, found.facts, True)
     found = parse_tokens(tokens) if tokens else None

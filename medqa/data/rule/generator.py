@@ -4,7 +4,8 @@ Per report it asks what a clinician asks of a chest film (is it normal, is findi
 describe the film, what is the impression) and answers only what both the MeSH terms and the text support
 (medqa.data.rule.crosscheck). Hedged findings get uncertain answers, negations keep their qualifiers, the
 description and impression are the report's own sections rendered by the sentence grammar
-(medqa.vocab.sentences) when every sentence renders. Every skipped or uncertain finding is counted for the card.
+(medqa.vocab.sentences) when every sentence renders; a report without a findings section gets its impression as the
+description (and no separate impression answer). Every skipped or uncertain finding is counted for the card.
 
 "Absent" questions are balanced: a finding is asked about as absent about as often as it is present in the data,
 so its name in the question does not give the answer away. The rate of each finding is a fixed table
@@ -91,7 +92,7 @@ class RuleGenerator:
                                                          c["reports with findings"])
         info["reports with an impression answer"] = _share(c["reports with an impression answer"],
                                                            c["reports with an impression"])
-        for line in _MASKED_LEFT_OUT.values():
+        for line in (*_MASKED_LEFT_OUT.values(), "descriptions read from the impression (no findings section)"):
             info[line] = c[line]
         info["skipped or uncertain findings"] = {k: v for k, v in sorted(c.items()) if k not in _SECTION_COUNTS}
         return info
@@ -157,34 +158,43 @@ class RuleGenerator:
         return pair
 
     def _sections(self, plan: _Plan, w: Wording) -> list[QAPair]:
-        out = []
-        for qtype, sentences in (("description", plan.findings), ("impression", plan.impression)):
-            if not sentences:
-                continue
-            section = "findings" if qtype == "description" else "impression"
-            self.counts[f"reports with {'findings' if qtype == 'description' else 'an impression'}"] += 1
-            zh = render_section(sentences)
-            if zh:
-                key = "reports with a full description" if qtype == "description" else \
-                    "reports with an impression answer"
-                self.counts[key] += 1
-                if any(s.masked for s in sentences):  # 'XXXX are normal' left out: shown in the card
-                    self.counts[_MASKED_LEFT_OUT[qtype]] += 1
-                out.append(text_pair(qtype, zh, w))
-            else:
-                self.counts[f"{section} sections not rendered whole"] += 1
-        return out
+        if not plan.findings and plan.impression:
+            # No findings section: the impression is all the report says of the film, so it is the description
+            # (asked once: the same text under an impression question would repeat the answer).
+            pair = self._section("description", "impression", plan.impression, w)
+            if pair:
+                self.counts["descriptions read from the impression (no findings section)"] += 1
+            return [pair] if pair else []
+        pairs = [self._section("description", "findings", plan.findings, w) if plan.findings else None,
+                 self._section("impression", "impression", plan.impression, w) if plan.impression else None]
+        return [p for p in pairs if p]
+
+    def _section(self, qtype: str, section: str, sentences: list[Sentence], w: Wording) -> QAPair | None:
+        """The section rendered whole as a `qtype` answer, or None (counted) where a sentence does not render."""
+        self.counts[f"reports with {'findings' if section == 'findings' else 'an impression'}"] += 1
+        zh = render_section(sentences)
+        if not zh:
+            self.counts[f"{section} sections not rendered whole"] += 1
+            return None
+        if qtype == "impression" or section == "findings":
+            self.counts["reports with a full description" if section == "findings" else
+                        "reports with an impression answer"] += 1
+        if any(s.masked for s in sentences):  # 'XXXX are normal' left out: shown in the card
+            self.counts[_MASKED_LEFT_OUT[qtype]] += 1
+        return text_pair(qtype, zh, w)
 
 
-# Answers that leave out a normal statement about de-identified subjects ('XXXX are normal'; medqa.vocab.masked).
-_MASKED_LEFT_OUT = {"description": "descriptions leaving out a masked (XXXX) normal statement",
-                    "impression": "impression answers leaving out a masked (XXXX) normal statement"}
+# Answers that leave out a normal statement about de-identified subjects ('XXXX are normal') or a masked comparison
+# ('The heart and lungs have XXXX XXXX in the interval'; medqa.vocab.masked).
+_MASKED_LEFT_OUT = {"description": "descriptions leaving out a masked (XXXX) normal or comparison statement",
+                    "impression": "impression answers leaving out a masked (XXXX) normal or comparison statement"}
 _CONFLICTS = ("MeSH findings the text negates", "MeSH findings whose side the text contradicts",
               "text findings not in MeSH", "MeSH severities the text contradicts")
 _SECTION_COUNTS = frozenset({
     "findings sentences", "findings sentences rendered", "impression sentences", "impression sentences rendered",
     "reports with a full description", "reports with findings", "reports with an impression answer",
-    "reports with an impression", *_MASKED_LEFT_OUT.values()})
+    "reports with an impression", "descriptions read from the impression (no findings section)",
+    *_MASKED_LEFT_OUT.values()})
 
 
 def _share(n: int, total: int) -> str:

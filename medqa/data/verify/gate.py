@@ -211,6 +211,8 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
     if pair.qtype == "llm":
         return None  # an open answer of the LLM's own: its findings are checked, not its completeness
     section = _SECTIONED.get(pair.qtype)
+    if pair.qtype == "description" and not truth.has_findings:
+        section = "impression"  # a report without findings: its description is the impression
     lost = {c for c, sections in truth.critical.items() if (section is None or section in sections)} - named
     if pair.qtype == "normality":
         left_out = any(not group & named for group in truth.disease) or lost
@@ -219,7 +221,7 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
         return "finding left out" if (uncovered or truth.abnormal - named) and not says_more(pair.answer) else None
     if lost:
         return "critical finding missing"
-    if pair.qtype == "description" and truth.masked:
+    if pair.qtype == "description" and (truth.masked if section == "findings" else truth.masked_impression):
         return "finding left out"  # a masked sentence that says more than 'XXXX are normal' cannot be rendered
     if pair.qtype == "description" and any(not group & named for group in truth.disease):
         return "finding left out"  # the findings read whole while the impression states one more (basilar opacity)

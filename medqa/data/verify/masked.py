@@ -2,9 +2,13 @@
 
 A description renders the findings whole, and a masked word is never rendered, so any findings sentence with a
 mask is left out of it. That is allowed only for a normal statement about masked subjects ('XXXX are normal', 'The
-heart, pulmonary XXXX and mediastinum are within normal limits') and for a technique line ('XXXX XXXX and lateral
-chest examination was obtained'). Any other masked sentence ('have XXXX XXXX in the interval', 'No XXXX
-infiltrates', 'XXXX opacities', 'sternotomy wires remain in XXXX') says something a description cannot leave out.
+heart, pulmonary XXXX and mediastinum are within normal limits'), for a technique line ('XXXX XXXX and lateral
+chest examination was obtained'), a comparison line whose date is masked ('Comparison: XXXX, XXXX'; never one
+that runs on into a statement, where a mask may be its adjective) and a comparison of heart and lungs with an
+earlier film whose verb is masked ('The heart and lungs have XXXX XXXX in the interval': no finding, and nothing
+one film shows). Any other masked sentence ('No XXXX
+infiltrates', 'XXXX opacities', 'sternotomy wires remain in XXXX', 'lungs have XXXX in the interval') says
+something a description cannot leave out.
 Read from the English by these patterns alone; they share nothing with the generator's grammar.
 """
 
@@ -24,6 +28,8 @@ _COPULA = r"(?:(?:is|are|appears?|remains?|otherwise appears?|otherwise) )?"
 _NORMAL_STATEMENT = re.compile(rf"^{_SUBJECTS} {_COPULA}{_NORMAL}$|^{_NORMAL} {_SUBJECTS}(?: bilaterally)?$")
 _TECHNIQUE = re.compile(r"^(?:the )?(?:xxxx )+(?:and lateral chest examination was obtained|examination consists of "
                         r"frontal and lateral radiographs of the chest)$")
+_COMPARISON = re.compile(r"^comparison:? x{4}(?:,? x{4})*$")
+_INTERVAL = re.compile(r"^(?:the )?(?:heart and lungs|lungs and heart) (?:have|has) x{4} x{4} in the interval$")
 # Words that make a masked sentence say more than a normal subject: a negation, or any finding the reader knows.
 _MORE = re.compile(r"\b(?:no|not|without|none|nor|negative|free|stable|unchanged|change\w*|interval|remain in)\b")
 
@@ -34,6 +40,6 @@ def masked_unsaid(sentence: str) -> bool:
     low = " ".join(sentence.lower().rstrip(".").split())
     if not _MASK.search(low):
         return False
-    if _TECHNIQUE.match(low):
+    if _TECHNIQUE.match(low) or _COMPARISON.match(low) or _INTERVAL.match(low):
         return False
     return bool(_MORE.search(low)) or not _NORMAL_STATEMENT.match(low)

@@ -97,6 +97,9 @@ class Truth:
     # Findings sentences with a de-identified word that say more than a normal statement (medqa.data.verify.masked):
     # a description, which never renders a masked word, cannot read whole beside them.
     masked: list[str] = field(default_factory=list)
+    masked_impression: list[str] = field(default_factory=list)  # the same of the impression
+    # Whether the report has a findings section: without one, a description is checked against the impression.
+    has_findings: bool = False
 
     def stated(self, concept: str) -> bool:
         s = self.concepts.get(concept)
@@ -273,8 +276,9 @@ def report_truth(report: Report) -> Truth:
             whole = " ".join((text or "").lower().split())
             at = whole.find(raw)
             _sentence(truth, sentence, section, low, raw, whole[at + len(raw):] if at != -1 else "")
-            if section == "findings" and masked_unsaid(low):
-                truth.masked.append(raw)
+            if masked_unsaid(low):
+                (truth.masked if section == "findings" else truth.masked_impression).append(raw)
+        truth.has_findings |= section == "findings" and bool(sections[section])
         _critical(truth, section, text or "")
     # MeSH findings the text states in words the grammar could not read ('degenerative endplate changes'): the
     # text's keywords decide their status, the MeSH term gives side and severity.

@@ -1,0 +1,73 @@
+"""Issue 20, coverage (sixth pass): a report without a findings section is described by its impression (and not
+asked the same text twice); a masked comparison with an earlier film ('The heart and lungs have XXXX XXXX in the
+interval', 'Comparison: XXXX, XXXX') is left out of a description, in the generator and in the verifier."""
+
+import pytest
+
+from medqa.data.qa import QAPair
+from medqa.data.rule import RuleGenerator
+from medqa.data.verify import check_pair, report_truth
+from medqa.vocab.sentences import read_section, render_section
+from tests.helpers.issue20 import generated, make_report
+
+ASKED = "请描述这张胸片的影像表现。"
+
+
+def _qtypes(findings, impression, mesh="normal"):
+    return {(q, a) for q, a in generated(findings, mesh, impression, verified=True)}
+
+
+def test_a_report_without_findings_is_described_by_its_impression_once():
+    pairs = _qtypes("", "Heart size normal. Lungs clear. Calcified right upper lobe granuloma.",
+                    "Calcified Granuloma/lung/upper lobe/right")
+    descriptions = {a for q, a in pairs if q == "description"}
+    assert any(a.endswith("心脏大小正常。双肺清晰。右肺上叶钙化肉芽肿。") for a in descriptions), descriptions
+    assert not any(q == "impression" for q, _ in pairs)  # the same text is not asked twice
+
+
+def test_a_report_with_findings_keeps_both_answers():
+    pairs = _qtypes("The heart is normal. The lungs are clear.", "No acute cardiopulmonary disease.")
+    assert {"description", "impression"} <= {q for q, _ in pairs}
+    assert {a for q, a in pairs if q == "description"} != {a for q, a in pairs if q == "impression"}
+
+
+def test_no_description_when_the_impression_does_not_render_whole():
+    pairs = _qtypes("", "Heart size normal. Soft tissue density may represent the patient's lipoma.")
+    assert not any(q in ("description", "impression") for q, _ in pairs)
+
+
+def test_the_card_counts_descriptions_read_from_the_impression():
+    gen = RuleGenerator(vary=False)
+    gen.generate(make_report("", "Heart size normal. Lungs clear.", "normal"))
+    gen.generate(make_report("The lungs are clear.", "Normal chest.", "normal"))
+    assert gen.card_info()["descriptions read from the impression (no findings section)"] == 1
+
+
+def test_the_verifier_checks_an_impression_description_against_the_impression():
+    report = make_report("", "Large right pneumothorax. Heart size normal.", "Pneumothorax/right/large")
+    truth = report_truth(report)
+    assert check_pair(QAPair(ASKED, "心脏大小正常。", "description"), truth) == "critical finding missing"
+    masked = make_report("", "Heart size normal. No XXXX infiltrates.", "normal")
+    assert check_pair(QAPair(ASKED, "心脏大小正常。", "description"), report_truth(masked)) == "finding left out"
+
+
+@pytest.mark.parametrize("line", ["The heart and lungs have XXXX XXXX in the interval.", "Comparison: XXXX, XXXX.",
+                                  "Comparison XXXX, XXXX."])
+def test_a_masked_comparison_is_left_out_of_the_description(line):
+    findings = f"{line} Both lungs are clear and expanded. Heart and mediastinum normal."
+    sentences = read_section(findings)
+    assert render_section(sentences) == "双肺清晰，膨胀良好。心脏及纵隔正常。"
+    truth = report_truth(make_report(findings, "No active disease.", "normal"))
+    assert check_pair(QAPair(ASKED, "双肺清晰，膨胀良好。心脏及纵隔正常。", "description"), truth) is None
+    assert any(q == "description" for q, _ in _qtypes(findings, "No active disease."))
+
+
+@pytest.mark.parametrize("line", ["The heart and lungs have XXXX in the interval.", "The lungs have XXXX XXXX in the "
+                                  "interval.", "The heart and lungs have XXXX XXXX since the prior XXXX.",
+                                  "Comparison XXXX, XXXX, increased XXXX opacities.",
+                                  "Comparison XXXX, XXXX well expanded and clear lungs."])  # a mask: adjective?
+def test_other_masked_comparisons_still_block_the_description(line):
+    findings = f"{line} The lungs are clear."
+    assert render_section(read_section(findings)) is None
+    truth = report_truth(make_report(findings, "No active disease.", "normal"))
+    assert check_pair(QAPair(ASKED, "双肺清晰。", "description"), truth) == "finding left out"
