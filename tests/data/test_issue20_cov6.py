@@ -71,3 +71,66 @@ def test_other_masked_comparisons_still_block_the_description(line):
     assert render_section(read_section(findings)) is None
     truth = report_truth(make_report(findings, "No active disease.", "normal"))
     assert check_pair(QAPair(ASKED, "双肺清晰。", "description"), truth) == "finding left out"
+
+
+def _kept(findings, impression, answer, mesh="normal"):
+    return check_pair(QAPair(ASKED, answer, "description"), report_truth(make_report(findings, impression, mesh)))
+
+
+def test_borderline_cardiomegaly_said_as_borderline_is_kept():
+    findings = "There is borderline cardiomegaly. Lungs are clear."
+    assert _kept(findings, "Borderline cardiomegaly.", "心脏临界增大。双肺清晰。", "Cardiomegaly/borderline") is None
+    assert _kept(findings, "Borderline cardiomegaly.", "心脏增大。双肺清晰。", "Cardiomegaly/borderline") \
+        == "certainty"
+
+
+@pytest.mark.parametrize("findings,impression,answer", [
+    ("The lungs are hyperexpanded. No effusion.", "Emphysema.", "双肺过度充气。未见胸腔积液。"),
+    ("There is hyperinflation of the lungs. The heart is normal.", "COPD. No acute disease.",
+     "双肺过度充气。心脏正常。"),
+    ("Focal airspace disease in the right middle lobe.", "This is most concerning for pneumonia.",
+     "右肺中叶局灶性气腔病变。"),
+])
+def test_a_description_may_leave_the_impressions_diagnosis_of_a_described_finding(findings, impression, answer):
+    assert _kept(findings, impression, answer) is None
+
+
+@pytest.mark.parametrize("findings,impression,answer", [
+    ("The heart is normal. No effusion.", "Emphysema.", "心脏正常。未见胸腔积液。"),  # nothing it is read from
+    ("The lungs are hyperexpanded. No effusion.", "Hyperexpanded lungs. Right basilar opacity.",
+     "双肺过度充气。未见胸腔积液。"),  # a finding of its own, not a diagnosis
+    ("The heart is normal. The lungs are hyperexpanded.", "Emphysema. Small left pleural effusion.",
+     "心脏正常。双肺过度充气。"),
+])
+def test_a_description_still_may_not_leave_out_an_impression_finding(findings, impression, answer):
+    assert _kept(findings, impression, answer) == "finding left out"
+
+
+def test_pneumonia_named_is_pneumonia_kept_and_consolidation_alone_does_not_say_it():
+    findings = "There is a right lower lobe pneumonia. No pleural effusion."
+    impression = "Right lower lobe pneumonia."
+    assert _kept(findings, impression, "右肺下叶肺炎。未见胸腔积液。", "Pneumonia/lung/lower lobe/right") is None
+    both = "Right lower lobe consolidation consistent with pneumonia. No pleural effusion."
+    assert _kept(both, impression, "右肺下叶实变，符合肺炎。未见胸腔积液。", "Pneumonia/lung/lower lobe/right") is None
+    assert _kept(both, impression, "右肺下叶实变。未见胸腔积液。", "Pneumonia/lung/lower lobe/right") \
+        == "critical finding missing"
+    assert _kept(findings, impression, "未见胸腔积液。", "Pneumonia/lung/lower lobe/right") \
+        == "critical finding missing"
+
+
+def test_a_bad_row_of_the_interprets_table_is_named_by_file_and_line(tmp_path):
+    from medqa.data.verify.reader import TableError
+    from medqa.data.verify.scope import interprets
+
+    table = tmp_path / "interprets.tsv"
+    table.write_text("diagnosis\tseen_as\tnote\ncopd\t\t\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"interprets.tsv:2: diagnosis and seen_as"):
+        interprets(table)
+
+
+def test_the_interprets_table_names_only_concepts_the_reader_knows():
+    from medqa.data.verify.reader import load_table
+    from medqa.data.verify.scope import interprets
+
+    named = set(interprets()) | {c for seen in interprets().values() for c in seen}
+    assert named and named <= set(load_table()), named - set(load_table())

@@ -37,7 +37,7 @@ from medqa.data.records import Report, SkipLog
 from medqa.data.verify.descriptors import stated_once, unsupported
 from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
-from medqa.data.verify.scope import attached, explains, structure_missing, structures_named
+from medqa.data.verify.scope import attached, explains, interprets, structure_missing, structures_named
 from medqa.data.verify.truth import OPEN, Support, Truth, report_truth
 
 REASONS = ("negation scope", "finding not in report", "status", "certainty", "side", "severity",
@@ -144,7 +144,10 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
         return "finding not in report"
     if r.status == "uncertain" and r.concept in _SEEN:
         return "certainty"  # an opacity is seen: 'indeterminate', 'atelectasis versus airspace' hedge its nature
-    why = _status_reason(r, s.statuses, s.severities)
+    statuses = s.statuses
+    if r.severity == "borderline" and "borderline" in s.severities and "uncertain" in statuses:
+        statuses = statuses | {"present"}  # 心脏临界增大 says the borderline that made 'borderline cardiomegaly' unsure
+    why = _status_reason(r, statuses, s.severities)
     if why or r.status == "absent":
         return why
     if OPEN in s.hedges and (closed and r.hedge or qtype in _ASKS_ONE) and "present" not in s.statuses:
@@ -223,10 +226,17 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
         return "critical finding missing"
     if pair.qtype == "description" and (truth.masked if section == "findings" else truth.masked_impression):
         return "finding left out"  # a masked sentence that says more than 'XXXX are normal' cannot be rendered
-    if pair.qtype == "description" and any(not group & named for group in truth.disease):
+    if pair.qtype == "description" and any(not group & named and not _read_from(group, named)
+                                           for group in truth.disease):
         return "finding left out"  # the findings read whole while the impression states one more (basilar opacity)
     asks_findings = pair.qtype == "impression" and re.search(r"发现|总结|异常", pair.question)
     return "finding left out" if asks_findings and not named and truth.statements else None
+
+
+def _read_from(group: frozenset[str], named: set[str]) -> bool:
+    """Whether a diagnosis (COPD, pneumonia) is read from a finding the description names (interprets.tsv)."""
+    table = interprets()
+    return all(concept in table for concept in group) and any(table[c] & named for c in group)
 
 
 _MANY = re.compile(r"\b(?:bilateral\w*|both|multiple|several|numerous|\w+(?:ies|ses|ules|ions|ates|omas|ties))\b")

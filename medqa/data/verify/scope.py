@@ -22,6 +22,7 @@ from medqa.data.verify.reader import TableError
 
 QUALIFIERS = Path(__file__).with_name("qualifiers.tsv")
 EXPLAINS = Path(__file__).with_name("explains.tsv")
+INTERPRETS = Path(__file__).with_name("interprets.tsv")
 _KINDS = ("qualifier", "extent", "place", "structure", "site")
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|which|with|but|however|although|while)\b")
 # A masked word before these hides the hedge ('XXXX representing adenopathy': likely, possibly ...).
@@ -177,3 +178,14 @@ def explains(path: Path = EXPLAINS) -> frozenset[frozenset[str]]:
             raise TableError(f"{where}: concept and explains are both needed")
         out |= {frozenset((row["concept"], other.strip())) for other in row["explains"].split(";")}
     return frozenset(out)
+
+
+@functools.lru_cache(maxsize=2)
+def interprets(path: Path = INTERPRETS) -> dict[str, frozenset[str]]:
+    """Diagnosis -> the findings it is read from, which a description may name in its place (interprets.tsv)."""
+    out: dict[str, frozenset[str]] = {}
+    for where, row in read_tsv(path):
+        if not row.get("diagnosis") or not row.get("seen_as"):
+            raise TableError(f"{where}: diagnosis and seen_as are both needed")
+        out[row["diagnosis"]] = out.get(row["diagnosis"], frozenset()) | {c.strip() for c in row["seen_as"].split(";")}
+    return out
