@@ -38,6 +38,8 @@ from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
+from medqa.vocab.rewrites_imp import NO_FINDING_LINES, SPELLING_IMP
+from medqa.vocab.subjects import SUBJECTS
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
 # capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
@@ -76,7 +78,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^(the lungs are [a-z ]+?) but (grossly )?(?=clear of )", r"\1 but the lungs are \2"),
     (r"\b(granulomas?|granulomata),? (?=(?:right|left) (?:upper|middle|lower) lobe$|"
      r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "),
-    *SPELLING_MORE)]
+    *SPELLING_MORE, *SPELLING_IMP)]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),
@@ -89,7 +91,7 @@ _TECHNIQUE = re.compile(
     r"|^(?:the )?(?:xxxx )?(?:exam|examination) consists of (?:frontal and lateral|pa and lateral) radiographs of the "
     r"chest$|^(?:xxxx )+and lateral chest (?:examination|exam) was obtained$|^\d+ images?$|^chest$|"
     r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$|"
-    r"^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
+    rf"{'|'.join(NO_FINDING_LINES)}|^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
     r"(?: of)?(?: the chest)?$")
 _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^(?:recommend|recommended) followup(?: chest x-ray| radiographs?| imaging| chest radiograph)?(?: in \d+ "
@@ -220,6 +222,26 @@ def parse_tokens(t: Tokens) -> Clause | None:
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
             joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
+    return _run_on(t)
+
+
+def _statement(t: Tokens) -> Clause | None:
+    """A whole clause that names its own subject or negates: the only kinds that may stand without a joiner."""
+    return negation(t) if t[:1] == ("no",) else subject_predicate(t)
+
+
+def _run_on(t: Tokens) -> Clause | None:
+    """Two statements whose full stop was lost: 'heart size is normal lungs are clear' -> 心脏大小正常，双肺清晰.
+
+    Only a subject-predicate clause or a 'no' negation counts on each side, so a bare noun never joins a
+    negated list ('no effusion pneumothorax' stays unread)."""
+    for k in range(2, len(t) - 1):
+        if t[k] not in ("no", "the") and not SUBJECTS.match(t, k):
+            continue
+        left = _statement(t[:k])
+        right = _statement(t[k:]) if left else None
+        if right:
+            return Clause(left.zh + "，" + right.zh, left.facts + right.facts)
     return None
 
 

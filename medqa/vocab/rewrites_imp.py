@@ -1,0 +1,17 @@
+"""One-line rewrites of report English for the sentence grammar (medqa.vocab.sentences), added for issue 20's
+coverage of impressions written like findings (reports without a findings section).
+
+SPELLING_IMP: (pattern, replacement) pairs applied after the other spelling rules, in order; each turns a sentence
+into one the grammar already reads whole and never adds a word the report lacks.
+NO_FINDING_LINES: whole lines that state no finding and are left out of the Chinese like a technique line.
+"""
+
+SPELLING_IMP: tuple[tuple[str, str], ...] = (
+    # The comparison field pasted before the first sentence without its full stop: the date is masked, the line
+    # names no finding ('comparison xxxx, xxxx well expanded and clear lungs').
+    (r"^comparison xxxx, xxxx (?!xxxx\b)(?=[a-z])", ""),
+)
+
+NO_FINDING_LINES: tuple[str, ...] = (
+    r"^comparison xxxx(?:,? xxxx)*$",  # which earlier film was compared: its date is masked, no finding
+)
