@@ -295,6 +295,12 @@ def _inherit(term: MeshTerm, like: MeshTerm) -> MeshTerm:
     return MeshTerm(term.head, (*term.qualifiers, *(q for q in like.qualifiers if q in _PLACES)))
 
 
+def stated_tail(t: Tokens) -> tuple[Tokens, str] | None:
+    """(the clause before it, Chinese template) of a comparison tail ('..., unchanged' -> {}，较前无变化), or None."""
+    body, tail = _strip_suffix(t, _POS_TAILS)
+    return (body, tail) if tail and "{}" in tail and body else None
+
+
 def positive(t: Tokens) -> Clause | None:
     """A stated finding, optionally with a diagnosis: 'there is a small left pleural effusion'."""
     t, prefix = _strip_prefix(t, _POS_PREFIX)

@@ -29,6 +29,7 @@ from medqa.vocab.clauses import (
     negation,
     parse_list,
     positive,
+    stated_tail,
     uncertain,
 )
 from medqa.vocab.findings import extract_findings
@@ -167,8 +168,25 @@ def normalize(sentence: str) -> str:
     return s
 
 
+def _for_technique(t: Tokens) -> Clause | None:
+    """'heart size mildly enlarged for technique': judged with the film's technique in mind (考虑投照条件)."""
+    n = 3 if t[-3:] == ("for", "the", "technique") else 2 if t[-2:] == ("for", "technique") else 0
+    found = subject_predicate(t[:-n]) if n else None
+    return Clause("考虑投照条件，" + found.zh, found.facts) if found else None
+
+
+def _compared(t: Tokens) -> Clause | None:
+    """A subject and its state with a comparison tail: 'slightly dilated and tortuous aorta, unchanged'."""
+    found = stated_tail(t)
+    if not found or "较前" not in found[1] and "同前" not in found[1] and "前片" not in found[1]:
+        return None
+    clause = predicate_subject(found[0]) or subject_predicate(found[0])
+    return Clause(found[1].format(clause.zh), clause.facts) if clause else None
+
+
 def _clause(t: Tokens) -> Clause | None:
-    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive):
+    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, _for_technique,
+                   _compared):
         found = reader(t)
         if found:
             return found
