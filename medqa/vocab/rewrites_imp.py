@@ -11,7 +11,8 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # names no finding ('comparison xxxx, xxxx well expanded and clear lungs').
     (r"^comparison xxxx, xxxx (?!xxxx\b)(?=[a-z])", ""),
     # Two states of the aorta side by side name two findings ('tortuous dilated aorta': 主动脉迂曲，主动脉增宽).
-    (r"\b(tortuous|dilated|ectatic) (?!\1)(tortuous|dilated|ectatic|calcified) (?=(?:thoracic )?aorta\b)", r"\1 and \2 "),
+    (r"\b(tortuous|dilated|ectatic) (?!\1)(tortuous|dilated|ectatic|calcified) (?=(?:thoracic )?aorta\b)",
+     r"\1 and \2 "),
     # A negated list of three bare plural nouns whose first comma was left out: 'no nodules masses or infiltrates'.
     (r"^no ([a-z]+s) (?!or\b|and\b)([a-z]+s) (or|and) (?=[a-z]+s$)", r"no \1, \2 \3 "),
 )

@@ -92,7 +92,8 @@ _TECHNIQUE = re.compile(
     r"|^(?:the )?(?:xxxx )?(?:exam|examination) consists of (?:frontal and lateral|pa and lateral) radiographs of the "
     r"chest$|^(?:xxxx )+and lateral chest (?:examination|exam) was obtained$|^\d+ images?$|^chest$|"
     r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$|"
-    rf"{'|'.join(NO_FINDING_LINES)}|^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
+    rf"{'|'.join(NO_FINDING_LINES)}|"
+    r"^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
     r"(?: of)?(?: the chest)?$")
 _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^(?:recommend|recommended) followup(?: chest x-ray| radiographs?| imaging| chest radiograph)?(?: in \d+ "

@@ -1,0 +1,88 @@
+"""Issue 20 coverage (impressions of reports without a findings section): sentence shapes impressions use that left
+the whole impression unread, each rendered in full (English in, exact Chinese out), with the near neighbours the
+grammar must still refuse and the facts the new shapes state."""
+
+import pytest
+
+from medqa.vocab.clauses import ABSENT, PRESENT
+from medqa.vocab.sentences import read_section, read_sentence, render_section
+
+RENDERED = [
+    # a lesion's size, kept exactly and shown after the name
+    ("Calcified 5 mm right upper lobe granuloma.", "右肺上叶钙化肉芽肿（5 mm）"),
+    ("Calcified left lower lobe 5 mm granuloma.", "左肺下叶钙化肉芽肿（5 mm）"),
+    ("2 cm calcified granuloma in the right midlung.", "右中肺野钙化肉芽肿（2 cm）"),
+    ("Stable 5 mm calcified right midlung nodule.", "右中肺野钙化结节（5 mm），较前稳定"),
+    ("Persistent 1.8 cm right midlung nodule.", "仍可见右中肺野结节（1.8 cm）"),
+    ("Possible 3-4 mm nodule in the right upper lobe.", "不除外右肺上叶结节（3-4 mm）"),  # the hedge is kept
+    ("Approximately 5 mm nodule.", "结节（约5 mm）"),
+    ("Calcified 5 mm right midlung granuloma and right hilar granulomas.",
+     "右中肺野钙化肉芽肿（5 mm）及右肺门区肉芽肿"),  # the size is the first granuloma's only
+    # a place right after its head, its preposition left out
+    ("Minimal atelectasis right base.", "右肺底部轻微肺不张"),
+    ("Minimal spurring thoracic spine.", "胸椎轻微骨赘"),
+    ("Eventration right diaphragm.", "右侧膈膨升"),
+    # medial / lateral / peripheral are kept, in a radiologist's order
+    ("There is a calcified granuloma at the medial right lung base.", "右肺底部内侧钙化肉芽肿"),
+    ("Scarring in the lateral left lung base.", "左肺底部外侧瘢痕"),
+    ("Calcified left upper lobe 5 mm peripheral granuloma.", "左肺上叶外周钙化肉芽肿（5 mm）"),
+    # comparisons with the earlier film
+    ("Hiatal hernia as before.", "食管裂孔疝，同前"),
+    ("Hyperinflated lungs as before compatible with emphysema.", "双肺过度充气，同前，考虑为肺气肿"),
+    ("Mediastinal contours appear similar to prior.", "纵隔轮廓与前片相仿"),
+    ("Slightly dilated tortuous aorta, unchanged.", "主动脉轻度增宽，主动脉迂曲，较前无变化"),
+    ("Tortuous dilated aorta.", "主动脉迂曲，主动脉增宽"),
+    # heart size as impressions say it
+    ("Heart size near top normal limits, stable mediastinal contours.", "心脏大小接近正常上限，纵隔轮廓较前稳定"),
+    ("Heart size within normal limits for technique.", "考虑投照条件，心脏大小在正常范围内"),
+    ("Heart size mildly enlarged for technique.", "考虑投照条件，心脏轻度增大"),
+    # full stops and commas lost in dictation
+    ("Heart size is normal lungs are clear.", "心脏大小正常，双肺清晰"),
+    ("Lungs are clear no effusions or edema.", "双肺清晰，未见胸腔积液或肺水肿"),
+    ("No nodules masses or infiltrates.", "未见结节、肿块或浸润影"),
+    ("Comparison XXXX, XXXX Well-expanded and clear lungs.", "双肺膨胀良好，清晰"),
+]
+
+REFUSED = [
+    "No 5 mm nodule.",  # what size is denied cannot be said by 未见结节
+    "2 cm pneumothorax.",  # a size of a gap, not of a lesion
+    "5 mm 3 mm nodule.",  # two sizes for one lesion
+    "No effusion pneumothorax.",  # a bare noun never joins a negated list without its comma
+    "No pneumothorax small effusion.",  # nor does a described finding
+    "Heart size is normal in the lungs are clear.",  # a dictation slip the grammar cannot undo
+    "Effusion for technique.",  # only a subject's statement is judged for technique
+    "Comparison XXXX scan for further evaluation.",  # a masked word that is not a date
+    "Comparison, XXXX chest.",
+    "Calcified aortic XXXX.",  # the masked part of the aorta is never guessed
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), RENDERED)
+def test_the_sentence_renders_whole(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", REFUSED)
+def test_near_neighbours_stay_unread(english):
+    assert read_sentence(english)[0] is None
+
+
+def test_a_comparison_line_with_a_masked_date_drops_out_like_a_technique_line():
+    sentences = read_section("Comparison XXXX, XXXX. No acute cardiopulmonary abnormality.")
+    assert [s.zh for s in sentences] == ["", "心肺未见急性异常"]
+    assert render_section(sentences) == "心肺未见急性异常。"
+    assert render_section(read_section("Comparison XXXX, XXXX.")) is None  # nothing left to say
+
+
+def test_a_run_on_sentence_states_the_facts_of_both_halves():
+    _zh, facts = read_sentence("Lungs are clear no effusions or edema.")
+    assert all(f.parsed for f in facts)  # read by the grammar, not guessed by the keyword extractor
+    assert [(f.key, f.status) for f in facts] == [("pleural effusion", ABSENT), ("pulmonary edema", ABSENT)]
+
+
+def test_a_sized_lesion_keeps_its_place_and_a_misplaced_place_its_qualifiers():
+    _zh, facts = read_sentence("Calcified 5 mm right upper lobe granuloma.")
+    assert [(f.term.head, f.status) for f in facts] == [("granuloma", PRESENT)]
+    assert {"calcified", "right", "upper lobe"} <= set(facts[0].term.qualifiers)
+    _zh, facts = read_sentence("Minimal atelectasis right base.")
+    assert {"minimal", "right", "base"} <= set(facts[0].term.qualifiers)
