@@ -32,6 +32,7 @@ from medqa.vocab.clauses import (
     stated_tail,
     uncertain,
 )
+from medqa.vocab.devices import device_tip
 from medqa.vocab.findings import extract_findings
 from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_normal
@@ -187,7 +188,7 @@ def _compared(t: Tokens) -> Clause | None:
 
 def _clause(t: Tokens) -> Clause | None:
     for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, _for_technique,
-                   _compared):
+                   _compared, device_tip):
         found = reader(t)
         if found:
             return found

@@ -86,3 +86,32 @@ def test_a_sized_lesion_keeps_its_place_and_a_misplaced_place_its_qualifiers():
     assert {"calcified", "right", "upper lobe"} <= set(facts[0].term.qualifiers)
     _zh, facts = read_sentence("Minimal atelectasis right base.")
     assert {"minimal", "right", "base"} <= set(facts[0].term.qualifiers)
+
+
+TIPS = [
+    ("PICC line tip in the mid SVC.", "经外周置入中心静脉导管尖端位于上腔静脉中段"),
+    ("Right catheter tip upper SVC.", "右侧留置导管尖端位于上腔静脉上段"),
+    ("Tracheostomy tube tip above the carina.", "气管切开套管尖端位于气管隆突上方"),
+    ("Tracheostomy tube tip 6.4 cm above the carina.", "气管切开套管尖端位于气管隆突上方6.4 cm"),
+    ("Endotracheal tube tip approximately 5 cm above the carina.", "气管插管尖端位于气管隆突上方约5 cm"),
+    ("Left PICC tip near the cavoatrial junction.", "左侧经外周置入中心静脉导管尖端位于腔静脉心房交界处附近"),
+    ("Central venous catheter tip overlying the right atrium.", "中心静脉导管尖端投影于右心房"),
+]
+TIPS_REFUSED = [
+    "Right PICC tip in the high SVC.",  # a level the table lacks
+    "Right PICC tip in the right ventricle.",  # a place the table lacks is never guessed
+    "Right PICC tip at the carina.",  # the carina is only ever a distance above it
+    "Nodule tip in the SVC.",  # only a device has a tip
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), TIPS)
+def test_a_device_tip_is_placed_as_the_report_places_it(english, chinese):
+    zh, facts = read_sentence(english)
+    assert zh == chinese
+    assert [f.status for f in facts] == [PRESENT] and facts[0].device
+
+
+@pytest.mark.parametrize("english", TIPS_REFUSED)
+def test_a_tip_the_table_cannot_place_stays_unread(english):
+    assert read_sentence(english)[0] is None
