@@ -16,7 +16,7 @@ from pathlib import Path
 from medqa.core.tables import read_tsv
 from medqa.vocab.lexicon import finding_key
 from medqa.vocab.mesh import MeshTerm
-from medqa.vocab.phrases import Phrase, Tokens, parse_phrase
+from medqa.vocab.phrases import Phrase, Tokens, parse_phrase, split_places
 from medqa.vocab.words import WordTable
 
 PRESENT, ABSENT, UNCERTAIN, FOLLOWUP = "present", "absent", "uncertain", "followup"
@@ -107,6 +107,9 @@ def parse_list(t: Tokens) -> tuple[tuple[Phrase, ...], str] | None:
     whole = parse_phrase(t)
     if whole:
         return (whole,), ""
+    shared = split_places(t)
+    if shared:
+        return shared, "and"
     for k in range(1, len(t)):
         for n, _ in _SEPARATORS.matches(t, k):
             head = parse_phrase(t[:k])

@@ -272,3 +272,47 @@ def _parse_unsized(tokens: Tokens) -> Phrase | None:
         mods.append(mod[1])
         i += mod[0]
     return None
+
+
+_SIDES = frozenset({"right", "left", "bilateral", "both"})
+
+
+def _place_words(tokens: Tokens) -> bool:
+    """Whether every word names a place ('left base', 'right apical', 'medial left base')."""
+    i = 0
+    while i < len(tokens):
+        mod = _MODIFIERS.match(tokens, i)
+        anat = _ANATOMY.match(tokens, i)
+        if mod and mod[1] in _PLACE and _PLACE[mod[1]]:
+            i += mod[0]
+        elif anat:
+            i += anat[0]
+        else:
+            return False
+    return bool(tokens)
+
+
+@functools.lru_cache(maxsize=65536)
+def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
+    """Two places sharing one head: 'right apical and left base calcified granulomas' -> the granulomas at each.
+
+    The words before the first place ('calcified') and after the second ('5 mm calcified granulomas') belong to
+    both; both phrases must parse, and to the same head, or the phrase stays unread."""
+    if tokens.count("and") != 1:
+        return None
+    k = tokens.index("and")
+    right = parse_phrase(tokens[k + 1:])
+    if right is None:
+        return None
+    for m in range(k):  # tokens[:m]: words shared by both; tokens[m:k]: the first place
+        if not _place_words(tokens[m:k]) or m and _place_words(tokens[m - 1:m]) or set(tokens[m:k]) <= _SIDES:
+            continue  # 'right and left basilar': 'basilar' is both sides' place, so a bare side is refused
+        # tokens[k + 1:j]: the second place, the longest run of place words
+        j = next((j for j in range(len(tokens) - 1, k + 1, -1) if _place_words(tokens[k + 1:j])), None)
+        if j is None or bool(_SIDES & set(tokens[m:k])) != bool(_SIDES & set(tokens[k + 1:j])):
+            return None  # 'right hilar and paratracheal': whether the side is both places' is not said
+        left = parse_phrase(tokens[:k] + tokens[j:])
+        both = parse_phrase(tokens[:m] + tokens[k + 1:])
+        if left and both and left.term.head == both.term.head and left.kind == both.kind:
+            return left, both
+    return None

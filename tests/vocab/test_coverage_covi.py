@@ -115,3 +115,28 @@ def test_a_device_tip_is_placed_as_the_report_places_it(english, chinese):
 @pytest.mark.parametrize("english", TIPS_REFUSED)
 def test_a_tip_the_table_cannot_place_stays_unread(english):
     assert read_sentence(english)[0] is None
+
+
+SHARED_HEAD = [
+    ("Left hilar and medial left base granuloma.", "左肺门区肉芽肿及左肺底部内侧肉芽肿"),
+    ("Right apical and left base 5 mm calcified granulomas.", "右肺尖部钙化肉芽肿（5 mm）及左肺底部钙化肉芽肿（5 mm）"),
+    ("Right upper lobe and left lower lobe calcified granulomas.", "右肺上叶钙化肉芽肿及左肺下叶钙化肉芽肿"),
+]
+SHARED_HEAD_REFUSED = [
+    "Right and left basilar opacities.",  # 'basilar' is both sides' place: a bare side is never a place of its own
+    "Right upper lobe and lower lobe opacities.",  # whether 'right' is the lower lobe's side too is not said
+    "Right hilar and paratracheal adenopathy.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SHARED_HEAD)
+def test_two_places_sharing_one_head_name_the_finding_at_each(english, chinese):
+    zh, facts = read_sentence(english)
+    assert zh == chinese
+    assert len(facts) == 2 and facts[0].term.head == facts[1].term.head
+    assert facts[0].term.qualifiers != facts[1].term.qualifiers  # each at its own place
+
+
+@pytest.mark.parametrize("english", SHARED_HEAD_REFUSED)
+def test_places_whose_side_is_unclear_stay_unread(english):
+    assert read_sentence(english)[0] is None
