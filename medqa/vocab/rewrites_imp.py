@@ -13,6 +13,10 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # Two states of the aorta side by side name two findings ('tortuous dilated aorta': 主动脉迂曲，主动脉增宽).
     (r"\b(tortuous|dilated|ectatic) (?!\1)(tortuous|dilated|ectatic|calcified) (?=(?:thoracic )?aorta\b)",
      r"\1 and \2 "),
+    # Spellings of one word: 'hyper expanded', 'over expanded' (过度充气 either way).
+    (r"\b(?:hyper|over)[- ]?(expanded|inflated|aerated)\b", r"hyper\1"),
+    # An article before a whole sentence adds nothing ('a tortuous and dilated aorta'); 'a few' is a number.
+    (r"^a (?!few\b|little\b|bit\b|lot\b|number\b|couple\b)(?=[a-z])", ""),
     # A negated list of three bare plural nouns whose first comma was left out: 'no nodules masses or infiltrates'.
     (r"^no ([a-z]+s) (?!or\b|and\b)([a-z]+s) (or|and) (?=[a-z]+s$)", r"no \1, \2 \3 "),
 )

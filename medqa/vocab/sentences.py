@@ -29,7 +29,6 @@ from medqa.vocab.clauses import (
     negation,
     parse_list,
     positive,
-    stated_tail,
     uncertain,
 )
 from medqa.vocab.devices import device_tip
@@ -41,7 +40,7 @@ from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
 from medqa.vocab.rewrites_imp import NO_FINDING_LINES, SPELLING_IMP
-from medqa.vocab.subjects import SUBJECTS
+from medqa.vocab.statements import compared, for_technique, otherwise_subject, run_on, this_exam
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
 # capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
@@ -170,25 +169,9 @@ def normalize(sentence: str) -> str:
     return s
 
 
-def _for_technique(t: Tokens) -> Clause | None:
-    """'heart size mildly enlarged for technique': judged with the film's technique in mind (考虑投照条件)."""
-    n = 3 if t[-3:] == ("for", "the", "technique") else 2 if t[-2:] == ("for", "technique") else 0
-    found = subject_predicate(t[:-n]) if n else None
-    return Clause("考虑投照条件，" + found.zh, found.facts) if found else None
-
-
-def _compared(t: Tokens) -> Clause | None:
-    """A subject and its state with a comparison tail: 'slightly dilated and tortuous aorta, unchanged'."""
-    found = stated_tail(t)
-    if not found or "较前" not in found[1] and "同前" not in found[1] and "前片" not in found[1]:
-        return None
-    clause = predicate_subject(found[0]) or subject_predicate(found[0])
-    return Clause(found[1].format(clause.zh), clause.facts) if clause else None
-
-
 def _clause(t: Tokens) -> Clause | None:
-    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, _for_technique,
-                   _compared, device_tip):
+    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, for_technique,
+                   compared, device_tip, this_exam):
         found = reader(t)
         if found:
             return found
@@ -199,6 +182,7 @@ def _clause(t: Tokens) -> Clause | None:
         neg = negation(rest)
         if neg:
             return Clause(("余" if neg.zh.startswith("未见") else "其余") + neg.zh, neg.facts)
+        return otherwise_subject(rest)
     return None
 
 
@@ -242,27 +226,7 @@ def parse_tokens(t: Tokens) -> Clause | None:
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
             joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
-    return _run_on(t)
-
-
-def _statement(t: Tokens) -> Clause | None:
-    """A whole clause that names its own subject or negates: the only kinds that may stand without a joiner."""
-    return negation(t) if t[:1] == ("no",) else subject_predicate(t)
-
-
-def _run_on(t: Tokens) -> Clause | None:
-    """Two statements whose full stop was lost: 'heart size is normal lungs are clear' -> 心脏大小正常，双肺清晰.
-
-    Only a subject-predicate clause or a 'no' negation counts on each side, so a bare noun never joins a
-    negated list ('no effusion pneumothorax' stays unread)."""
-    for k in range(2, len(t) - 1):
-        if t[k] not in ("no", "the") and not SUBJECTS.match(t, k):
-            continue
-        left = _statement(t[:k])
-        right = _statement(t[k:]) if left else None
-        if right:
-            return Clause(left.zh + "，" + right.zh, left.facts + right.facts)
-    return None
+    return run_on(t)
 
 
 def _diagnosis_after(t: Tokens, k: int) -> Clause | None:

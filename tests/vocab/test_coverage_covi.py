@@ -140,3 +140,34 @@ def test_two_places_sharing_one_head_name_the_finding_at_each(english, chinese):
 @pytest.mark.parametrize("english", SHARED_HEAD_REFUSED)
 def test_places_whose_side_is_unclear_stay_unread(english):
     assert read_sentence(english)[0] is None
+
+
+MORE = [
+    ("Otherwise the mediastinal silhouette and pulmonary vascularity are within normal limits.",
+     "余纵隔轮廓及肺血管纹理在正常范围内"),  # 'otherwise' before its subject
+    ("Otherwise lung parenchyma is clear.", "余肺实质清晰"),
+    ("Otherwise, clear lungs.", "余肺清晰"),
+    ("No signs of acute cardiopulmonary disease, unchanged.", "心肺未见急性病变，较前无变化"),
+    ("No acute cardiopulmonary disease on this exam.", "本次检查心肺未见急性病变"),
+    ("A tortuous and dilated aorta.", "主动脉迂曲，主动脉增宽"),  # the article adds nothing
+    ("Lungs are hyper expanded consistent with COPD.", "双肺过度充气，符合慢性阻塞性肺疾病"),
+    ("Over expanded lungs.", "双肺过度充气"),
+]
+MORE_REFUSED = [
+    "Otherwise the heart is enlarged.",  # 'otherwise' only before a subject's normal statement it can carry
+    "Effusion on this exam.",  # 'on this exam' only after a negation
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), MORE)
+def test_more_impression_shapes_render_whole(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", MORE_REFUSED)
+def test_more_near_neighbours_stay_unread(english):
+    assert read_sentence(english)[0] is None
+
+
+def test_a_few_keeps_its_article():
+    assert read_sentence("A few calcified granulomas.")[0] == "数个钙化肉芽肿"
