@@ -301,9 +301,9 @@ def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
     if tokens.count("and") != 1:
         return None
     k = tokens.index("and")
-    right = parse_phrase(tokens[k + 1:])
-    if right is None:
-        return None
+    after = _places_after(tokens, k)
+    if after:
+        return after
     for m in range(k):  # tokens[:m]: words shared by both; tokens[m:k]: the first place
         if not _place_words(tokens[m:k]) or m and _place_words(tokens[m - 1:m]) or set(tokens[m:k]) <= _SIDES:
             continue  # 'right and left basilar': 'basilar' is both sides' place, so a bare side is refused
@@ -315,4 +315,21 @@ def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
         both = parse_phrase(tokens[:m] + tokens[k + 1:])
         if left and both and left.term.head == both.term.head and left.kind == both.kind:
             return left, both
+    return None
+
+
+def _places_after(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:
+    """'calcified granulomas in the right upper lobe and the left lower lobe': one head at two places after it."""
+    for p in range(1, k - 1):
+        prep = _PREPOSITIONS.match(tokens, p)
+        if not prep or not _place_words(tuple(w for w in tokens[p + prep[0]:k] if w not in EMPTY_WORDS)):
+            continue
+        second = tuple(w for w in tokens[k + 1:] if w not in EMPTY_WORDS)
+        if not _place_words(second) or bool(_SIDES & set(tokens[p:k])) != bool(_SIDES & set(second)):
+            return None
+        left = parse_phrase(tokens[:k])
+        both = parse_phrase(tokens[:p + prep[0]] + tokens[k + 1:])
+        if left and both and left.term.head == both.term.head and left.kind == both.kind:
+            return left, both
+        return None
     return None

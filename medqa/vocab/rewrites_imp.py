@@ -13,6 +13,9 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # Two states of the aorta side by side name two findings ('tortuous dilated aorta': 主动脉迂曲，主动脉增宽).
     (r"\b(tortuous|dilated|ectatic) (?!\1)(tortuous|dilated|ectatic|calcified) (?=(?:thoracic )?aorta\b)",
      r"\1 and \2 "),
+    # A word typed twice ('granulomas in in right upper lobe').
+    (r"\bin in\b", "in"), (r"\bof of\b", "of"), (r"\bthe the\b", "the"),  # no backreference: the rules are
+    # also joined into one pattern (sentences._SPELLING_ANY), where a group number would point elsewhere
     # Spellings of one word: 'hyper expanded', 'over expanded' (过度充气 either way).
     (r"\b(?:hyper|over)[- ]?(expanded|inflated|aerated)\b", r"hyper\1"),
     # An article before a whole sentence adds nothing ('a tortuous and dilated aorta'); 'a few' is a number.

@@ -171,3 +171,19 @@ def test_more_near_neighbours_stay_unread(english):
 
 def test_a_few_keeps_its_article():
     assert read_sentence("A few calcified granulomas.")[0] == "数个钙化肉芽肿"
+
+
+def test_two_stations_of_calcified_nodes_each_keep_calcified():
+    zh, facts = read_sentence("Calcified right paratracheal and right hilar lymph nodes unchanged.")
+    assert zh == "右侧气管旁淋巴结钙化及右侧肺门淋巴结钙化，较前无变化"
+    assert [f.term.head for f in facts] == ["calcinosis", "calcinosis"]
+
+
+def test_one_head_at_two_places_after_it():
+    zh, _facts = read_sentence("Small calcified granulomas in in right upper lobe and left lower lobe.")
+    assert zh == "右肺上叶小钙化肉芽肿及左肺下叶小钙化肉芽肿"  # the word typed twice is read once
+    assert read_sentence("Opacities in the right upper lobe and lower lobe.")[0] is None  # whose side is 'lower'
+
+
+def test_a_picc_catheter_tip():
+    assert read_sentence("PICC catheter tip mid SVC.")[0] == "经外周置入中心静脉导管尖端位于上腔静脉中段"
