@@ -16,7 +16,7 @@ from pathlib import Path
 from medqa.core.tables import read_tsv
 from medqa.vocab.lexicon import finding_key
 from medqa.vocab.mesh import MeshTerm
-from medqa.vocab.phrases import Phrase, Tokens, parse_phrase, split_places
+from medqa.vocab.phrases import Phrase, Tokens, bare_place_after, parse_phrase, split_places
 from medqa.vocab.words import WordTable
 
 PRESENT, ABSENT, UNCERTAIN, FOLLOWUP = "present", "absent", "uncertain", "followup"
@@ -114,6 +114,8 @@ def parse_list(t: Tokens) -> tuple[tuple[Phrase, ...], str] | None:
         for n, _ in _SEPARATORS.matches(t, k):
             head = parse_phrase(t[:k])
             rest = parse_list(t[k + n:]) if head else None
+            if rest and len(rest[0]) == 1 and bare_place_after(t[k + n:]):
+                return None  # 'atelectasis versus scar left lung base': whose place it is, is not said
             if rest:
                 sep = " ".join(t[k:k + n]).removeprefix(", ").strip(",") or ","
                 if sep == "and" and rest[1] in _ALTERNATIVES or sep in _ALTERNATIVES and rest[1] == "and":

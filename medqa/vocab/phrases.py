@@ -277,6 +277,20 @@ def _parse_unsized(tokens: Tokens) -> Phrase | None:
 _SIDES = frozenset({"right", "left", "bilateral", "both"})
 
 
+def _two_places(left: Phrase | None, both: Phrase | None) -> bool:
+    """One head at two different places ('mediastinal and mediastinal nodes' would count one finding twice)."""
+    return bool(left and both and left.term.head == both.term.head and left.kind == both.kind
+                and left.term != both.term)
+
+
+def bare_place_after(tokens: Tokens) -> bool:
+    """Whether a phrase ends in a place with no preposition before it ('scar left lung base')."""
+    if any(_PREPOSITIONS.match(tokens, i) for i in range(len(tokens))):
+        return False  # a place after a preposition is the phrase's own ('atelectasis in the right lung base')
+    return any(tokens[i] not in EMPTY_WORDS and _location(tokens[i:]) and parse_phrase(tokens[:i])
+               for i in range(1, len(tokens)))
+
+
 def _place_words(tokens: Tokens) -> bool:
     """Whether every word names a place ('left base', 'right apical', 'medial left base')."""
     i = 0
@@ -307,13 +321,15 @@ def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
     for m in range(k):  # tokens[:m]: words shared by both; tokens[m:k]: the first place
         if not _place_words(tokens[m:k]) or m and _place_words(tokens[m - 1:m]) or set(tokens[m:k]) <= _SIDES:
             continue  # 'right and left basilar': 'basilar' is both sides' place, so a bare side is refused
+        if m and parse_phrase(tokens[:m]):
+            return None  # the places follow the head ('granuloma right upper lobe and left lung'): not this shape
         # tokens[k + 1:j]: the second place, the longest run of place words
         j = next((j for j in range(len(tokens) - 1, k + 1, -1) if _place_words(tokens[k + 1:j])), None)
         if j is None or bool(_SIDES & set(tokens[m:k])) != bool(_SIDES & set(tokens[k + 1:j])):
             return None  # 'right hilar and paratracheal': whether the side is both places' is not said
         left = parse_phrase(tokens[:k] + tokens[j:])
         both = parse_phrase(tokens[:m] + tokens[k + 1:])
-        if left and both and left.term.head == both.term.head and left.kind == both.kind:
+        if _two_places(left, both):
             return left, both
     return None
 
@@ -329,7 +345,7 @@ def _places_after(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:
             return None
         left = parse_phrase(tokens[:k])
         both = parse_phrase(tokens[:p + prep[0]] + tokens[k + 1:])
-        if left and both and left.term.head == both.term.head and left.kind == both.kind:
+        if _two_places(left, both):
             return left, both
         return None
     return None

@@ -21,7 +21,9 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # An article before a whole sentence adds nothing ('a tortuous and dilated aorta'); 'a few' is a number.
     (r"^a (?!few\b|little\b|bit\b|lot\b|number\b|couple\b)(?=[a-z])", ""),
     # A negated list of three bare plural nouns whose first comma was left out: 'no nodules masses or infiltrates'.
-    (r"^no ([a-z]+s) (?!or\b|and\b)([a-z]+s) (or|and) (?=[a-z]+s$)", r"no \1, \2 \3 "),
+    # ('suspicious', 'numerous' end in s too: a word ending in -ous or -ss is no plural noun).
+    (r"^no ([a-z]{2,}(?<!ou)(?<!s)s) (?!or\b|and\b)([a-z]{2,}(?<!ou)(?<!s)s) (or|and) (?=[a-z]+s$)",
+     r"no \1, \2 \3 "),
 )
 
 NO_FINDING_LINES: tuple[str, ...] = (

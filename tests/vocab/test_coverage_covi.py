@@ -187,3 +187,20 @@ def test_one_head_at_two_places_after_it():
 
 def test_a_picc_catheter_tip():
     assert read_sentence("PICC catheter tip mid SVC.")[0] == "经外周置入中心静脉导管尖端位于上腔静脉中段"
+
+
+@pytest.mark.parametrize("english", [
+    "Atelectasis versus scar left lung base.",  # a bare place after a list: whose place it is, is not said
+    "Minimal scarring or atelectasis left lung base.",
+])
+def test_a_bare_place_after_a_list_stays_unread(english):
+    assert read_sentence(english)[0] is None
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("No suspicious masses or nodules.", "未见可疑肿块或结节"),  # 'suspicious' is no plural noun of a list
+    ("Scoliosis and degenerative changes of the thoracic spine.", "脊柱侧弯及胸椎退行性变"),
+    ("Blunting of the right lateral costophrenic sulcus.", "右侧外侧肋膈角变钝"),  # the lateral angle, by name
+])
+def test_neighbours_keep_their_reading(english, chinese):
+    assert read_sentence(english)[0] == chinese
