@@ -4,6 +4,7 @@ coverage of impressions written like findings (reports without a findings sectio
 SPELLING_IMP: (pattern, replacement) pairs applied after the other spelling rules, in order; each turns a sentence
 into one the grammar already reads whole and never adds a word the report lacks.
 NO_FINDING_LINES: whole lines that state no finding and are left out of the Chinese like a technique line.
+QUALITY_IMP: (pattern, Chinese) for more whole sentences about the film's quality, which state no finding.
 """
 
 SPELLING_IMP: tuple[tuple[str, str], ...] = (
@@ -28,4 +29,11 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
 
 NO_FINDING_LINES: tuple[str, ...] = (
     r"^comparison xxxx(?:,? xxxx)*$",  # which earlier film was compared: its date is masked, no finding
+)
+
+QUALITY_IMP: tuple[tuple[str, str], ...] = (
+    (r"^(?:this )?(?:study|exam|examination) is technically limited (?:secondary to|by|due to) (?:the )?"
+     r"(?:patient's |patient )?body habitus$", "受患者体型影响，检查在技术上受限"),
+    (r"^(?:this )?(?:study|exam|examination) is limited (?:secondary to|by|due to) (?:the )?patient's body habitus$",
+     "受患者体型影响，检查受限"),
 )

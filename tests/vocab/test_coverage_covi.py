@@ -204,3 +204,20 @@ def test_a_bare_place_after_a_list_stays_unread(english):
 ])
 def test_neighbours_keep_their_reading(english, chinese):
     assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("Mild nonspecific biapical pleural thickening.", "双侧肺尖胸膜轻度非特异性增厚"),  # 'nonspecific' is kept
+    ("Enlarged left ventricle.", "左心室增大"),
+    ("Exam is technically limited by patient's body habitus.", "受患者体型影响，检查在技术上受限"),
+    ("Increasing cardiomegaly.", "心脏增大，较前加重"),  # the change since the last film is kept
+    ("Enlarging right hilar adenopathy.", "右肺门区淋巴结肿大，较前增大"),
+    ("Decreasing left effusion.", "左侧胸腔积液，较前减轻"),
+])
+def test_words_impressions_use(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", ["No increasing effusion.", "Exam is technically limited by rotation."])
+def test_words_impressions_use_near_neighbours(english):
+    assert read_sentence(english)[0] is None
