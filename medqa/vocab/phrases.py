@@ -315,7 +315,7 @@ def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
     if tokens.count("and") != 1:
         return None
     k = tokens.index("and")
-    after = _places_after(tokens, k)
+    after = _places_after(tokens, k) or _two_sides(tokens, k)
     if after:
         return after
     for m in range(k):  # tokens[:m]: words shared by both; tokens[m:k]: the first place
@@ -332,6 +332,18 @@ def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
         if _two_places(left, both):
             return left, both
     return None
+
+
+def _two_sides(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:
+    """'calcified right and left hilar lymph nodes': each side at the place after the second side (右侧肺门淋巴结钙化
+    及左侧肺门淋巴结钙化)."""
+    if not 0 < k < len(tokens) - 2 or {tokens[k - 1], tokens[k + 1]} != {"right", "left"}:
+        return None
+    if k > 1 and _place_words(tokens[k - 2:k - 1]):
+        return None  # 'right upper and left ...': the first side has places of its own
+    left = parse_phrase(tokens[:k] + tokens[k + 2:])
+    both = parse_phrase(tokens[:k - 1] + tokens[k + 1:])
+    return (left, both) if _two_places(left, both) else None
 
 
 def _places_after(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:

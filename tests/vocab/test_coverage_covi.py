@@ -121,9 +121,11 @@ SHARED_HEAD = [
     ("Left hilar and medial left base granuloma.", "左肺门区肉芽肿及左肺底部内侧肉芽肿"),
     ("Right apical and left base 5 mm calcified granulomas.", "右肺尖部钙化肉芽肿（5 mm）及左肺底部钙化肉芽肿（5 mm）"),
     ("Right upper lobe and left lower lobe calcified granulomas.", "右肺上叶钙化肉芽肿及左肺下叶钙化肉芽肿"),
+    ("Right and left basilar opacities.", "右肺底部阴影及左肺底部阴影"),  # 'basilar' is both sides' place
+    ("Calcified right and left hilar lymph nodes.", "右侧肺门淋巴结钙化及左侧肺门淋巴结钙化"),
 ]
 SHARED_HEAD_REFUSED = [
-    "Right and left basilar opacities.",  # 'basilar' is both sides' place: a bare side is never a place of its own
+    "Right upper and left lower lobe opacities.",  # 'upper' alone is no place: which lobe is not said
     "Right upper lobe and lower lobe opacities.",  # whether 'right' is the lower lobe's side too is not said
     "Right hilar and paratracheal adenopathy.",
 ]
@@ -221,3 +223,19 @@ def test_words_impressions_use(english, chinese):
 @pytest.mark.parametrize("english", ["No increasing effusion.", "Exam is technically limited by rotation."])
 def test_words_impressions_use_near_neighbours(english):
     assert read_sentence(english)[0] is None
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("Left IJ catheter tip mid SVC.", "左侧颈内静脉导管尖端位于上腔静脉中段"),
+    ("Mild cardiomegaly appears stable.", "心脏轻度增大，较前稳定"),
+])
+def test_a_line_by_its_vein_and_a_finding_that_appears_stable(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("Persistent stable right basilar atelectasis.", "仍可见右肺底部肺不张，较前稳定"),  # was 右肺底部肺不张，较前稳定
+    ("Findings consistent with worsening interstitial lung disease.", "符合肺间质改变，较前加重"),
+])
+def test_every_wrapper_of_a_stated_finding_is_said(english, chinese):
+    assert read_sentence(english)[0] == chinese
