@@ -17,6 +17,11 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # A word typed twice ('granulomas in in right upper lobe').
     (r"\bin in\b", "in"), (r"\bof of\b", "of"), (r"\bthe the\b", "the"),  # no backreference: the rules are
     # also joined into one pattern (sentences._SPELLING_ANY), where a group number would point elsewhere
+    # 'of' typed for 'or' inside a negated list ('no focal lung opacity, pleural effusion of pneumothorax').
+    (r"^(no [a-z ,]+, (?:pleural )?effusion) of (?=pneumothorax$)", r"\1 or "),
+    # 'negative acute cardiopulmonary abnormality' is 'no acute ...'; a 'low volume study' shows low lung volumes.
+    (r"^negative (?=acute (?:cardiopulmonary )?(?:abnormality|disease|process|findings?)$)", "no "),
+    (r"^low volume (?:study|exam|examination|film) (?=without )", "low lung volumes "),
     # Spellings of one word: 'hyper expanded', 'over expanded' (过度充气 either way).
     (r"\b(?:hyper|over)[- ]?(expanded|inflated|aerated)\b", r"hyper\1"),
     # An article before a whole sentence adds nothing ('a tortuous and dilated aorta'); 'a few' is a number.
@@ -29,6 +34,7 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
 
 NO_FINDING_LINES: tuple[str, ...] = (
     r"^comparison xxxx(?:,? xxxx)*$",  # which earlier film was compared: its date is masked, no finding
+    r"^(?:pa and lateral |frontal and lateral |portable )?chest radiograph$",  # the study's name, as a heading
 )
 
 QUALITY_IMP: tuple[tuple[str, str], ...] = (

@@ -239,3 +239,18 @@ def test_a_line_by_its_vein_and_a_finding_that_appears_stable(english, chinese):
 ])
 def test_every_wrapper_of_a_stated_finding_is_said(english, chinese):
     assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("No focal lung opacity, pleural effusion of pneumothorax.", "未见肺局灶性阴影、胸腔积液或气胸"),  # 'of' for 'or'
+    ("Negative acute cardiopulmonary abnormality.", "心肺未见急性异常"),
+    ("Low volume study without definite acute process.", "肺容积减小，未见明确急性病变"),
+])
+def test_impression_lines_of_reports_with_findings(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+def test_the_studys_name_as_a_heading_drops_out():
+    sentences = read_section("Chest radiograph. 1. No acute radiographic cardiopulmonary process.")
+    assert sentences[0].zh == ""
+    assert read_sentence("Negative acute fracture.")[0] is None  # 'negative' only before the whole-study words
