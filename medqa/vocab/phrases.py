@@ -238,6 +238,8 @@ def _size_span(tokens: Tokens) -> tuple[int, int, str] | None:
     """(start, end, size text) of the one size in a phrase, or None (none, or more than one)."""
     spans = []
     for i in range(len(tokens) - 1):
+        if any(_HEADS.match(tokens, j) for j in range(i)):
+            break  # a size after the head may measure a distance ('opacity 2 cm from the hilum'): never read
         if _NUMBER.match(tokens[i]) and tokens[i + 1] in _UNITS:
             about = i > 0 and tokens[i - 1] == "approximately"
             spans.append((i - about, i + 2, ("约" if about else "") + f"{tokens[i]} {tokens[i + 1]}"))

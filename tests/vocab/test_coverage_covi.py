@@ -47,6 +47,7 @@ REFUSED = [
     "No 5 mm nodule.",  # what size is denied cannot be said by 未见结节
     "2 cm pneumothorax.",  # a size of a gap, not of a lesion
     "5 mm 3 mm nodule.",  # two sizes for one lesion
+    "Opacity 2 cm from the hilum.",  # a number after the head may measure a distance
     "No effusion pneumothorax.",  # a bare noun never joins a negated list without its comma
     "No pneumothorax small effusion.",  # nor does a described finding
     "Heart size is normal in the lungs are clear.",  # a dictation slip the grammar cannot undo
