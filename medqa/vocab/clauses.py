@@ -149,8 +149,8 @@ def _negated_items(t: Tokens) -> tuple[str, list[Fact]] | None:
     if wrapper:
         t, template = t[wrapper[0]:], wrapper[1]
     items = parse_list(t)
-    if not items or _runs_on(t, items[0]) or any(p.size for p in items[0]):
-        return None  # 'no 5 mm nodule' is not 'no nodule': what size is denied stays unread
+    if not items or _runs_on(t, items[0]):
+        return None
     zh = template.format(prefix + join_zh([p.zh for p in items[0]], items[1]))
     return zh, [Fact(term, ABSENT, device=p.kind == "device") for p, term in _distribute(items[0])] + extra
 

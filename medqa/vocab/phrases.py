@@ -8,8 +8,7 @@
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from medqa.vocab.lexicon import describe_term, finding_key
 from medqa.vocab.mesh import MeshTerm
@@ -60,12 +59,10 @@ class Phrase:
 
     term: MeshTerm
     kind: str  # "finding" or "device"
-    size: str = ""  # a lesion's measured size as the report gives it ('5 mm'), shown after the name
 
     @property
     def zh(self) -> str:
-        zh = describe_term(self.term).phrase
-        return f"{zh}（{self.size}）" if self.size else zh
+        return describe_term(self.term).phrase
 
     @property
     def key(self) -> str:
@@ -226,39 +223,9 @@ def _heads_at(tokens: Tokens, i: int, mods: list[str]) -> Phrase | None:
     return None
 
 
-# A lesion's size: '5 mm', '1.5 cm', '3-4 mm' ('approximately 5 mm' is 约5 mm). Only heads that are lesions take
-# one: a size before 'pneumothorax' or 'effusion' measures something else (a gap, a depth) the phrase cannot say.
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?$")
-_UNITS = ("mm", "cm")
-_SIZED_HEADS = frozenset({"nodule", "pulmonary nodule", "calcified nodule", "granuloma", "calcified granuloma",
-                          "mass", "pulmonary mass", "opacity", "density"})
-
-
-def _size_span(tokens: Tokens) -> tuple[int, int, str] | None:
-    """(start, end, size text) of the one size in a phrase, or None (none, or more than one)."""
-    spans = []
-    for i in range(len(tokens) - 1):
-        if any(_HEADS.match(tokens, j) for j in range(i)):
-            break  # a size after the head may measure a distance ('opacity 2 cm from the hilum'): never read
-        if _NUMBER.match(tokens[i]) and tokens[i + 1] in _UNITS:
-            about = i > 0 and tokens[i - 1] == "approximately"
-            spans.append((i - about, i + 2, ("约" if about else "") + f"{tokens[i]} {tokens[i + 1]}"))
-    return spans[0] if len(spans) == 1 else None
-
-
 @functools.lru_cache(maxsize=65536)
 def parse_phrase(tokens: Tokens) -> Phrase | None:
-    """The finding a whole noun phrase names ('a small left pleural effusion', 'a 5 mm granuloma'), or None."""
-    size = _size_span(tokens)
-    if size is None:
-        return _parse_unsized(tokens)
-    found = _parse_unsized(tokens[:size[0]] + tokens[size[1]:])
-    if found is None or found.kind != "finding" or found.term.head not in _SIZED_HEADS:
-        return None
-    return replace(found, size=size[2])
-
-
-def _parse_unsized(tokens: Tokens) -> Phrase | None:
+    """The finding a whole noun phrase names ('a small left pleural effusion'), or None."""
     mods: list[str] = []
     i = 0
     while i < len(tokens):

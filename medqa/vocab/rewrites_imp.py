@@ -15,8 +15,7 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     (r"\b(tortuous|dilated|ectatic) (?!\1)(tortuous|dilated|ectatic|calcified) (?=(?:thoracic )?aorta\b)",
      r"\1 and \2 "),
     # A word typed twice ('granulomas in in right upper lobe').
-    (r"\bin in\b", "in"), (r"\bof of\b", "of"), (r"\bthe the\b", "the"),  # no backreference: the rules are
-    # also joined into one pattern (sentences._SPELLING_ANY), where a group number would point elsewhere
+    (r"\bin in\b", "in"),  # no backreference: the rules are also joined into one pattern (sentences._SPELLING_ANY)
     # 'of' typed for 'or' inside a negated list ('no focal lung opacity, pleural effusion of pneumothorax').
     (r"^(no [a-z ,]+, (?:pleural )?effusion) of (?=pneumothorax$)", r"\1 or "),
     # 'negative acute cardiopulmonary abnormality' is 'no acute ...'; a 'low volume study' shows low lung volumes.

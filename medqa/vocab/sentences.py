@@ -31,7 +31,6 @@ from medqa.vocab.clauses import (
     positive,
     uncertain,
 )
-from medqa.vocab.devices import device_tip
 from medqa.vocab.findings import extract_findings
 from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_normal
@@ -171,7 +170,7 @@ def normalize(sentence: str) -> str:
 
 def _clause(t: Tokens) -> Clause | None:
     for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, for_technique,
-                   compared, device_tip, this_exam):
+                   compared, this_exam):
         found = reader(t)
         if found:
             return found

@@ -8,28 +8,15 @@ from medqa.vocab.clauses import ABSENT, PRESENT
 from medqa.vocab.sentences import read_section, read_sentence, render_section
 
 RENDERED = [
-    # a lesion's size, kept exactly and shown after the name
-    ("Calcified 5 mm right upper lobe granuloma.", "右肺上叶钙化肉芽肿（5 mm）"),
-    ("Calcified left lower lobe 5 mm granuloma.", "左肺下叶钙化肉芽肿（5 mm）"),
-    ("2 cm calcified granuloma in the right midlung.", "右中肺野钙化肉芽肿（2 cm）"),
-    ("Stable 5 mm calcified right midlung nodule.", "右中肺野钙化结节（5 mm），较前稳定"),
-    ("Persistent 1.8 cm right midlung nodule.", "仍可见右中肺野结节（1.8 cm）"),
-    ("Possible 3-4 mm nodule in the right upper lobe.", "不除外右肺上叶结节（3-4 mm）"),  # the hedge is kept
-    ("Approximately 5 mm nodule.", "结节（约5 mm）"),
-    ("Calcified 5 mm right midlung granuloma and right hilar granulomas.",
-     "右中肺野钙化肉芽肿（5 mm）及右肺门区肉芽肿"),  # the size is the first granuloma's only
     # a place right after its head, its preposition left out
     ("Minimal atelectasis right base.", "右肺底部轻微肺不张"),
     ("Minimal spurring thoracic spine.", "胸椎轻微骨赘"),
     ("Eventration right diaphragm.", "右侧膈膨升"),
-    # medial / lateral / peripheral are kept, in a radiologist's order
-    ("There is a calcified granuloma at the medial right lung base.", "右肺底部内侧钙化肉芽肿"),
-    ("Scarring in the lateral left lung base.", "左肺底部外侧瘢痕"),
-    ("Calcified left upper lobe 5 mm peripheral granuloma.", "左肺上叶外周钙化肉芽肿（5 mm）"),
+    # 'peripheral' is placed before the descriptors, as a radiologist orders it
+    ("Calcified left upper lobe peripheral granuloma.", "左肺上叶外周钙化肉芽肿"),
     # comparisons with the earlier film
     ("Hiatal hernia as before.", "食管裂孔疝，同前"),
     ("Hyperinflated lungs as before compatible with emphysema.", "双肺过度充气，同前，考虑为肺气肿"),
-    ("Mediastinal contours appear similar to prior.", "纵隔轮廓与前片相仿"),
     ("Slightly dilated tortuous aorta, unchanged.", "主动脉轻度增宽，主动脉迂曲，较前无变化"),
     ("Tortuous dilated aorta.", "主动脉迂曲，主动脉增宽"),
     # heart size as impressions say it
@@ -44,10 +31,6 @@ RENDERED = [
 ]
 
 REFUSED = [
-    "No 5 mm nodule.",  # what size is denied cannot be said by 未见结节
-    "2 cm pneumothorax.",  # a size of a gap, not of a lesion
-    "5 mm 3 mm nodule.",  # two sizes for one lesion
-    "Opacity 2 cm from the hilum.",  # a number after the head may measure a distance
     "No effusion pneumothorax.",  # a bare noun never joins a negated list without its comma
     "No pneumothorax small effusion.",  # nor does a described finding
     "Heart size is normal in the lungs are clear.",  # a dictation slip the grammar cannot undo
@@ -81,46 +64,15 @@ def test_a_run_on_sentence_states_the_facts_of_both_halves():
     assert [(f.key, f.status) for f in facts] == [("pleural effusion", ABSENT), ("pulmonary edema", ABSENT)]
 
 
-def test_a_sized_lesion_keeps_its_place_and_a_misplaced_place_its_qualifiers():
-    _zh, facts = read_sentence("Calcified 5 mm right upper lobe granuloma.")
-    assert [(f.term.head, f.status) for f in facts] == [("granuloma", PRESENT)]
-    assert {"calcified", "right", "upper lobe"} <= set(facts[0].term.qualifiers)
+def test_a_place_right_after_its_head_keeps_its_qualifiers():
     _zh, facts = read_sentence("Minimal atelectasis right base.")
+    assert [(f.key, f.status) for f in facts] == [("pulmonary atelectasis", PRESENT)]
     assert {"minimal", "right", "base"} <= set(facts[0].term.qualifiers)
 
 
-TIPS = [
-    ("PICC line tip in the mid SVC.", "经外周置入中心静脉导管尖端位于上腔静脉中段"),
-    ("Right catheter tip upper SVC.", "右侧留置导管尖端位于上腔静脉上段"),
-    ("Tracheostomy tube tip above the carina.", "气管切开套管尖端位于气管隆突上方"),
-    ("Tracheostomy tube tip 6.4 cm above the carina.", "气管切开套管尖端位于气管隆突上方6.4 cm"),
-    ("Endotracheal tube tip approximately 5 cm above the carina.", "气管插管尖端位于气管隆突上方约5 cm"),
-    ("Left PICC tip near the cavoatrial junction.", "左侧经外周置入中心静脉导管尖端位于腔静脉心房交界处附近"),
-    ("Central venous catheter tip overlying the right atrium.", "中心静脉导管尖端投影于右心房"),
-]
-TIPS_REFUSED = [
-    "Right PICC tip in the high SVC.",  # a level the table lacks
-    "Right PICC tip in the right ventricle.",  # a place the table lacks is never guessed
-    "Right PICC tip at the carina.",  # the carina is only ever a distance above it
-    "Nodule tip in the SVC.",  # only a device has a tip
-]
-
-
-@pytest.mark.parametrize(("english", "chinese"), TIPS)
-def test_a_device_tip_is_placed_as_the_report_places_it(english, chinese):
-    zh, facts = read_sentence(english)
-    assert zh == chinese
-    assert [f.status for f in facts] == [PRESENT] and facts[0].device
-
-
-@pytest.mark.parametrize("english", TIPS_REFUSED)
-def test_a_tip_the_table_cannot_place_stays_unread(english):
-    assert read_sentence(english)[0] is None
-
-
 SHARED_HEAD = [
-    ("Left hilar and medial left base granuloma.", "左肺门区肉芽肿及左肺底部内侧肉芽肿"),
-    ("Right apical and left base 5 mm calcified granulomas.", "右肺尖部钙化肉芽肿（5 mm）及左肺底部钙化肉芽肿（5 mm）"),
+    ("Left hilar and left base granulomas.", "左肺门区肉芽肿及左肺底部肉芽肿"),
+    ("Right apical and left base calcified granulomas.", "右肺尖部钙化肉芽肿及左肺底部钙化肉芽肿"),
     ("Right upper lobe and left lower lobe calcified granulomas.", "右肺上叶钙化肉芽肿及左肺下叶钙化肉芽肿"),
     ("Right and left basilar opacities.", "右肺底部阴影及左肺底部阴影"),  # 'basilar' is both sides' place
     ("Calcified right and left hilar lymph nodes.", "右侧肺门淋巴结钙化及左侧肺门淋巴结钙化"),
@@ -188,10 +140,6 @@ def test_one_head_at_two_places_after_it():
     assert read_sentence("Opacities in the right upper lobe and lower lobe.")[0] is None  # whose side is 'lower'
 
 
-def test_a_picc_catheter_tip():
-    assert read_sentence("PICC catheter tip mid SVC.")[0] == "经外周置入中心静脉导管尖端位于上腔静脉中段"
-
-
 @pytest.mark.parametrize("english", [
     "Atelectasis versus scar left lung base.",  # a bare place after a list: whose place it is, is not said
     "Minimal scarring or atelectasis left lung base.",
@@ -203,7 +151,6 @@ def test_a_bare_place_after_a_list_stays_unread(english):
 @pytest.mark.parametrize(("english", "chinese"), [
     ("No suspicious masses or nodules.", "未见可疑肿块或结节"),  # 'suspicious' is no plural noun of a list
     ("Scoliosis and degenerative changes of the thoracic spine.", "脊柱侧弯及胸椎退行性变"),
-    ("Blunting of the right lateral costophrenic sulcus.", "右侧外侧肋膈角变钝"),  # the lateral angle, by name
 ])
 def test_neighbours_keep_their_reading(english, chinese):
     assert read_sentence(english)[0] == chinese
@@ -227,10 +174,10 @@ def test_words_impressions_use_near_neighbours(english):
 
 
 @pytest.mark.parametrize(("english", "chinese"), [
-    ("Left IJ catheter tip mid SVC.", "左侧颈内静脉导管尖端位于上腔静脉中段"),
-    ("Mild cardiomegaly appears stable.", "心脏轻度增大，较前稳定"),
+    ("Mild cardiomegaly remains stable.", "心脏轻度增大，较前稳定"),
+    ("Small left pleural effusion appears unchanged.", "左侧少量胸腔积液，较前无变化"),
 ])
-def test_a_line_by_its_vein_and_a_finding_that_appears_stable(english, chinese):
+def test_a_finding_that_remains_stable_or_appears_unchanged(english, chinese):
     assert read_sentence(english)[0] == chinese
 
 
