@@ -1,6 +1,7 @@
 """More clause shapes of the sentence grammar (medqa.vocab.sentences), added for issue 20's coverage of impressions
 written like findings: two statements whose full stop was lost, a statement judged 'for technique', a comparison tail
-after a subject's clause or a negation, 'otherwise' before its subject, and 'on this exam'."""
+after a subject's clause or a negation, 'otherwise' before its subject, 'on this exam', and a stable exam with a
+negation."""
 
 from __future__ import annotations
 
@@ -66,3 +67,16 @@ def otherwise_subject(rest: Tokens) -> Clause | None:
     if found and found.zh.startswith("双肺"):
         return Clause("余肺" + found.zh.removeprefix("双肺"), found.facts)
     return None
+
+
+def stable_exam(t: Tokens) -> Clause | None:
+    """'stable exam with no acute abnormality seen' -> 较前无明显变化，未见急性异常."""
+    if t[:1] not in (("stable",), ("unchanged",)) or t[1:2] not in (("exam",), ("examination",), ("study",)):
+        return None
+    rest = t[2:]
+    if rest[:2] == ("with", "no"):
+        rest = rest[1:]
+    elif rest[:1] != ("without",):
+        return None
+    found = negation(rest)
+    return Clause("较前无明显变化，" + found.zh, found.facts) if found else None

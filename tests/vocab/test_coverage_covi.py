@@ -202,3 +202,15 @@ def test_the_studys_name_as_a_heading_drops_out():
     sentences = read_section("Chest radiograph. 1. No acute radiographic cardiopulmonary process.")
     assert sentences[0].zh == ""
     assert read_sentence("Negative acute fracture.")[0] is None  # 'negative' only before the whole-study words
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("Stable exam with no acute abnormality seen.", "较前无明显变化，未见急性异常"),
+    ("Unchanged exam without acute abnormality.", "较前无明显变化，未见急性异常"),
+])
+def test_a_stable_exam_with_a_negation(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+def test_a_stable_exam_with_a_stated_finding_stays_unread():
+    assert read_sentence("Stable study with effusion.")[0] is None
