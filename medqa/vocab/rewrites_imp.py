@@ -21,6 +21,8 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # 'negative acute cardiopulmonary abnormality' is 'no acute ...'; a 'low volume study' shows low lung volumes.
     (r"^negative (?=acute (?:cardiopulmonary )?(?:abnormality|disease|process|findings?)$)", "no "),
     (r"^low volume (?:study|exam|examination|film) (?=without )", "low lung volumes "),
+    # A curve named by where its apex points: 'right apex curvature' is a dextrocurvature (右凸).
+    (r"\bright apex curvature\b", "dextrocurvature"), (r"\bleft apex curvature\b", "levocurvature"),
     # Spellings of one word: 'hyper expanded', 'over expanded' (过度充气 either way).
     (r"\b(?:hyper|over)[- ]?(expanded|inflated|aerated)\b", r"hyper\1"),
     # An article before a whole sentence adds nothing ('a tortuous and dilated aorta'); 'a few' is a number.

@@ -214,3 +214,7 @@ def test_a_stable_exam_with_a_negation(english, chinese):
 
 def test_a_stable_exam_with_a_stated_finding_stays_unread():
     assert read_sentence("Stable study with effusion.")[0] is None
+
+
+def test_a_curve_named_by_its_apex():
+    assert read_sentence("Mild right apex curvature of the lower thoracic spine.")[0] == "轻度下段胸椎右凸侧弯"
