@@ -225,7 +225,23 @@ def parse_tokens(t: Tokens) -> Clause | None:
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
             joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
-    return run_on(t)
+    return _after_with(t) or run_on(t)
+
+
+def _after_with(t: Tokens) -> Clause | None:
+    """'low lung volumes with bronchovascular crowding, no acute cardiopulmonary finding': a clause with its 'with'
+    part, then another clause after the comma (the 'with' part ends at the comma)."""
+    for k in range(2, len(t) - 1):
+        if t[k] not in (",", ";") or not {"with", "without"} & set(t[:k]):
+            continue
+        left = parse_tokens(t[:k])
+        right = parse_tokens(t[k + 1:]) if left else None
+        if right:
+            stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
+                ("可见", "伴", "仍可见", "不除外", "考虑"))
+            joiner = "；" if t[k] == ";" or left.facts and left.facts[-1].status == ABSENT and stated else "，"
+            return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
+    return None
 
 
 def _diagnosis_after(t: Tokens, k: int) -> Clause | None:

@@ -218,3 +218,9 @@ def test_a_stable_exam_with_a_stated_finding_stays_unread():
 
 def test_a_curve_named_by_its_apex():
     assert read_sentence("Mild right apex curvature of the lower thoracic spine.")[0] == "轻度下段胸椎右凸侧弯"
+
+
+def test_a_with_part_ends_at_the_comma():
+    zh, facts = read_sentence("Low lung volumes with bronchovascular crowding, no acute cardiopulmonary finding.")
+    assert zh == "肺容积减小，伴支气管血管纹理聚拢，心肺未见急性病变"
+    assert [f.status for f in facts] == [PRESENT, PRESENT, ABSENT]
