@@ -39,7 +39,7 @@ from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
 from medqa.vocab.rewrites_imp import NO_FINDING_LINES, QUALITY_IMP, SPELLING_IMP
-from medqa.vocab.statements import compared, for_technique, otherwise_subject, run_on, stable_exam, this_exam
+from medqa.vocab.statements import compared, judged_for_technique, otherwise_subject, run_on, stable_exam, this_exam
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
 # capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
@@ -169,8 +169,8 @@ def normalize(sentence: str) -> str:
 
 
 def _clause(t: Tokens) -> Clause | None:
-    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, for_technique,
-                   compared, this_exam, stable_exam):
+    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive,
+                   judged_for_technique, compared, this_exam, stable_exam):
         found = reader(t)
         if found:
             return found

@@ -31,11 +31,12 @@ def run_on(t: Tokens) -> Clause | None:
     return None
 
 
-def for_technique(t: Tokens) -> Clause | None:
-    """'heart size mildly enlarged for technique': judged with the film's technique in mind (考虑投照条件)."""
+def judged_for_technique(t: Tokens) -> Clause | None:
+    """'heart size mildly enlarged for technique': judged with the film's technique in mind (（考虑投照因素）, as
+    the findings helper's medqa.vocab.views says it after a normal statement)."""
     n = 3 if t[-3:] == ("for", "the", "technique") else 2 if t[-2:] == ("for", "technique") else 0
     found = subject_predicate(t[:-n]) if n else None
-    return Clause("考虑投照条件，" + found.zh, found.facts) if found else None
+    return Clause(found.zh + "（考虑投照因素）", found.facts) if found else None
 
 
 def compared(t: Tokens) -> Clause | None:
