@@ -5,7 +5,7 @@ negation."""
 
 from __future__ import annotations
 
-from medqa.vocab.clauses import Clause, negation, stated_tail
+from medqa.vocab.clauses import PRESENT, Clause, negation, stated_tail
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.subjects import SUBJECTS
@@ -32,11 +32,14 @@ def run_on(t: Tokens) -> Clause | None:
 
 
 def judged_for_technique(t: Tokens) -> Clause | None:
-    """'heart size mildly enlarged for technique': judged with the film's technique in mind (（考虑投照因素）, as
-    the findings helper's medqa.vocab.views says it after a normal statement)."""
+    """'heart size mildly enlarged for technique': a stated finding judged with the film's technique in mind
+    (（考虑投照因素）). A normal statement judged so is read by medqa.vocab.views (the findings helper's), the same
+    way."""
     n = 3 if t[-3:] == ("for", "the", "technique") else 2 if t[-2:] == ("for", "technique") else 0
     found = subject_predicate(t[:-n]) if n else None
-    return Clause(found.zh + "（考虑投照因素）", found.facts) if found else None
+    if not found or not any(f.status == PRESENT for f in found.facts):
+        return None
+    return Clause(found.zh + "（考虑投照因素）", found.facts)
 
 
 def compared(t: Tokens) -> Clause | None:

@@ -21,7 +21,6 @@ RENDERED = [
     ("Tortuous dilated aorta.", "主动脉迂曲，主动脉增宽"),
     # heart size as impressions say it
     ("Heart size near top normal limits, stable mediastinal contours.", "心脏大小接近正常上限，纵隔轮廓较前稳定"),
-    ("Heart size within normal limits for technique.", "心脏大小在正常范围内（考虑投照因素）"),
     ("Heart size mildly enlarged for technique.", "心脏轻度增大（考虑投照因素）"),
     # full stops and commas lost in dictation
     ("Heart size is normal lungs are clear.", "心脏大小正常，双肺清晰"),
