@@ -16,7 +16,7 @@ from pathlib import Path
 from medqa.core.tables import read_tsv
 from medqa.vocab.lexicon import finding_key
 from medqa.vocab.mesh import MeshTerm
-from medqa.vocab.phrases import Phrase, Tokens, parse_phrase
+from medqa.vocab.phrases import Phrase, Tokens, bare_place_after, parse_phrase, split_places
 from medqa.vocab.words import WordTable
 
 PRESENT, ABSENT, UNCERTAIN, FOLLOWUP = "present", "absent", "uncertain", "followup"
@@ -107,10 +107,15 @@ def parse_list(t: Tokens) -> tuple[tuple[Phrase, ...], str] | None:
     whole = parse_phrase(t)
     if whole:
         return (whole,), ""
+    shared = split_places(t)
+    if shared:
+        return shared, "and"
     for k in range(1, len(t)):
         for n, _ in _SEPARATORS.matches(t, k):
             head = parse_phrase(t[:k])
             rest = parse_list(t[k + n:]) if head else None
+            if rest and len(rest[0]) == 1 and bare_place_after(t[k + n:]):
+                return None  # 'atelectasis versus scar left lung base': whose place it is, is not said
             if rest:
                 sep = " ".join(t[k:k + n]).removeprefix(", ").strip(",") or ","
                 if sep == "and" and rest[1] in _ALTERNATIVES or sep in _ALTERNATIVES and rest[1] == "and":
@@ -295,6 +300,23 @@ def _inherit(term: MeshTerm, like: MeshTerm) -> MeshTerm:
     return MeshTerm(term.head, (*term.qualifiers, *(q for q in like.qualifiers if q in _PLACES)))
 
 
+def _nested(templates: list[str]) -> str | None:
+    """One template saying every wrapper's words: 仍可见{} around {}，较前稳定 is 仍可见{}，较前稳定 ('persistent
+    stable X'); two wrappers on the same side of the finding cannot both be said, so the clause stays unread."""
+    before = {x for x in templates if not x.startswith("{}")}
+    after = {x for x in templates if x.startswith("{}")}
+    if len(before) > 1 or len(after) > 1:
+        return None
+    inner = next(iter(after), "{}")
+    return next(iter(before), "{}").format(inner) if before else inner
+
+
+def stated_tail(t: Tokens) -> tuple[Tokens, str] | None:
+    """(the clause before it, Chinese template) of a comparison tail ('..., unchanged' -> {}，较前无变化), or None."""
+    body, tail = _strip_suffix(t, _POS_TAILS)
+    return (body, tail) if tail and "{}" in tail and body else None
+
+
 def positive(t: Tokens) -> Clause | None:
     """A stated finding, optionally with a diagnosis: 'there is a small left pleural effusion'."""
     t, prefix = _strip_prefix(t, _POS_PREFIX)
@@ -302,7 +324,9 @@ def positive(t: Tokens) -> Clause | None:
     t, tail = _strip_suffix(t, _POS_TAILS)
     if not leading and "stable" in t[:3] and t[-1] != "stable":  # 'mild stable cardiomegaly'
         t, leading = tuple(w for w in t if w != "stable"), "{}，较前稳定"
-    template = next((x for x in (leading, prefix, tail) if x and "{}" in x), "{}")
+    template = _nested([x for x in (leading, prefix, tail) if x and "{}" in x])
+    if template is None:
+        return None
     items = parse_list(t)
     if items and items[1] not in ("or", "versus", "vs", "and/or"):
         return Clause(template.format(join_zh([p.zh for p in items[0]], items[1])), certain(items[0]))

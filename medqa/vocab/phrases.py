@@ -106,7 +106,9 @@ def _posts(tokens: Tokens) -> _Posts | None:
             i += next(len(k) for k, v in _SIDE_WORDS.items() if tokens[i:i + len(k)] == k and v == side)
             continue
         prep = _PREPOSITIONS.match(tokens, i)
-        if not prep:
+        if not prep and i == 0:  # a place right after the head, its preposition left out: 'atelectasis right base'
+            prep = (0, True)
+        elif not prep:
             return None
         # The location runs to the next preposition (or the end): try the longest first.
         for end in range(len(tokens), i + prep[0], -1):
@@ -238,4 +240,93 @@ def parse_phrase(tokens: Tokens) -> Phrase | None:
             return None
         mods.append(mod[1])
         i += mod[0]
+    return None
+
+
+_SIDES = frozenset({"right", "left", "bilateral", "both"})
+
+
+def _two_places(left: Phrase | None, both: Phrase | None) -> bool:
+    """One head at two different places ('mediastinal and mediastinal nodes' would count one finding twice)."""
+    return bool(left and both and left.term.head == both.term.head and left.kind == both.kind
+                and left.term != both.term)
+
+
+def bare_place_after(tokens: Tokens) -> bool:
+    """Whether a phrase ends in a place with no preposition before it ('scar left lung base')."""
+    if any(_PREPOSITIONS.match(tokens, i) for i in range(len(tokens))):
+        return False  # a place after a preposition is the phrase's own ('atelectasis in the right lung base')
+    return any(tokens[i] not in EMPTY_WORDS and _location(tokens[i:]) and parse_phrase(tokens[:i])
+               for i in range(1, len(tokens)))
+
+
+def _place_words(tokens: Tokens) -> bool:
+    """Whether every word names a place ('left base', 'right apical', 'medial left base')."""
+    i = 0
+    while i < len(tokens):
+        mod = _MODIFIERS.match(tokens, i)
+        anat = _ANATOMY.match(tokens, i)
+        if mod and mod[1] in _PLACE and _PLACE[mod[1]]:
+            i += mod[0]
+        elif anat:
+            i += anat[0]
+        else:
+            return False
+    return bool(tokens)
+
+
+@functools.lru_cache(maxsize=65536)
+def split_places(tokens: Tokens) -> tuple[Phrase, Phrase] | None:
+    """Two places sharing one head: 'right apical and left base calcified granulomas' -> the granulomas at each.
+
+    The words before the first place ('calcified') and after the second ('5 mm calcified granulomas') belong to
+    both; both phrases must parse, and to the same head, or the phrase stays unread."""
+    if tokens.count("and") != 1:
+        return None
+    k = tokens.index("and")
+    after = _places_after(tokens, k) or _two_sides(tokens, k)
+    if after:
+        return after
+    for m in range(k):  # tokens[:m]: words shared by both; tokens[m:k]: the first place
+        if not _place_words(tokens[m:k]) or m and _place_words(tokens[m - 1:m]) or set(tokens[m:k]) <= _SIDES:
+            continue  # 'right and left basilar': 'basilar' is both sides' place, so a bare side is refused
+        if m and parse_phrase(tokens[:m]):
+            return None  # the places follow the head ('granuloma right upper lobe and left lung'): not this shape
+        # tokens[k + 1:j]: the second place, the longest run of place words
+        j = next((j for j in range(len(tokens) - 1, k + 1, -1) if _place_words(tokens[k + 1:j])), None)
+        if j is None or bool(_SIDES & set(tokens[m:k])) != bool(_SIDES & set(tokens[k + 1:j])):
+            return None  # 'right hilar and paratracheal': whether the side is both places' is not said
+        left = parse_phrase(tokens[:k] + tokens[j:])
+        both = parse_phrase(tokens[:m] + tokens[k + 1:])
+        if _two_places(left, both):
+            return left, both
+    return None
+
+
+def _two_sides(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:
+    """'calcified right and left hilar lymph nodes': each side at the place after the second side (右侧肺门淋巴结钙化
+    及左侧肺门淋巴结钙化)."""
+    if not 0 < k < len(tokens) - 2 or {tokens[k - 1], tokens[k + 1]} != {"right", "left"}:
+        return None
+    if k > 1 and _place_words(tokens[k - 2:k - 1]):
+        return None  # 'right upper and left ...': the first side has places of its own
+    left = parse_phrase(tokens[:k] + tokens[k + 2:])
+    both = parse_phrase(tokens[:k - 1] + tokens[k + 1:])
+    return (left, both) if _two_places(left, both) else None
+
+
+def _places_after(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:
+    """'calcified granulomas in the right upper lobe and the left lower lobe': one head at two places after it."""
+    for p in range(1, k - 1):
+        prep = _PREPOSITIONS.match(tokens, p)
+        if not prep or not _place_words(tuple(w for w in tokens[p + prep[0]:k] if w not in EMPTY_WORDS)):
+            continue
+        second = tuple(w for w in tokens[k + 1:] if w not in EMPTY_WORDS)
+        if not _place_words(second) or bool(_SIDES & set(tokens[p:k])) != bool(_SIDES & set(second)):
+            return None
+        left = parse_phrase(tokens[:k])
+        both = parse_phrase(tokens[:p + prep[0]] + tokens[k + 1:])
+        if _two_places(left, both):
+            return left, both
+        return None
     return None

@@ -38,6 +38,8 @@ from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
+from medqa.vocab.rewrites_imp import NO_FINDING_LINES, QUALITY_IMP, SPELLING_IMP
+from medqa.vocab.statements import compared, judged_for_technique, otherwise_subject, run_on, stable_exam, this_exam
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
 # capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
@@ -76,7 +78,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^(the lungs are [a-z ]+?) but (grossly )?(?=clear of )", r"\1 but the lungs are \2"),
     (r"\b(granulomas?|granulomata),? (?=(?:right|left) (?:upper|middle|lower) lobe$|"
      r"(?:right|left) (?:lung )?(?:base|apex)$)", r"\1 in the "),
-    *SPELLING_MORE)]
+    *SPELLING_MORE, *SPELLING_IMP)]
 _SPELLING_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _SPELLING))  # most sentences need none
 _LEADING = {("specifically", ","), ("specifically",), ("additionally", ","), ("also", ","), ("overall", ","),
             ("in", "addition", ","), ("again",), ("there", "is", "again"), ("incidentally", ","),
@@ -89,6 +91,7 @@ _TECHNIQUE = re.compile(
     r"|^(?:the )?(?:xxxx )?(?:exam|examination) consists of (?:frontal and lateral|pa and lateral) radiographs of the "
     r"chest$|^(?:xxxx )+and lateral chest (?:examination|exam) was obtained$|^\d+ images?$|^chest$|"
     r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$|"
+    rf"{'|'.join(NO_FINDING_LINES)}|"
     r"^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
     r"(?: of)?(?: the chest)?$|^comparison:? xxxx(?:,? xxxx)*$")  # a comparison line whose date is masked
 _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
@@ -107,7 +110,7 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^no acute or active cardiac, pulmonary or pleural disease$", "心、肺及胸膜未见急性或活动性病变"),
     (r"^(?:negative|normal|normal exam|negative exam|negative study|normal study)$", "未见异常"),
     (r"^no acute preoperative findings?$", "术前检查未见急性病变"),
-    *QUALITY_LINES,
+    *QUALITY_LINES, *QUALITY_IMP,
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")
@@ -166,7 +169,8 @@ def normalize(sentence: str) -> str:
 
 
 def _clause(t: Tokens) -> Clause | None:
-    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive):
+    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive,
+                   judged_for_technique, compared, this_exam, stable_exam):
         found = reader(t)
         if found:
             return found
@@ -177,6 +181,7 @@ def _clause(t: Tokens) -> Clause | None:
         neg = negation(rest)
         if neg:
             return Clause(("余" if neg.zh.startswith("未见") else "其余") + neg.zh, neg.facts)
+        return otherwise_subject(rest)
     return None
 
 
@@ -219,6 +224,22 @@ def parse_tokens(t: Tokens) -> Clause | None:
             starts_stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
             joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
+            return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
+    return _after_with(t) or run_on(t)
+
+
+def _after_with(t: Tokens) -> Clause | None:
+    """'low lung volumes with bronchovascular crowding, no acute cardiopulmonary finding': a clause with its 'with'
+    part, then another clause after the comma (the 'with' part ends at the comma)."""
+    for k in range(2, len(t) - 1):
+        if t[k] not in (",", ";") or not {"with", "without"} & set(t[:k]):
+            continue
+        left = parse_tokens(t[:k])
+        right = parse_tokens(t[k + 1:]) if left else None
+        if right:
+            stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
+                ("可见", "伴", "仍可见", "不除外", "考虑"))
+            joiner = "；" if t[k] == ";" or left.facts and left.facts[-1].status == ABSENT and stated else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
     return None
 
