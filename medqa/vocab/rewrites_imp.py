@@ -10,7 +10,7 @@ QUALITY_IMP: (pattern, Chinese) for more whole sentences about the film's qualit
 SPELLING_IMP: tuple[tuple[str, str], ...] = (
     # The comparison field pasted before the first sentence without its full stop: the date is masked, the line
     # names no finding ('comparison xxxx, xxxx well expanded and clear lungs').
-    (r"^comparison xxxx, xxxx (?!xxxx\b)(?=[a-z])", ""),
+    (r"^comparison:? xxxx, xxxx (?!xxxx\b)(?=[a-z])", ""),
     # Two states of the aorta side by side name two findings ('tortuous dilated aorta': 主动脉迂曲，主动脉增宽).
     (r"\b(tortuous|dilated|ectatic) (?!\1)(tortuous|dilated|ectatic|calcified) (?=(?:thoracic )?aorta\b)",
      r"\1 and \2 "),
@@ -34,7 +34,7 @@ SPELLING_IMP: tuple[tuple[str, str], ...] = (
 )
 
 NO_FINDING_LINES: tuple[str, ...] = (
-    r"^comparison xxxx(?:,? xxxx)*$",  # which earlier film was compared: its date is masked, no finding
+    r"^comparison:? xxxx(?:,? xxxx)*$",  # which earlier film was compared: its date is masked, no finding
     r"^(?:pa and lateral |frontal and lateral |portable )?chest radiograph$",  # the study's name, as a heading
 )
 

@@ -93,7 +93,7 @@ _TECHNIQUE = re.compile(
     r"^(?:pa and lateral|frontal and lateral)(?: chest)?$|^end of (?:the )?report$|"
     rf"{'|'.join(NO_FINDING_LINES)}|"
     r"^(?:the )?patient (?:was|is) shielded$|^two-view chest$|^(?:this is an )?apical lordotic (?:frontal )?view"
-    r"(?: of)?(?: the chest)?$|^comparison:? xxxx(?:,? xxxx)*$")  # a comparison line whose date is masked
+    r"(?: of)?(?: the chest)?$")
 _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^(?:recommend|recommended) followup(?: chest x-ray| radiographs?| imaging| chest radiograph)?(?: in \d+ "
      r"(?:weeks?|months?))? to (?:ensure|document|confirm) (?:complete )?resolution$", "建议随访复查，以确认病变吸收"),

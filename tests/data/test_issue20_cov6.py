@@ -52,7 +52,7 @@ def test_the_verifier_checks_an_impression_description_against_the_impression():
 
 
 @pytest.mark.parametrize("line", ["The heart and lungs have XXXX XXXX in the interval.", "Comparison: XXXX, XXXX.",
-                                  "Comparison XXXX, XXXX."])
+                                  "Comparison XXXX, XXXX.", "Comparison XXXX, XXXX"])  # the last runs on
 def test_a_masked_comparison_is_left_out_of_the_description(line):
     findings = f"{line} Both lungs are clear and expanded. Heart and mediastinum normal."
     sentences = read_section(findings)
@@ -65,7 +65,7 @@ def test_a_masked_comparison_is_left_out_of_the_description(line):
 @pytest.mark.parametrize("line", ["The heart and lungs have XXXX in the interval.", "The lungs have XXXX XXXX in the "
                                   "interval.", "The heart and lungs have XXXX XXXX since the prior XXXX.",
                                   "Comparison XXXX, XXXX, increased XXXX opacities.",
-                                  "Comparison XXXX, XXXX well expanded and clear lungs."])  # a mask: adjective?
+                                  "Comparison XXXX, XXXX XXXX opacities."])  # a third mask: the statement's word
 def test_other_masked_comparisons_still_block_the_description(line):
     findings = f"{line} The lungs are clear."
     assert render_section(read_section(findings)) is None
