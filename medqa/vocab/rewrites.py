@@ -30,6 +30,8 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"\bhave a normal appearance$", "are normal in appearance"), (r"\bhilar regions\b", "hilar region"),
     (r"\bcalcified (mediastinal|hilar) and ((?:right |left |bilateral )?(?!\1)(?:mediastinal|hilar)) lymph nodes\b",
      r"calcified \1 lymph nodes and calcified \2 lymph nodes"),  # each station its own node
+    (r"\bcalcified ((?:right |left )?(?:hilar|paratracheal|suprahilar|infrahilar)) and (infracarinal|subcarinal) "
+     r"lymph nodes\b", r"calcified \1 lymph nodes and calcified \2 lymph nodes"),
     (r"\belevation (?=(?:right|left) hemidiaphragm\b)", "elevation of the "),
     (r"\bdegenerative changes? (?=(?:mid|lower|upper) thoracic spine$)", "degenerative changes of the "),
     (r"\bdegenerative changes to the\b", "degenerative changes of the"),
