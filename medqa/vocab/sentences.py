@@ -31,6 +31,7 @@ from medqa.vocab.clauses import (
     positive,
     uncertain,
 )
+from medqa.vocab.devices import device_position
 from medqa.vocab.findings import extract_findings
 from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_normal
@@ -166,7 +167,7 @@ def normalize(sentence: str) -> str:
 
 
 def _clause(t: Tokens) -> Clause | None:
-    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive):
+    for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive, device_position):
         found = reader(t)
         if found:
             return found
