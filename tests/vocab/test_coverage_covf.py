@@ -83,6 +83,8 @@ DEVICES = [
      "右侧胸壁起搏器，较前稳定，导线投影于右心房及右心室"),
     ("There is a dual-lumen right internal jugular central venous catheter, the distal tip projects over the right "
      "atrium.", "右侧颈内静脉双腔中心静脉导管，末端投影于右心房"),
+    ("There is a left chest wall pacemaker with leads in the right atrium and right ventricle.",
+     "左侧胸壁起搏器，导线位于右心房及右心室"),  # was refused in test_coverage_grammar: lead tips now read
     ("There is a right chest port with catheter tip at the cavoatrial junction.",
      "右侧胸部输液港，导管尖端位于上腔静脉与右心房交界处"),
 ]
