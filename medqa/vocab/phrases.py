@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from medqa.vocab.lexicon import describe_term, finding_key
 from medqa.vocab.mesh import MeshTerm
+from medqa.vocab.sizes import size_after, size_before
 from medqa.vocab.words import (
     ANATOMY,
     DESCRIPTORS,
@@ -73,6 +74,7 @@ class Phrase:
 class _Posts:
     quals: list[str]
     anatomy: list[str]  # anatomy heads named after a preposition ('of the aorta')
+    size: str = ""  # 'measuring 8 mm' (medqa.vocab.sizes)
 
 
 def _location(tokens: Tokens) -> tuple[list[str], list[str]] | None:
@@ -100,6 +102,9 @@ def _posts(tokens: Tokens) -> _Posts | None:
     posts = _Posts([], [])
     i = 0
     while i < len(tokens):
+        if tokens[i] == "measuring":  # the size closes the phrase: 'nodule measuring approximately 8 mm'
+            posts.size = size_after(tokens[i:]) or ""
+            return posts if posts.size else None
         side = next((v for k, v in _SIDE_WORDS.items() if tokens[i:i + len(k)] == k), None)
         if side:
             posts.quals.append(side)
@@ -162,7 +167,15 @@ def _finding(head: tuple, mods: list[str], posts: _Posts) -> Phrase | None:
     if resolved is None or resolved[1]:
         return None
     quals = [q for q in resolved[0] if not (kind == "device" and q == "prior")]  # 'prior sternotomy': 术后 says it
-    return Phrase(MeshTerm(name, _unique((*implied, *quals, *posts.quals, *posts.anatomy))), kind)
+    if posts.size and name not in _SIZED:
+        return None
+    size = (posts.size,) if posts.size else ()
+    return Phrase(MeshTerm(name, _unique((*implied, *quals, *posts.quals, *posts.anatomy, *size))), kind)
+
+
+# Lesions whose size a report gives ('a 6 mm nodule'); a size on anything else is not read.
+_SIZED = frozenset({"nodule", "pulmonary nodule", "calcified granuloma", "granuloma", "calcified nodule", "mass",
+                    "pulmonary mass", "opacity", "density", "lucency", "cysts", "cavitation", "lesion"})
 
 
 def _anatomy(anat: tuple, mods: list[str], posts: _Posts, noun_state: str = "") -> Phrase | None:
@@ -225,12 +238,20 @@ def _heads_at(tokens: Tokens, i: int, mods: list[str]) -> Phrase | None:
 def parse_phrase(tokens: Tokens) -> Phrase | None:
     """The finding a whole noun phrase names ('a small left pleural effusion'), or None."""
     mods: list[str] = []
+    size = ""
     i = 0
     while i < len(tokens):
         if tokens[i] in EMPTY_WORDS:
             i += 1
             continue
+        sized = None if size else size_before(tokens, i)
+        if sized:  # 'a 6 mm calcified granuloma'
+            size = sized[1]
+            i += sized[0]
+            continue
         found = _heads_at(tokens, i, mods)
+        if found and size:
+            found = _with_size(found, size)
         if found:  # a word the lexicon cannot render keeps the whole phrase unread: nothing is dropped silently
             return None if describe_term(found.term).unknown else found
         mod = _MODIFIERS.match(tokens, i)
@@ -239,3 +260,10 @@ def parse_phrase(tokens: Tokens) -> Phrase | None:
         mods.append(mod[1])
         i += mod[0]
     return None
+
+
+def _with_size(found: Phrase, size: str) -> Phrase | None:
+    """A lesion with the size written before it; None for anything else, or a second size."""
+    if found.term.head not in _SIZED or any(q.startswith("size:") for q in found.term.qualifiers):
+        return None
+    return Phrase(MeshTerm(found.term.head, (*found.term.qualifiers, size)), found.kind)

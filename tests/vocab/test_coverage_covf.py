@@ -116,3 +116,36 @@ def test_verifier_reads_subclavian_vein_as_no_clavicle():
     from medqa.data.verify.scope import structure_missing
     assert not structure_missing("左侧锁骨下静脉中心静脉导管", {"left subclavian central catheter tip in distal svc"})
     assert structure_missing("右侧锁骨骨折", {"right rib fracture"})
+
+
+# A lesion's size, kept exactly (medqa.vocab.sizes): before the name, approximately 约, in diameter 直径.
+SIZES = [
+    ("8mm calcified granuloma in the right base.", "右肺底部8mm钙化肉芽肿"),
+    ("There is a 22 x 14 mm calcified nodule in the left lower lobe.", "左肺下叶22mm×14mm钙化结节"),
+    ("There is a right upper lobe nodule measuring 8 mm in diameter.", "右肺上叶直径8mm结节"),
+    ("There is a 6 mm nodular opacity in the right upper lobe.", "右肺上叶6mm结节状阴影"),
+    ("Right upper lobe nodule measuring approximately 1.5 cm.", "右肺上叶约1.5cm结节"),
+    # medial and lateral are kept (were dropped silently: 右肺底部 for 'the medial right lung base')
+    ("There is a 6 mm calcified granuloma at the medial right lung base.", "右肺底部内侧6mm钙化肉芽肿"),
+    ("Stable 4 mm lateral left midlung calcified granuloma.", "左中肺野外侧4mm钙化肉芽肿，较前稳定"),
+    ("Medial left lower lobe atelectasis.", "左肺下叶内侧肺不张"),
+]
+
+SIZES_REFUSED = [
+    "There is a 6 mm pneumothorax.",  # a size on what is no lesion is not read
+    "There is a 6 nodule.",  # a bare number is no size
+    "There is a 6 mm 7 mm nodule.",  # two sizes
+    "There is a 5 mm x 2 cm nodule.",  # mixed units: never guessed
+    "Right upper lobe nodule measuring XXXX mm.",
+    "Right upper lobe nodule measuring 8 mm in the right upper lobe.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SIZES)
+def test_size_and_part_kept(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", SIZES_REFUSED)
+def test_size_refused(english):
+    assert read_sentence(english)[0] is None
