@@ -33,7 +33,7 @@ _HEADS = WordTable({**{k: (v, "finding") for k, v in FINDING_NOUNS.items()},
                     **{k: (v, "device") for k, v in DEVICE_NOUNS.items()}})
 _ANATOMY = WordTable(ANATOMY)
 _STATE_NOUNS = WordTable(STATE_NOUNS)
-_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;projecting over;near;on;"
+_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;projecting over;on;"
                            "in the region of;adjacent to;at the level of;seen in;noted in;located in;from;beneath;"
                            "under;below;above": True})
 _SIDE_WORDS = {("bilaterally",): "bilateral", ("on", "the", "right"): "right", ("on", "the", "left"): "left",

@@ -54,6 +54,8 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
      r"examination$)", r"\1, "),
     (r"\bright upper quadrant of the abdomen\b", "right upper quadrant"),
     (r"\bhas a normal appearance$", "is normal in appearance"),
+    (r"\bis is\b", "is"), (r"\bare are\b", "are"), (r"\bthe the\b", "the"), (r"\bof of\b", "of"),  # typed twice
+    (r"^((?:the )?lungs are (?:mildly )?(?:hyperexpanded|hyperinflated)) bilaterally\b", r"\1"),  # 双肺 says both
     (r"^(there is no pleural line to suggest pneumothorax) or (?=costophrenic (?:angles?|xxxx) blunting to suggest )",
      r"\1, no "),
 )

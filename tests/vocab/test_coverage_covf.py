@@ -149,3 +149,38 @@ def test_size_and_part_kept(english, chinese):
 @pytest.mark.parametrize("english", SIZES_REFUSED)
 def test_size_refused(english):
     assert read_sentence(english)[0] is None
+
+
+MORE = [
+    ("There is focal consolidation in the posterior segment of the right lower lobe.", "右肺下叶后段局灶性实变"),
+    ("Airspace disease in the superior segment of the left lower lobe.", "左肺下叶背段气腔病变"),  # 背段
+    ("The heart is significantly enlarged.", "心脏明显增大"),  # significantly is kept
+    ("Resolved interstitial edema.", "间质性肺水肿已吸收"),
+    ("There are small to moderate bilateral pleural effusions, left greater than right.",
+     "双侧少量至中等量胸腔积液，左侧为著"),  # both grades said
+    ("Prior granulomatous disease appears stable.", "陈旧性肉芽肿性病变，较前稳定"),
+    ("The heart is is at the upper limits of normal in size.", "心脏为正常上限"),  # a word typed twice
+    ("Lungs are hyperexpanded bilaterally, with no focal consolidation, pleural effusion, or pneumothoraces.",
+     "双肺过度充气，未见局灶性实变、胸腔积液或气胸"),
+]
+
+MORE_REFUSED = [
+    "There is also a 7 mm calcified nodule near the left hilum.",  # near is not in: never 左肺门区
+    "Resolved XXXX edema.",
+    "The heart is significantly XXXX.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), MORE)
+def test_more_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", MORE_REFUSED)
+def test_more_refused(english):
+    assert read_sentence(english)[0] is None
+
+
+def test_resolved_states_absence():
+    _zh, facts = read_sentence("Resolved interstitial edema.")
+    assert [(f.key, f.status) for f in facts] == [("pulmonary edema", "absent")]
