@@ -253,7 +253,7 @@ def parse_phrase(tokens: Tokens) -> Phrase | None:
         if found and size:
             found = _with_size(found, size)
         if found:  # a word the lexicon cannot render keeps the whole phrase unread: nothing is dropped silently
-            return None if describe_term(found.term).unknown else found
+            return None if describe_term(found.term).unknown or _segment_alone(found.term) else found
         mod = _MODIFIERS.match(tokens, i)
         if not mod:
             return None
@@ -267,3 +267,9 @@ def _with_size(found: Phrase, size: str) -> Phrase | None:
     if found.term.head not in _SIZED or any(q.startswith("size:") for q in found.term.qualifiers):
         return None
     return Phrase(MeshTerm(found.term.head, (*found.term.qualifiers, size)), found.kind)
+
+
+def _segment_alone(term: MeshTerm) -> bool:
+    """'opacity in the posterior segment': a segment of no lobe the text names is no place (never 肺后段)."""
+    segment = any(q.endswith(" segment") for q in term.qualifiers)
+    return segment and not any(q in ("upper lobe", "middle lobe", "lower lobe", "lingula") for q in term.qualifiers)

@@ -184,3 +184,29 @@ def test_more_refused(english):
 def test_resolved_states_absence():
     _zh, facts = read_sentence("Resolved interstitial edema.")
     assert [(f.key, f.status) for f in facts] == [("pulmonary edema", "absent")]
+
+
+VIEWS = [
+    ("Streaky airspace disease on the lateral examination.", "侧位片示条索状气腔病变"),
+    ("Low lung volumes on the AP view with bronchovascular crowding and bibasilar atelectasis.",
+     "前后位片示肺容积减小，伴支气管血管纹理聚拢、双肺底部肺不张"),
+    ("No pleural effusion on the lateral view.", "侧位片未见胸腔积液"),
+    ("Right lower lobe opacity seen only on the lateral view.", "仅侧位片示右肺下叶阴影"),
+]
+
+VIEWS_REFUSED = [
+    "Opacity in the posterior segment.",  # a segment of no lobe: never 肺后段
+    "Airspace opacity in posterior segment on the lateral view.",
+    "Streaky airspace disease on the lateral view, left greater than right.",  # more after the view: not read
+    "XXXX opacity on the lateral view.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), VIEWS)
+def test_view_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", VIEWS_REFUSED)
+def test_view_refused(english):
+    assert read_sentence(english)[0] is None
