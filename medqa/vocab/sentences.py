@@ -308,8 +308,9 @@ def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
 
 
 # 'streaky airspace disease on the lateral examination': what one view shows (侧位片示...), said before the finding.
-_ON_VIEW = re.compile(r"^(?P<rest>[a-z0-9 ,.-]+?),? (?P<only>only )?(?:seen )?(?:on|in) (?:the )?(?P<view>lateral|frontal|"
-                      r"pa|ap) (?:view|projection|radiograph|film|exam|examination|image)(?P<after>(?: with [a-z ,]+)?)$")
+_ON_VIEW = re.compile(r"^(?P<rest>[a-z0-9 ,.-]+?),? (?P<only>only )?(?:seen )?(?:on|in) (?:the )?"
+                      r"(?P<view>lateral|frontal|pa|ap) (?:view|projection|radiograph|film|exam|examination|image)"
+                      r"(?P<after>(?: with [a-z ,]+)?)$")
 _VIEWS = {"lateral": "侧位片", "frontal": "正位片", "pa": "后前位片", "ap": "前后位片"}
 
 
