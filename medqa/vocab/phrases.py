@@ -33,7 +33,7 @@ _HEADS = WordTable({**{k: (v, "finding") for k, v in FINDING_NOUNS.items()},
                     **{k: (v, "device") for k, v in DEVICE_NOUNS.items()}})
 _ANATOMY = WordTable(ANATOMY)
 _STATE_NOUNS = WordTable(STATE_NOUNS)
-_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;projecting over;on;"
+_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;through;projecting over;on;"
                            "in the region of;adjacent to;at the level of;seen in;noted in;located in;from;beneath;"
                            "under;below;above": True})
 _SIDE_WORDS = {("bilaterally",): "bilateral", ("on", "the", "right"): "right", ("on", "the", "left"): "left",
@@ -253,7 +253,8 @@ def parse_phrase(tokens: Tokens) -> Phrase | None:
         if found and size:
             found = _with_size(found, size)
         if found:  # a word the lexicon cannot render keeps the whole phrase unread: nothing is dropped silently
-            return None if describe_term(found.term).unknown or _segment_alone(found.term) else found
+            unplaced = _segment_alone(found.term) or _number_alone(found.term)
+            return None if describe_term(found.term).unknown or unplaced else found
         mod = _MODIFIERS.match(tokens, i)
         if not mod:
             return None
@@ -273,3 +274,14 @@ def _segment_alone(term: MeshTerm) -> bool:
     """'opacity in the posterior segment': a segment of no lobe the text names is no place (never 肺后段)."""
     segment = any(q.endswith(" segment") for q in term.qualifiers)
     return segment and not any(q in ("upper lobe", "middle lobe", "lower lobe", "lingula") for q in term.qualifiers)
+
+
+def _number_alone(term: MeshTerm) -> bool:
+    """A rib's number with no rib beside it ('8th rib fracture' of a fracture head: 第8 alone), or on what only
+    overlies the rib ('a nodule overlying the 5th rib' never lies in 第5肋)."""
+    numbers = [q for q in term.qualifiers if q.startswith("rib ")]
+    in_rib = "ribs" in term.qualifiers and term.head in _OF_BONE or term.head == "ribs"
+    return bool(numbers) and (len(numbers) > 1 or not in_rib)
+
+
+_OF_BONE = frozenset({"fractures, bone", "deformity", "dislocations", "bone abnormality", "sclerosis", "thickening"})

@@ -210,3 +210,28 @@ def test_view_rendered(english, chinese):
 @pytest.mark.parametrize("english", VIEWS_REFUSED)
 def test_view_refused(english):
     assert read_sentence(english)[0] is None
+
+
+RIBS = [
+    ("There is an old healed fracture through the right 8th rib.", "右侧第8肋骨陈旧性骨折"),
+    ("Old fracture of the left ninth rib.", "左侧第9肋骨陈旧性骨折"),
+    ("Deformity of the left anterior 5th rib.", "左侧第5前肋畸形"),
+]
+
+RIBS_REFUSED = [
+    "6 mm nodular opacity overlying the left anterior 5th rib.",  # over the rib, never in 第5肋
+    "Nodular densities projecting over the posterior 9th ribs bilaterally.",
+    "Healed right lateral 10th rib fracture.",  # the number would stand alone: 右侧第10
+    "Fracture of the 8th vertebra.",
+    "Old healed left 5th and 6th rib fractures.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), RIBS)
+def test_rib_number_kept(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", RIBS_REFUSED)
+def test_rib_number_refused(english):
+    assert read_sentence(english)[0] is None
