@@ -235,3 +235,34 @@ def test_rib_number_kept(english, chinese):
 @pytest.mark.parametrize("english", RIBS_REFUSED)
 def test_rib_number_refused(english):
     assert read_sentence(english)[0] is None
+
+
+COMPARED = [
+    ("There is mild cardiomegaly, similar to prior exams.", "心脏轻度增大，与前片相仿"),  # similar, never 无变化
+    ("Mild hyperinflation appears similar to prior.", "轻度肺过度充气，与前片相仿"),
+    ("Mediastinal contours appear similar to prior.", "纵隔轮廓与前片相仿"),
+    ("The cardiomediastinal silhouette is normal in contour and unchanged in comparison to prior exams.",
+     "心影及纵隔形态正常，较前无变化"),
+    ("Cardiomediastinal silhouette is stable in size and appearance.", "心影及纵隔较前稳定"),
+    ("Normal cardiac size and contour, unremarkable mediastinal silhouette.", "心脏大小及形态正常，纵隔轮廓未见异常"),
+    ("Stable position of left subclavian central venous catheter.", "左侧锁骨下静脉中心静脉导管，位置较前稳定"),
+    ("The tracheostomy tube is in stable position.", "气管切开套管，位置较前稳定"),
+    ("Right PICC is unchanged in position.", "右侧经外周置入中心静脉导管，位置较前无变化"),
+    ("Prominent epicardial fat.", "心外膜脂肪垫明显"),
+]
+
+COMPARED_REFUSED = [
+    "There is mild cardiomegaly, similar to XXXX.",
+    "Stable position of the XXXX.",
+    "Epicardial fat.",  # no state: nothing said of it
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), COMPARED)
+def test_compared_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", COMPARED_REFUSED)
+def test_compared_refused(english):
+    assert read_sentence(english)[0] is None
