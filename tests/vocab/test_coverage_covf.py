@@ -266,3 +266,30 @@ def test_compared_rendered(english, chinese):
 @pytest.mark.parametrize("english", COMPARED_REFUSED)
 def test_compared_refused(english):
     assert read_sentence(english)[0] is None
+
+
+SURGERY = [
+    ("Status post valve replacement.", "瓣膜置换术后改变"),  # no 心脏: the text names no heart
+    ("The patient is post aortic valve replacement.", "主动脉瓣置换术后改变"),
+    ("Stable aortic valve prosthesis.", "人工主动脉瓣，较前稳定"),
+    ("Sternotomy wires and prosthetic aortic valve noted.", "胸骨钢丝缝合影及人工主动脉瓣"),
+    ("Sternotomy sutures and bypass graft markers are present.", "胸骨钢丝缝合影及冠状动脉旁路移植血管标记"),
+    ("Multiple surgical clips overlying the midabdomen.", "中腹部多发手术夹"),
+    ("Surgical clips overlying the right breast.", "右侧乳腺手术夹"),
+    ("There are numerous surgical clips at the thoracic inlet.", "胸廓入口多发手术夹"),
+]
+
+SURGERY_REFUSED = [
+    "Surgical clips overlying the left breast soft tissues.",  # soft tissues would be dropped
+    "Status post XXXX replacement.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SURGERY)
+def test_surgery_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", SURGERY_REFUSED)
+def test_surgery_refused(english):
+    assert read_sentence(english)[0] is None
