@@ -8,6 +8,8 @@ QUALITY_LINES: (pattern, Chinese) for whole sentences about the film's quality, 
 
 SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"\bin comparison (?:to|with)\b", "compared to"),  # before the comparisons below read it
+    (r"\b(dextro|levo)[- ]?(?:convex )?(?:scoliotic )?curvature\b", r"\1curvature"),  # one word: dextrocurvature
+    (r"^stable, (?=(?:mild|moderate|severe) )", "stable "),
     (r"^surgical clips in the (left|right) axilla$", r"\1 axillary surgical clips"),
     (r"^no (?:interval )?change in (?:the )?([a-z ]+)$", r"\1 is unchanged"),
     (r"^stable appearance of (?:the |an? )?", "stable "), (r"\bpulmonary vascular is\b", "pulmonary vascularity is"),

@@ -293,3 +293,29 @@ def test_surgery_rendered(english, chinese):
 @pytest.mark.parametrize("english", SURGERY_REFUSED)
 def test_surgery_refused(english):
     assert read_sentence(english)[0] is None
+
+
+SPINE = [
+    ("Stable, mild dextro curvature of the spine.", "轻度脊柱右凸侧弯，较前稳定"),
+    ("There is a mild dextro scoliotic curvature of the midthoracic spine.", "轻度中段胸椎右凸侧弯"),
+    ("Dextro-convex scoliotic curvature of the thoracic spine.", "胸椎右凸侧弯"),
+    ("Acromioclavicular joint degenerative change.", "肩锁关节退行性变"),
+    ("There are degenerative changes of the acromioclavicular joints.", "肩锁关节退行性变"),
+    ("There is mild bilateral acromioclavicular joint osteoarthritis.", "双侧肩锁关节轻度骨关节炎"),
+    ("There are minimal degenerative disc changes of the mid/lower thoracic spine.", "中下段胸椎轻微椎间盘退行性变"),
+]
+
+SPINE_REFUSED = [
+    "Mild dextro curvature of the thoracic spine, possibly positional.",  # the hedge on its cause stays unread
+    "Stable, XXXX curvature of the spine.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), SPINE)
+def test_spine_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", SPINE_REFUSED)
+def test_spine_refused(english):
+    assert read_sentence(english)[0] is None
