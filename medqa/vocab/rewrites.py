@@ -10,6 +10,10 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"\bin comparison (?:to|with)\b", "compared to"),  # before the comparisons below read it
     (r"\b(dextro|levo)[- ]?(?:convex )?(?:scoliotic )?curvature\b", r"\1curvature"),  # one word: dextrocurvature
     (r"^stable, (?=(?:mild|moderate|severe) )", "stable "),
+    # coordinated adjectives of one noun: 'no lytic or destructive lesion' is no lytic lesion or destructive lesion
+    (r"\b(acute|lytic) or destructive ((?:bony |bone |osseous )?(?:lesions?|abnormalit(?:y|ies)))\b",
+     r"\1 \2 or destructive \2"),
+    (r"^(no (?:large |small |significant )?[a-z]+(?: [a-z]+)?) (?=no [a-z]+$)", r"\1, "),  # 'no effusion no pneumothorax'
     (r"^surgical clips in the (left|right) axilla$", r"\1 axillary surgical clips"),
     (r"^no (?:interval )?change in (?:the )?([a-z ]+)$", r"\1 is unchanged"),
     (r"^stable appearance of (?:the |an? )?", "stable "), (r"\bpulmonary vascular is\b", "pulmonary vascularity is"),

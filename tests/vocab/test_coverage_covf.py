@@ -319,3 +319,33 @@ def test_spine_rendered(english, chinese):
 @pytest.mark.parametrize("english", SPINE_REFUSED)
 def test_spine_refused(english):
     assert read_sentence(english)[0] is None
+
+
+NEGATED = [
+    ("No suspicious bony opacities.", "未见可疑骨质密度影"),
+    ("There is no obvious lytic or destructive lesion.", "未见明显溶骨性病变或破坏性病变"),  # each adjective its own
+    ("No acute or destructive bone abnormality.", "未见急性骨质异常或破坏性骨质异常"),
+    ("No cavitations.", "未见空洞"),
+    ("There are no soft tissue or bony abnormalities.", "未见骨质或软组织异常"),
+    ("No pulmonary nodules or mass lesions identified.", "未见肺结节或肿块"),
+    ("No large pleural effusion no pneumothorax.", "未见大量胸腔积液，未见气胸"),
+    ("There is no pulmonary venous congestion.", "未见肺淤血"),
+    ("There is a nondisplaced right rib fracture.", "右侧非移位性肋骨骨折"),  # never 无移位: 无 reads as a negation
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), NEGATED)
+def test_negated_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+def test_nondisplaced_fracture_reads_present():
+    from medqa.vocab.findings import extract_findings
+    zh, facts = read_sentence("There is a nondisplaced right rib fracture.")
+    assert [f.status for f in facts] == ["present"]
+    assert extract_findings(zh) == {"fractures, bone": True}
+    assert [(r.concept, r.status) for r in read_reply("有哪些异常？", zh + "。")] == [("fracture", "present")]
+
+
+def test_no_x_no_y_needs_two_negations():
+    assert read_sentence("No large pleural effusion small pneumothorax.")[0] is None
