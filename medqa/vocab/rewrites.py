@@ -13,7 +13,8 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     # coordinated adjectives of one noun: 'no lytic or destructive lesion' is no lytic lesion or destructive lesion
     (r"\b(acute|lytic) or destructive ((?:bony |bone |osseous )?(?:lesions?|abnormalit(?:y|ies)))\b",
      r"\1 \2 or destructive \2"),
-    (r"^(no (?:large |small |significant )?[a-z]+(?: [a-z]+)?) (?=no [a-z]+$)", r"\1, "),  # 'no effusion no pneumothorax'
+    # 'no large pleural effusion no pneumothorax': two negations whose comma was left out
+    (r"^(no (?:large |small |significant )?[a-z]+(?: [a-z]+)?) (?=no [a-z]+$)", r"\1, "),
     (r"^surgical clips in the (left|right) axilla$", r"\1 axillary surgical clips"),
     (r"^no (?:interval )?change in (?:the )?([a-z ]+)$", r"\1 is unchanged"),
     (r"^stable appearance of (?:the |an? )?", "stable "), (r"\bpulmonary vascular is\b", "pulmonary vascularity is"),
