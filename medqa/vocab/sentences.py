@@ -213,6 +213,8 @@ def parse_tokens(t: Tokens) -> Clause | None:
         rest = t[k + 1:]
         if rest[:1] in (("and",), ("but",), ("however",)):
             rest = rest[1:]
+        if word == "," and rest[:1] in (("with",), ("without",)):  # 'lung volumes are low, with crowding'
+            word, rest = rest[0], rest[1:]
         right = _attached(word, rest) if word in ("with", "without") else parse_tokens(rest)
         if right:
             # A negation followed by a stated finding: 未见气胸；左侧少量胸腔积液, never read as one negated list.

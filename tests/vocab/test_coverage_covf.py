@@ -349,3 +349,31 @@ def test_nondisplaced_fracture_reads_present():
 
 def test_no_x_no_y_needs_two_negations():
     assert read_sentence("No large pleural effusion small pneumothorax.")[0] is None
+
+
+DESCRIBED = [
+    ("There is chronic pleural-parenchymal scarring within the lung bases.", "双肺底部慢性胸膜肺实质瘢痕"),
+    ("Bibasilar bandlike opacities are present.", "双肺底部带状阴影"),
+    ("Mild bibasilar dependent atelectasis.", "双肺底部轻度坠积性肺不张"),
+    ("Old left clavicle fracture noted.", "左侧锁骨陈旧性骨折"),
+    ("The right costophrenic angle is blunted.", "右侧肋膈角变钝"),
+    ("Sternotomy wires are grossly intact.", "胸骨钢丝缝合影大致完整"),
+    ("The lung volumes are low, with bronchovascular crowding.", "肺容积减小，伴支气管血管纹理聚拢"),
+    ("There are calcified mediastinal lymph nodes, with a calcified right lower lobe pulmonary nodule.",
+     "纵隔淋巴结钙化，伴右肺下叶钙化肺结节"),
+]
+
+DESCRIBED_REFUSED = [
+    "There has been clearing of left base airspace opacities.",  # clearing may be partial: never 已吸收
+    "The lung volumes are low, with XXXX crowding.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), DESCRIBED)
+def test_described_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", DESCRIBED_REFUSED)
+def test_described_refused(english):
+    assert read_sentence(english)[0] is None
