@@ -39,6 +39,7 @@ from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
 from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
+from medqa.vocab.views import for_technique, on_view
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
 # capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
@@ -305,26 +306,8 @@ def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
         return (None, _unread_facts(s), False) if found is None else (found.zh, found.facts, True)
     found = parse_tokens(tokens) if tokens else None
     if found is None:
-        return _predominant(s) or _on_view(s) or (None, _unread_facts(s), False)
+        return _predominant(s) or on_view(s, _read) or for_technique(s, _read) or (None, _unread_facts(s), False)
     return found.zh, found.facts, False
-
-
-# 'streaky airspace disease on the lateral examination': what one view shows (侧位片示...), said before the finding.
-_ON_VIEW = re.compile(r"^(?P<rest>[a-z0-9 ,.-]+?),? (?P<only>only )?(?:seen )?(?:on|in) (?:the )?"
-                      r"(?P<view>lateral|frontal|pa|ap) (?:view|projection|radiograph|film|exam|examination|image)"
-                      r"(?P<after>(?: with [a-z ,]+)?)$")
-_VIEWS = {"lateral": "侧位片", "frontal": "正位片", "pa": "后前位片", "ap": "前后位片"}
-
-
-def _on_view(s: str) -> tuple[str, tuple[Fact, ...], bool] | None:
-    m = _ON_VIEW.match(s)
-    if not m or "view" in m.group("rest") or "lateral" in m.group("rest"):
-        return None
-    zh, facts, masked = _read(m.group("rest") + m.group("after"))
-    if not zh or masked:
-        return None
-    view = ("仅" if m.group("only") else "") + _VIEWS[m.group("view")]
-    return view + (zh if zh.startswith("未见") else "示" + zh), facts, False
 
 
 # 'bibasilar opacities, left greater than right': a finding on both sides, worse on one (左侧为著).

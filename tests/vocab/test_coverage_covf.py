@@ -377,3 +377,25 @@ def test_described_rendered(english, chinese):
 @pytest.mark.parametrize("english", DESCRIBED_REFUSED)
 def test_described_refused(english):
     assert read_sentence(english)[0] is None
+
+
+TECHNIQUE = [
+    ("Heart size is within normal limits for AP technique.", "心脏大小在正常范围内（考虑前后位投照因素）"),
+    ("Heart size within normal limits for technique, no mediastinal widening seen.",
+     "心脏大小在正常范围内（考虑投照因素），未见纵隔增宽"),
+]
+
+TECHNIQUE_REFUSED = [
+    "Mild cardiomegaly for AP technique.",  # only a normal statement is judged for the technique
+    "Heart size within normal limits for technique, small effusion.",
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), TECHNIQUE)
+def test_technique_rendered(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", TECHNIQUE_REFUSED)
+def test_technique_refused(english):
+    assert read_sentence(english)[0] is None
