@@ -399,3 +399,10 @@ def test_technique_rendered(english, chinese):
 @pytest.mark.parametrize("english", TECHNIQUE_REFUSED)
 def test_technique_refused(english):
     assert read_sentence(english)[0] is None
+
+
+def test_tapering_of_the_distal_vessels():
+    zh = read_sentence("The lungs are hyperinflated with flattening of the diaphragms and tapering of the distal "
+                       "pulmonary vasculature.")[0]
+    assert zh == "双肺过度充气，伴膈肌低平、肺内外周血管纹理变细"
+    assert read_sentence("Tapering of the XXXX pulmonary vasculature.")[0] is None
