@@ -34,7 +34,7 @@ _HEADS = WordTable({**{k: (v, "finding") for k, v in FINDING_NOUNS.items()},
 _ANATOMY = WordTable(ANATOMY)
 _STATE_NOUNS = WordTable(STATE_NOUNS)
 _PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;through;projecting over;on;"
-                           "in the region of;adjacent to;at the level of;seen in;noted in;located in;from;beneath;"
+                           "in the region of;at the level of;seen in;noted in;located in;from;beneath;"
                            "under;below;above": True})
 _SIDE_WORDS = {("bilaterally",): "bilateral", ("on", "the", "right"): "right", ("on", "the", "left"): "left",
                ("posteriorly",): "posterior", ("anteriorly",): "anterior",
@@ -280,7 +280,7 @@ def _number_alone(term: MeshTerm) -> bool:
     """A rib's number with no rib beside it ('8th rib fracture' of a fracture head: 第8 alone), or on what only
     overlies the rib ('a nodule overlying the 5th rib' never lies in 第5肋)."""
     numbers = [q for q in term.qualifiers if q.startswith("rib ")]
-    in_rib = "ribs" in term.qualifiers and term.head in _OF_BONE or term.head == "ribs"
+    in_rib = "ribs" in term.qualifiers and term.head in _OF_BONE  # never a head of its own: 'prominent first ribs'
     return bool(numbers) and (len(numbers) > 1 or not in_rib)
 
 

@@ -222,7 +222,9 @@ def parse_tokens(t: Tokens) -> Clause | None:
             ends_negated = bool(left.facts) and left.facts[-1].status == ABSENT
             starts_stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
-            joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
+            # 'cardiomegaly and effusion versus thickening': the hedge stands alone (never 心脏增大，考虑为)
+            hedged_right = word == "and" and right.zh.startswith(("考虑为", "不除外"))
+            joiner = "；" if word == ";" or ends_negated and starts_stated or hedged_right else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
     return None
 

@@ -302,6 +302,7 @@ SPINE = [
     ("Acromioclavicular joint degenerative change.", "肩锁关节退行性变"),
     ("There are degenerative changes of the acromioclavicular joints.", "肩锁关节退行性变"),
     ("There is mild bilateral acromioclavicular joint osteoarthritis.", "双侧肩锁关节轻度骨关节炎"),
+    ("Unchanged degenerative joint disease of the thoracic spine.", "胸椎退行性变，较前无变化"),
     ("There are minimal degenerative disc changes of the mid/lower thoracic spine.", "中下段胸椎轻微椎间盘退行性变"),
 ]
 
@@ -406,3 +407,30 @@ def test_tapering_of_the_distal_vessels():
                        "pulmonary vasculature.")[0]
     assert zh == "双肺过度充气，伴膈肌低平、肺内外周血管纹理变细"
     assert read_sentence("Tapering of the XXXX pulmonary vasculature.")[0] is None
+
+
+# Faithfulness corrections found while reviewing what the constructs above newly render.
+CORRECTED = [
+    # a hedged second item of an 'and' is its own statement, never read as the first one's interpretation
+    ("Cardiomegaly and small left pleural effusion versus pleural thickening.",
+     "心脏增大；考虑为左侧少量胸腔积液或胸膜增厚"),
+    ("COPD and probable right basilar scarring.", "慢性阻塞性肺疾病；考虑为右肺底部瘢痕"),
+    ("Right basilar opacity, likely atelectasis.", "右肺底部阴影，考虑为肺不张"),  # a diagnosis keeps its comma
+    ("Abdominal aortic stent.", "腹主动脉支架"),
+    ("Calcifications of the abdominal aorta are seen.", "腹主动脉钙化"),
+]
+
+CORRECTED_REFUSED = [
+    "Small calcified granuloma adjacent to the right diaphragm.",  # beside the diaphragm, never in it (膈肌)
+    "Prominent first ribs.",  # a number alone: 第1 肋骨
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), CORRECTED)
+def test_corrected_rendering(english, chinese):
+    assert read_sentence(english)[0] == chinese
+
+
+@pytest.mark.parametrize("english", CORRECTED_REFUSED)
+def test_corrected_refused(english):
+    assert read_sentence(english)[0] is None
