@@ -129,6 +129,7 @@ SIZES = [
     ("There is a 6 mm calcified granuloma at the medial right lung base.", "右肺底部内侧6mm钙化肉芽肿"),
     ("Stable 4 mm lateral left midlung calcified granuloma.", "左中肺野外侧4mm钙化肉芽肿，较前稳定"),
     ("Medial left lower lobe atelectasis.", "左肺下叶内侧肺不张"),
+    ("Scarring at the lateral costophrenic angles.", "外侧肋膈角瘢痕"),  # the lateral angle, not 肋膈角外侧
 ]
 
 SIZES_REFUSED = [
