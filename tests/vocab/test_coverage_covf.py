@@ -435,3 +435,11 @@ def test_corrected_rendering(english, chinese):
 @pytest.mark.parametrize("english", CORRECTED_REFUSED)
 def test_corrected_refused(english):
     assert read_sentence(english)[0] is None
+
+
+def test_hyperlucent_lungs_and_projection():
+    assert read_sentence("Lungs are hyperlucent and hyperexpanded.")[0] == "双肺透亮度增高，双肺过度充气"
+    assert read_sentence("Hyperlucent right apex.")[0] == "右肺尖部透亮度增高"
+    assert read_sentence("Heart size is upper limits of normal for AP projection.")[0] == \
+        "心脏大小为正常上限（考虑前后位投照因素）"
+    assert read_sentence("Hyperlucent XXXX.")[0] is None
