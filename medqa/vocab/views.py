@@ -19,8 +19,8 @@ _ON_VIEW = re.compile(r"^(?P<rest>[a-z0-9 ,.-]+?),? (?P<only>only )?(?:seen )?(?
                       r"(?P<view>lateral|frontal|pa|ap) (?:view|projection|radiograph|film|exam|examination|image)"
                       r"(?P<after>(?: with [a-z ,]+)?)$")
 _VIEWS = {"lateral": "侧位片", "frontal": "正位片", "pa": "后前位片", "ap": "前后位片"}
-_TECHNIQUE = re.compile(r"^(?P<rest>[a-z ,]+?) for (?:the )?(?P<how>ap |portable |ap portable |)(?:technique|projection)"
-                        r"(?:, (?P<after>no [a-z ,]+))?$")
+_TECHNIQUE = re.compile(r"^(?P<rest>[a-z ,]+?) for (?:the )?(?P<how>ap |portable |ap portable |)"
+                        r"(?:technique|projection)(?:, (?P<after>no [a-z ,]+))?$")
 _HOW = {"ap ": "前后位", "portable ": "床旁", "ap portable ": "床旁前后位", "": ""}
 
 
