@@ -2,7 +2,7 @@
 
 'streaky airspace disease on the lateral examination' -> 侧位片示条索状气腔病变 (what one view shows, said
 before the finding; 侧位片未见... for a negation); 'heart size is within normal limits for AP technique' ->
-心脏大小在正常范围内（考虑前后位投照因素）(a normal statement judged for the technique). Both read the statement
+心脏大小在正常范围内（就前后位投照而言）(a normal statement judged for the technique). Both read the statement
 itself with the sentence reader they are given, and only whole: anything else leaves the sentence unread.
 """
 
@@ -37,14 +37,15 @@ def on_view(s: str, read: Read) -> tuple | None:
 
 
 def for_technique(s: str, read: Read) -> tuple | None:
-    """A normal statement 'for AP technique' -> ...（考虑前后位投照因素）, then an optional negation after it."""
+    """A normal statement 'for AP technique' -> ...（就前后位投照而言）, then an optional negation after it."""
     m = _TECHNIQUE.match(s)
     if not m:
         return None
     zh, facts, masked = read(m.group("rest"))
     if not zh or masked or any(f.status != ABSENT for f in facts):
         return None  # only a normal statement is judged for the technique
-    zh += "（考虑" + _HOW[m.group("how")] + "投照因素）"
+    how = _HOW[m.group("how")]
+    zh += "（就" + (how + "投照" if how else "投照条件") + "而言）"  # never 考虑, which reads as a hedge
     if m.group("after"):
         more, more_facts, more_masked = read(m.group("after"))
         if not more or more_masked:

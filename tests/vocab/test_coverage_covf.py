@@ -382,9 +382,9 @@ def test_described_refused(english):
 
 
 TECHNIQUE = [
-    ("Heart size is within normal limits for AP technique.", "心脏大小在正常范围内（考虑前后位投照因素）"),
+    ("Heart size is within normal limits for AP technique.", "心脏大小在正常范围内（就前后位投照而言）"),
     ("Heart size within normal limits for technique, no mediastinal widening seen.",
-     "心脏大小在正常范围内（考虑投照因素），未见纵隔增宽"),
+     "心脏大小在正常范围内（就投照条件而言），未见纵隔增宽"),
 ]
 
 TECHNIQUE_REFUSED = [
@@ -441,5 +441,10 @@ def test_hyperlucent_lungs_and_projection():
     assert read_sentence("Lungs are hyperlucent and hyperexpanded.")[0] == "双肺透亮度增高，双肺过度充气"
     assert read_sentence("Hyperlucent right apex.")[0] == "右肺尖部透亮度增高"
     assert read_sentence("Heart size is upper limits of normal for AP projection.")[0] == \
-        "心脏大小为正常上限（考虑前后位投照因素）"
+        "心脏大小为正常上限（就前后位投照而言）"
     assert read_sentence("Hyperlucent XXXX.")[0] is None
+
+
+def test_emphysematous_disease_and_ng_tube():
+    assert read_sentence("Severe emphysematous disease is again noted.")[0] == "仍可见重度肺气肿"
+    assert read_sentence("NG tube noted.")[0] == "鼻胃管"
