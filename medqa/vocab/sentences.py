@@ -223,7 +223,8 @@ def parse_tokens(t: Tokens) -> Clause | None:
             starts_stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
             # 'cardiomegaly and effusion versus thickening': the hedge stands alone (never 心脏增大，考虑为)
-            hedged_right = word == "and" and right.zh.startswith(("考虑为", "不除外"))
+            hedged_right = word == "and" and right.zh.startswith(("考虑为", "不除外")) and left.facts[-1:] != () and \
+                left.facts[-1].status == PRESENT  # after a hedge ('could reflect A and possible B') it goes on
             joiner = "；" if word == ";" or ends_negated and starts_stated or hedged_right else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
     return None

@@ -417,6 +417,8 @@ CORRECTED = [
      "心脏增大；考虑为左侧少量胸腔积液或胸膜增厚"),
     ("COPD and probable right basilar scarring.", "慢性阻塞性肺疾病；考虑为右肺底部瘢痕"),
     ("Right basilar opacity, likely atelectasis.", "右肺底部阴影，考虑为肺不张"),  # a diagnosis keeps its comma
+    ("Left retrocardiac airspace disease could reflect atelectasis and possible scarring.",
+     "左侧心后区气腔病变，不除外肺不张，不除外瘢痕"),  # after a hedge, the next one goes on explaining
     ("Abdominal aortic stent.", "腹主动脉支架"),
     ("Calcifications of the abdominal aorta are seen.", "腹主动脉钙化"),
 ]
