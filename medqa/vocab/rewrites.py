@@ -85,3 +85,12 @@ QUALITY_LINES: tuple[tuple[str, str], ...] = (
     (r"^limited bone evaluation reveals no acute abnormality$", "骨质评估受限，未见急性骨质异常"),
     (r"^(?:the )?(?:exam|examination|study) (?:is )?limited by patient rotation$", "患者体位旋转，检查受限"),
 )
+
+# A sentence about the one before it ('This is unchanged.'): said of 该表现 / 上述表现, no finding of its own.
+BACK_REFERENCES: tuple[tuple[str, str], ...] = (
+    (r"^(?:this|it) (?:is|appears) unchanged(?: compared to prior examination)?$", "该表现较前无变化"),
+    (r"^these (?:are|appear) unchanged(?: compared to prior examination)?$", "上述表现较前无变化"),
+    (r"^(?:this|it) (?:is|appears) stable(?: compared to prior examination)?$", "该表现较前稳定"),
+    (r"^(?:this|it) (?:is|appears) relatively stable(?: compared to prior examination)?$", "该表现较前相对稳定"),
+    (r"^these (?:are|appear) stable(?: compared to prior examination)?$", "上述表现较前稳定"),
+)

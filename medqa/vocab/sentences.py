@@ -38,7 +38,7 @@ from medqa.vocab.masked import masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
-from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
+from medqa.vocab.rewrites import BACK_REFERENCES, QUALITY_LINES, SPELLING_MORE
 from medqa.vocab.views import for_technique, on_view
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
@@ -109,7 +109,7 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^no acute or active cardiac, pulmonary or pleural disease$", "心、肺及胸膜未见急性或活动性病变"),
     (r"^(?:negative|normal|normal exam|negative exam|negative study|normal study)$", "未见异常"),
     (r"^no acute preoperative findings?$", "术前检查未见急性病变"),
-    *QUALITY_LINES,
+    *QUALITY_LINES, *BACK_REFERENCES,
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")

@@ -450,3 +450,11 @@ def test_hyperlucent_lungs_and_projection():
 def test_emphysematous_disease_and_ng_tube():
     assert read_sentence("Severe emphysematous disease is again noted.")[0] == "仍可见重度肺气肿"
     assert read_sentence("NG tube noted.")[0] == "鼻胃管"
+
+
+def test_back_reference_to_the_sentence_before():
+    assert read_sentence("This is unchanged.")[0] == "该表现较前无变化"
+    assert read_sentence("These are unchanged compared to prior examination.")[0] == "上述表现较前无变化"
+    assert read_sentence("This appears relatively stable compared to prior examination.")[0] == "该表现较前相对稳定"
+    assert read_sentence("This is a pneumonia.")[0] is None  # what 'this' is stays unread
+    assert read_sentence("This is unchanged.")[1] == ()
