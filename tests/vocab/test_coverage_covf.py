@@ -125,6 +125,8 @@ SIZES = [
     ("There is a right upper lobe nodule measuring 8 mm in diameter.", "右肺上叶直径8mm结节"),
     ("There is a 6 mm nodular opacity in the right upper lobe.", "右肺上叶6mm结节状阴影"),
     ("Right upper lobe nodule measuring approximately 1.5 cm.", "右肺上叶约1.5cm结节"),
+    ("Large medial right upper lobe mass lesion, measuring approximately 5.8 cm x 6.0 cm in diameter.",
+     "右肺上叶内侧直径约5.8cm×6.0cm大肿块"),
     # medial and lateral are kept (were dropped silently: 右肺底部 for 'the medial right lung base')
     ("There is a 6 mm calcified granuloma at the medial right lung base.", "右肺底部内侧6mm钙化肉芽肿"),
     ("Stable 4 mm lateral left midlung calcified granuloma.", "左中肺野外侧4mm钙化肉芽肿，较前稳定"),
@@ -139,6 +141,7 @@ SIZES_REFUSED = [
     "There is a 5 mm x 2 cm nodule.",  # mixed units: never guessed
     "Right upper lobe nodule measuring XXXX mm.",
     "Right upper lobe nodule measuring 8 mm in the right upper lobe.",
+    "Right pleural effusion, measuring 8 mm.",  # no lesion: no size
 ]
 
 
