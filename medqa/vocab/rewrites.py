@@ -11,6 +11,8 @@ SPELLING_MORE: tuple[tuple[str, str], ...] = (
     (r"\b(dextro|levo)[- ]?(?:convex )?(?:scoliotic )?curvature\b", r"\1curvature"),  # one word: dextrocurvature
     (r"^stable, (?=(?:mild|moderate|severe) )", "stable "),
     (r", (?=measuring (?:approximately |about )?\d)", " "),  # 'mass lesion, measuring 5.8 cm': the size of it
+    (r",? (?:greater|worse) on the left$", ", left greater than right"),  # '..., greater on the left': 左侧为著
+    (r",? (?:greater|worse) on the right$", ", right greater than left"),
     # coordinated adjectives of one noun: 'no lytic or destructive lesion' is no lytic lesion or destructive lesion
     (r"\b(acute|lytic) or destructive ((?:bony |bone |osseous )?(?:lesions?|abnormalit(?:y|ies)))\b",
      r"\1 \2 or destructive \2"),

@@ -461,3 +461,10 @@ def test_back_reference_to_the_sentence_before():
     assert read_sentence("This appears relatively stable compared to prior examination.")[0] == "该表现较前相对稳定"
     assert read_sentence("This is a pneumonia.")[0] is None  # what 'this' is stays unread
     assert read_sentence("This is unchanged.")[1] == ()
+
+
+def test_greater_on_one_side():
+    assert read_sentence("Calcified bilateral hilar lymph nodes, greater on the left.")[0] == \
+        "双侧肺门淋巴结钙化，左侧为著"
+    assert read_sentence("Bibasilar atelectasis, worse on the right.")[0] == "双肺底部肺不张，右侧为著"
+    assert read_sentence("Right basilar opacity, greater on the left.")[0] is None  # one side: nothing to compare
