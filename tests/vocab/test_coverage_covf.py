@@ -468,3 +468,9 @@ def test_greater_on_one_side():
         "双侧肺门淋巴结钙化，左侧为著"
     assert read_sentence("Bibasilar atelectasis, worse on the right.")[0] == "双肺底部肺不张，右侧为著"
     assert read_sentence("Right basilar opacity, greater on the left.")[0] is None  # one side: nothing to compare
+
+
+def test_postoperative_changes_where_the_text_places_them():
+    assert read_sentence("Postoperative changes in the left humerus.")[0] == "左侧肱骨术后改变"
+    assert read_sentence("Postsurgical changes overlying the left axilla.")[0] == "左侧腋窝术后改变"
+    assert read_sentence("Postoperative changes in the left fifth rib.")[0] is None  # rib numbers: bone findings
