@@ -39,6 +39,7 @@ from medqa.vocab.lexicon_table import (
 from medqa.vocab.lexicon_table import QUALIFIERS as _TABLE_QUALIFIERS
 from medqa.vocab.lexicon_text import TEXT_HEADS, TEXT_QUALIFIERS
 from medqa.vocab.mesh import DEID_RE, MeshTerm
+from medqa.vocab.sizes import PREFIX as SIZE_PREFIX
 
 __all__ = [
     "HEADS", "QUALIFIERS", "TermZh",
@@ -304,7 +305,8 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
         unknown += [word] if word else []
         head_key = normalize(word)  # the key too must not carry XXXX
         head = Head(word or "未知表现", FINDING, head_key)
-    p = _sort_qualifiers(head_key, head, term.qualifiers)
+    size = "".join(q[len(SIZE_PREFIX):] for q in term.qualifiers if q.startswith(SIZE_PREFIX))  # sizes.py: 6mm
+    p = _sort_qualifiers(head_key, head, [q for q in term.qualifiers if not q.startswith(SIZE_PREFIX)])
     increased = "increased" in p.extras
     if increased:
         p.extras.remove("increased")  # 'increased perihilar opacities' are 肺门周围阴影增多, not 明显阴影
@@ -335,7 +337,8 @@ def _render(term: MeshTerm) -> tuple[TermZh, str]:
     where = "肺内" if location == "肺" and others else location  # 肺内可疑阴影, not 肺可疑阴影
     if where.endswith("淋巴结") and spread:  # 右侧肺门数个淋巴结钙化: the count is of the nodes
         where, spread = where[:-3] + "".join(spread) + "淋巴结", []
-    phrase = _join(where, *spread, *_name_with_severity(name, severity, others, location, subject))
+    named = _name_with_severity(name, severity, others, location, subject)  # a size (右肺上叶6mm结节) is no English
+    phrase = _join(where, *spread) + size + _join(*named) if size else _join(where, *spread, *named)
     if increased and head_key in _MORE_OF:
         phrase += "增多"
     if name == _LOBECTOMY:

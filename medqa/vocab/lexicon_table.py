@@ -131,7 +131,8 @@ CONTAINERS = frozenset({"lung", "mediastinum", "trachea", "trachea, carina", "th
 
 # Places that name an area, so they read before the structure in it (右侧气管旁淋巴结).
 AREAS = frozenset(
-    {"thorax", "abdomen", "neck", "mediastinum", "paratracheal", "retrocardiac", "supracardiac"}
+    {"thorax", "abdomen", "neck", "mediastinum", "paratracheal", "retrocardiac", "supracardiac", "infracarinal",
+     "superior mediastinum"}
 )
 
 # Every degenerative bone or joint maps to one key: the reports say "degenerative changes" wherever.

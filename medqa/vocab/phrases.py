@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from medqa.vocab.lexicon import describe_term, finding_key
 from medqa.vocab.mesh import MeshTerm
+from medqa.vocab.sizes import size_after, size_before
 from medqa.vocab.words import (
     ANATOMY,
     DESCRIPTORS,
@@ -32,8 +33,8 @@ _HEADS = WordTable({**{k: (v, "finding") for k, v in FINDING_NOUNS.items()},
                     **{k: (v, "device") for k, v in DEVICE_NOUNS.items()}})
 _ANATOMY = WordTable(ANATOMY)
 _STATE_NOUNS = WordTable(STATE_NOUNS)
-_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;projecting over;near;on;"
-                           "in the region of;adjacent to;at the level of;seen in;noted in;located in;from;beneath;"
+_PREPOSITIONS = WordTable({"of;in;at;within;along;involving;overlying;over;throughout;through;projecting over;on;"
+                           "in the region of;at the level of;seen in;noted in;located in;from;beneath;"
                            "under;below;above": True})
 _SIDE_WORDS = {("bilaterally",): "bilateral", ("on", "the", "right"): "right", ("on", "the", "left"): "left",
                ("posteriorly",): "posterior", ("anteriorly",): "anterior",
@@ -73,6 +74,7 @@ class Phrase:
 class _Posts:
     quals: list[str]
     anatomy: list[str]  # anatomy heads named after a preposition ('of the aorta')
+    size: str = ""  # 'measuring 8 mm' (medqa.vocab.sizes)
 
 
 def _location(tokens: Tokens) -> tuple[list[str], list[str]] | None:
@@ -100,6 +102,9 @@ def _posts(tokens: Tokens) -> _Posts | None:
     posts = _Posts([], [])
     i = 0
     while i < len(tokens):
+        if tokens[i] == "measuring":  # the size closes the phrase: 'nodule measuring approximately 8 mm'
+            posts.size = size_after(tokens[i:]) or ""
+            return posts if posts.size else None
         side = next((v for k, v in _SIDE_WORDS.items() if tokens[i:i + len(k)] == k), None)
         if side:
             posts.quals.append(side)
@@ -164,7 +169,15 @@ def _finding(head: tuple, mods: list[str], posts: _Posts) -> Phrase | None:
     if resolved is None or resolved[1]:
         return None
     quals = [q for q in resolved[0] if not (kind == "device" and q == "prior")]  # 'prior sternotomy': 术后 says it
-    return Phrase(MeshTerm(name, _unique((*implied, *quals, *posts.quals, *posts.anatomy))), kind)
+    if posts.size and name not in _SIZED:
+        return None
+    size = (posts.size,) if posts.size else ()
+    return Phrase(MeshTerm(name, _unique((*implied, *quals, *posts.quals, *posts.anatomy, *size))), kind)
+
+
+# Lesions whose size a report gives ('a 6 mm nodule'); a size on anything else is not read.
+_SIZED = frozenset({"nodule", "pulmonary nodule", "calcified granuloma", "granuloma", "calcified nodule", "mass",
+                    "pulmonary mass", "opacity", "density", "lucency", "cysts", "cavitation", "lesion"})
 
 
 def _anatomy(anat: tuple, mods: list[str], posts: _Posts, noun_state: str = "") -> Phrase | None:
@@ -227,14 +240,23 @@ def _heads_at(tokens: Tokens, i: int, mods: list[str]) -> Phrase | None:
 def parse_phrase(tokens: Tokens) -> Phrase | None:
     """The finding a whole noun phrase names ('a small left pleural effusion'), or None."""
     mods: list[str] = []
+    size = ""
     i = 0
     while i < len(tokens):
         if tokens[i] in EMPTY_WORDS:
             i += 1
             continue
+        sized = None if size else size_before(tokens, i)
+        if sized:  # 'a 6 mm calcified granuloma'
+            size = sized[1]
+            i += sized[0]
+            continue
         found = _heads_at(tokens, i, mods)
+        if found and size:
+            found = _with_size(found, size)
         if found:  # a word the lexicon cannot render keeps the whole phrase unread: nothing is dropped silently
-            return None if describe_term(found.term).unknown else found
+            unplaced = _segment_alone(found.term) or _number_alone(found.term)
+            return None if describe_term(found.term).unknown or unplaced else found
         mod = _MODIFIERS.match(tokens, i)
         if not mod:
             return None
@@ -330,3 +352,27 @@ def _places_after(tokens: Tokens, k: int) -> tuple[Phrase, Phrase] | None:
             return left, both
         return None
     return None
+
+
+def _with_size(found: Phrase, size: str) -> Phrase | None:
+    """A lesion with the size written before it; None for anything else, or a second size."""
+    if found.term.head not in _SIZED or any(q.startswith("size:") for q in found.term.qualifiers):
+        return None
+    return Phrase(MeshTerm(found.term.head, (*found.term.qualifiers, size)), found.kind)
+
+
+def _segment_alone(term: MeshTerm) -> bool:
+    """'opacity in the posterior segment': a segment of no lobe the text names is no place (never 肺后段)."""
+    segment = any(q.endswith(" segment") for q in term.qualifiers)
+    return segment and not any(q in ("upper lobe", "middle lobe", "lower lobe", "lingula") for q in term.qualifiers)
+
+
+def _number_alone(term: MeshTerm) -> bool:
+    """A rib's number with no rib beside it ('8th rib fracture' of a fracture head: 第8 alone), or on what only
+    overlies the rib ('a nodule overlying the 5th rib' never lies in 第5肋)."""
+    numbers = [q for q in term.qualifiers if q.startswith("rib ")]
+    in_rib = "ribs" in term.qualifiers and term.head in _OF_BONE  # never a head of its own: 'prominent first ribs'
+    return bool(numbers) and (len(numbers) > 1 or not in_rib)
+
+
+_OF_BONE = frozenset({"fractures, bone", "deformity", "dislocations", "bone abnormality", "sclerosis", "thickening"})

@@ -31,15 +31,17 @@ from medqa.vocab.clauses import (
     positive,
     uncertain,
 )
+from medqa.vocab.devices import device_position
 from medqa.vocab.findings import extract_findings
 from medqa.vocab.keywords import MASKED, hedge_strength, hedged_at, masked_at, sentence_hedge_strength, stems_for
 from medqa.vocab.masked import masked_interval, masked_normal
 from medqa.vocab.mesh import MeshTerm
 from medqa.vocab.phrases import Tokens
 from medqa.vocab.predicates import predicate_subject, subject_predicate
-from medqa.vocab.rewrites import QUALITY_LINES, SPELLING_MORE
+from medqa.vocab.rewrites import BACK_REFERENCES, QUALITY_LINES, SPELLING_MORE
 from medqa.vocab.rewrites_imp import NO_FINDING_LINES, QUALITY_IMP, SPELLING_IMP
 from medqa.vocab.statements import compared, judged_for_technique, otherwise_subject, run_on, stable_exam, this_exam
+from medqa.vocab.views import for_technique, on_view
 
 # A sentence whose full stop was lost ('Chronic appearing interstitial markings The lungs are clear') ends where a
 # capitalised sentence opener follows a lower-case word: else its finding would read as part of the normal clause.
@@ -110,7 +112,7 @@ _FOLLOWUP = [(re.compile(p), zh) for p, zh in (
     (r"^no acute or active cardiac, pulmonary or pleural disease$", "心、肺及胸膜未见急性或活动性病变"),
     (r"^(?:negative|normal|normal exam|negative exam|negative study|normal study)$", "未见异常"),
     (r"^no acute preoperative findings?$", "术前检查未见急性病变"),
-    *QUALITY_LINES, *QUALITY_IMP,
+    *QUALITY_LINES, *QUALITY_IMP, *BACK_REFERENCES,
 )]
 _FOLLOW_UP_WORDS = re.compile(r"\b(exclude\w*|rule out|ruled out|ensure|recommend\w*|followup|consider\w*|"
                                r"evaluat\w*|correlat\w*|if)\b")
@@ -170,7 +172,7 @@ def normalize(sentence: str) -> str:
 
 def _clause(t: Tokens) -> Clause | None:
     for reader in (negation, negated_after, hedged, subject_predicate, predicate_subject, positive,
-                   judged_for_technique, compared, this_exam, stable_exam):
+                   device_position, judged_for_technique, compared, this_exam, stable_exam):
         found = reader(t)
         if found:
             return found
@@ -217,13 +219,18 @@ def parse_tokens(t: Tokens) -> Clause | None:
         rest = t[k + 1:]
         if rest[:1] in (("and",), ("but",), ("however",)):
             rest = rest[1:]
+        if word == "," and rest[:1] in (("with",), ("without",)):  # 'lung volumes are low, with crowding'
+            word, rest = rest[0], rest[1:]
         right = _attached(word, rest) if word in ("with", "without") else parse_tokens(rest)
         if right:
             # A negation followed by a stated finding: 未见气胸；左侧少量胸腔积液, never read as one negated list.
             ends_negated = bool(left.facts) and left.facts[-1].status == ABSENT
             starts_stated = bool(right.facts) and right.facts[0].status != ABSENT and not right.zh.startswith(
                 ("可见", "伴", "仍可见", "不除外", "考虑"))
-            joiner = "；" if word == ";" or ends_negated and starts_stated else "，"
+            # 'cardiomegaly and effusion versus thickening': the hedge stands alone (never 心脏增大，考虑为)
+            hedged_right = word == "and" and right.zh.startswith(("考虑为", "不除外")) and left.facts[-1:] != () and \
+                left.facts[-1].status == PRESENT  # after a hedge ('could reflect A and possible B') it goes on
+            joiner = "；" if word == ";" or ends_negated and starts_stated or hedged_right else "，"
             return Clause(left.zh + joiner + right.zh, left.facts + right.facts)
     return _after_with(t) or run_on(t)
 
@@ -325,7 +332,7 @@ def _read(sentence: str) -> tuple[str | None, tuple[Fact, ...], bool]:
         return (None, _unread_facts(s), False) if found is None else (found.zh, found.facts, True)
     found = parse_tokens(tokens) if tokens else None
     if found is None:
-        return _predominant(s) or (None, _unread_facts(s), False)
+        return _predominant(s) or on_view(s, _read) or for_technique(s, _read) or (None, _unread_facts(s), False)
     return found.zh, found.facts, False
 
 

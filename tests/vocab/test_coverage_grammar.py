@@ -224,7 +224,6 @@ REFUSED = [
     "Bibasilar opacities, no effusion, left greater than right.",  # a negation inside: which side is unclear
     "No XXXX fracture is noted.",
     "The lungs are consistent with XXXX.",
-    "There is a left chest wall pacemaker with leads in the right atrium and right ventricle.",  # lead tips unread
 ]
 
 
