@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from medqa.data.qa import QAPair
 from medqa.data.records import Report, SkipLog
 from medqa.data.verify.descriptors import stated_once, unsupported
+from medqa.data.verify.disagree import sections_disagree
 from medqa.data.verify.places import unknown_place
 from medqa.data.verify.reader import Reading, claims_normal, read_reply, says_more
 from medqa.data.verify.scope import attached, explains, interprets, structure_missing, structures_named
@@ -150,6 +151,8 @@ def check_reading(r: Reading, truth: Truth, closed: bool, qtype: str = "", quest
     why = _status_reason(r, statuses, s.severities)
     if why or r.status == "absent":
         return why
+    if closed and sections_disagree(s.negated_plainly, s.stated_in):
+        return "status"  # 'no pleural effusion' in the findings, 'XXXX bilateral pleural effusions' in the impression
     if OPEN in s.hedges and (closed and r.hedge or qtype in _ASKS_ONE) and "present" not in s.statuses:
         return "certainty"  # 'A versus B', 'possibly positional', 'developing': no answer names one of them alone
     if r.status == "uncertain" and r.hedge and s.hedges and "" not in s.hedges and r.hedge not in s.hedges:

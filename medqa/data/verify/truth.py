@@ -17,6 +17,7 @@ from medqa.core.tables import read_tsv
 from medqa.data.records import Report
 from medqa.data.rule.crosscheck import check, keyword_sentences, keyword_severities
 from medqa.data.verify.descriptors import interpretation
+from medqa.data.verify.disagree import denied_concept, plain_negation
 from medqa.data.verify.masked import masked_unsaid
 from medqa.data.verify.reader import TableError, concepts_of, load_table
 from medqa.data.verify.scope import (
@@ -75,6 +76,8 @@ class Support:
     loose: set[str] = field(default_factory=set)  # sentences stating it by keywords alone (no clause names it)
     hedges: set[str] = field(default_factory=set)  # of its uncertain statements: "strong", "weak" or "" (unknown)
     groups: set[frozenset[tuple[str, str]]] = field(default_factory=set)  # the sided places of each text statement
+    negated_plainly: set[str] = field(default_factory=set)  # text sections that deny it outright (disagree.py)
+    stated_in: set[str] = field(default_factory=set)  # text sections that state or hedge it
 
     def side_conflict(self) -> bool:
         """Left in one section and right in another, neither saying both: one finding the sections disagree on."""
@@ -160,6 +163,7 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
             s.hedges.add("strong" if reading else
                          fact.hedge if fact.status == "uncertain" and fact.hedge in ("weak", "strong") else "")
         s.sections.add(section)
+        _text_status(s, section, stated, name, fact, names, low or own or "")
         if stated:  # 'no right effusion' gives no side to an effusion, 'no large effusion' no severity
             s.sides |= sides or {"none"}
             s.severities |= severities
@@ -182,6 +186,16 @@ def _add_fact(truth: Truth, fact, section: str, low: str, clause: str | None = N
     table = load_table()
     if status in ("present", "uncertain") and not fact.device and any(not table[n].benign for n in names):
         truth.disease.add(frozenset(names))
+
+
+def _text_status(s: Support, section: str, stated: bool, name: str, fact, names: list[str], low: str) -> None:
+    """Record which text section states the concept, and which denies it outright (medqa.data.verify.disagree)."""
+    if section == "mesh":
+        return
+    if stated:
+        s.stated_in.add(section)
+    elif denied_concept(name, fact.key, names) and plain_negation(fact, low):
+        s.negated_plainly.add(section)
 
 
 # The parts of a lung an English sentence names: a finding read by keywords from a one-sided sentence lies in them
