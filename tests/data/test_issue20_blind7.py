@@ -43,3 +43,30 @@ def test_the_other_findings_of_that_report_are_still_answered():
 def test_a_narrowed_negation_does_not_hold_the_answer(findings, impression, mesh, question, answer):
     assert _verdict(findings, impression, mesh, "presence", question, answer) != "status"
 
+
+
+def test_a_description_that_swallows_the_monitor_leads_is_dropped():
+    findings = ("Frontal and lateral views of the chest with overlying external cardiac monitor leads show normal "
+                "size and configuration of the cardiac silhouette. No focal airspace consolidation or effusion.")
+    answer = "心影大小及形态正常。未见局灶性气腔实变或胸腔积液。"
+    assert _verdict(findings, "No acute disease.", "normal", "description", "请描述这张胸片的影像表现。", answer) \
+        == "finding left out"
+    plain = "Normal size and configuration of the cardiac silhouette. No focal airspace consolidation or effusion."
+    assert _verdict(plain, "No acute disease.", "normal", "description", "请描述这张胸片的影像表现。", answer) is None
+
+
+@pytest.mark.parametrize("answer,verdict", [("可见中度胸椎侧弯。", "qualifier"), ("可见中度胸腰椎侧弯。", None)])
+def test_the_thoracolumbar_spine_is_never_the_thoracic_alone(answer, verdict):
+    findings = "Normal heart size. No infiltrates. Moderate scoliosis in the thoracolumbar spine."
+    mesh = "Scoliosis/thoracic vertebrae/moderate; Scoliosis/lumbar vertebrae/moderate"
+    assert _verdict(findings, "Normal chest.", mesh, "presence", "胸片上有脊柱侧弯吗？", answer) == verdict
+
+
+def test_cystic_changes_are_no_cysts():
+    findings = "Extensive bilateral bronchiectasis, cystic changes, and scarring from cystic fibrosis. No effusion."
+    mesh = "Bronchiectasis/bilateral/severe; Cysts/lung/bilateral/severe; Cystic Fibrosis"
+    assert _verdict(findings, "Cystic fibrosis.", mesh, "presence", "片中有没有囊肿？", "是的，片中可见双肺囊肿。") \
+        == "qualifier"
+    stated = "Multiple bilateral lung cysts. No effusion."
+    assert _verdict(stated, "Lung cysts.", "Cysts/lung/bilateral", "presence", "片中有没有囊肿？",
+                    "是的，片中可见双肺囊肿。") is None

@@ -93,6 +93,7 @@ class Truth:
     concepts: dict[str, Support] = field(default_factory=dict)
     critical: dict[str, set[str]] = field(default_factory=dict)  # concept -> sections ("findings", "impression")
     abnormal: set[str] = field(default_factory=set)  # concepts that forbid calling the film normal
+    abnormal_in: dict[str, set[str]] = field(default_factory=dict)  # each of them -> the sections that state it
     disease: set[frozenset[str]] = field(default_factory=set)  # each stated disease finding: its concepts
     # Every statement of the text, devices included, as the concepts that name it; an empty one is a statement the
     # verifier cannot name (a winged scapula): an answer that reads as complete must name one of each.
@@ -230,6 +231,7 @@ def _critical(truth: Truth, section: str, text: str) -> None:
                 if kind == "critical":
                     truth.critical.setdefault(concept, set()).add(section)
                 truth.abnormal.add(concept)
+                truth.abnormal_in.setdefault(concept, set()).add(section)
                 # A finding the grammar could not read is still stated: hedged where the sentence hedges.
                 support = truth.concepts.setdefault(concept, Support())
                 if not support.statuses & {"present", "uncertain"}:
