@@ -10,7 +10,6 @@ of the landing build was already in the graded one, so the reading's sample was 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,26 +18,23 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from medqa.core.conversation import message_text  # noqa: E402
+from medqa.data.folds import load_dataset_meta, read_folds  # noqa: E402
 
 
 def turns(folder: Path) -> Counter:
     """(uid, question, answer) of every assistant turn in the folds of a build, counted."""
     out: Counter = Counter()
-    files = sorted(folder.glob("fold_*.jsonl"))
-    if not files:
-        raise SystemExit(f"{folder}: no fold_*.jsonl files (not a built dataset)")
-    for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            question = None
-            for message in record["messages"]:
-                if message["role"] == "user":
-                    question = message_text(message)
-                elif message["role"] == "assistant":
-                    out[(record["uid"], question, message_text(message))] += 1
+    try:
+        records = read_folds(folder, list(range(load_dataset_meta(folder)["folds"])))
+    except (OSError, ValueError) as exc:  # no build there, or a line that is not JSON: named by file and line
+        raise SystemExit(str(exc)) from exc
+    for record in records:
+        question = None
+        for message in record["messages"]:
+            if message["role"] == "user":
+                question = message_text(message)
+            elif message["role"] == "assistant":
+                out[(record["uid"], question, message_text(message))] += 1
     return out
 
 

@@ -31,7 +31,7 @@ def distributions(site: Path, patterns: list[str]) -> list[Path]:
     """The .dist-info folders in SITE whose distribution name matches one of PATTERNS."""
     chosen = []
     for info in sorted(site.glob("*.dist-info")):
-        name = info.name.split("-")[0].lower().replace("-", "_")
+        name = info.name.split("-")[0].lower()  # dist-info names use '_' for '-' already
         if any(fnmatch.fnmatch(name, p.lower().replace("-", "_")) for p in patterns):
             chosen.append(info)
     return chosen

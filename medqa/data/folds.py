@@ -17,11 +17,19 @@ def load_dataset_meta(data_dir: str | Path) -> dict:
 
 
 def read_folds(data_dir: str | Path, folds: list[int]) -> list[dict]:
-    """The records of the given folds, in fold order; a missing fold file is a clear error."""
+    """The records of the given folds, in fold order; a missing fold file or a line that is not JSON is a clear
+    error (ValueError naming the file and line)."""
     records = []
     for k in folds:
-        with fold_path(data_dir, k).open(encoding="utf-8") as f:
-            records.extend(json.loads(line) for line in f if line.strip())
+        path = fold_path(data_dir, k)
+        with path.open(encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
     return records
 
 

@@ -18,6 +18,7 @@ def _build(folder, turns):
                     {"role": "assistant", "content": [{"type": "text", "text": answer}]}]
         lines.append(json.dumps({"uid": uid, "messages": messages}, ensure_ascii=False))
     (folder / "fold_0.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "dataset.json").write_text('{"folds": 1}', encoding="utf-8")
 
 
 def test_counts_added_and_removed_turns(tmp_path, capsys):
@@ -31,7 +32,7 @@ def test_counts_added_and_removed_turns(tmp_path, capsys):
 
 def test_a_bad_line_is_named_by_file_and_line(tmp_path):
     _build(tmp_path / "a", [("1", "q", "a")])
-    (tmp_path / "b").mkdir()
+    _build(tmp_path / "b", [("1", "q", "a")])
     (tmp_path / "b/fold_0.jsonl").write_text('{"uid": "1", "messages": []}\n{oops\n', encoding="utf-8")
     with pytest.raises(SystemExit, match=r"fold_0.jsonl:2: not JSON"):
         DIFF["main"]([str(tmp_path / "a"), str(tmp_path / "b")])

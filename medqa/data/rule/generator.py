@@ -92,7 +92,7 @@ class RuleGenerator:
                                                          c["reports with findings"])
         info["reports with an impression answer"] = _share(c["reports with an impression answer"],
                                                            c["reports with an impression"])
-        for line in (*_MASKED_LEFT_OUT.values(), "descriptions read from the impression (no findings section)"):
+        for line in (*_MASKED_LEFT_OUT.values(), _FROM_IMPRESSION):
             info[line] = c[line]
         info["skipped or uncertain findings"] = {k: v for k, v in sorted(c.items()) if k not in _SECTION_COUNTS}
         return info
@@ -161,40 +161,38 @@ class RuleGenerator:
         if not plan.findings and plan.impression:
             # No findings section: the impression is all the report says of the film, so it is the description
             # (asked once: the same text under an impression question would repeat the answer).
-            pair = self._section("description", "impression", plan.impression, w)
-            if pair:
-                self.counts["descriptions read from the impression (no findings section)"] += 1
-            return [pair] if pair else []
-        pairs = [self._section("description", "findings", plan.findings, w) if plan.findings else None,
-                 self._section("impression", "impression", plan.impression, w) if plan.impression else None]
-        return [p for p in pairs if p]
+            return self._section("description", "impression", plan.impression, w, _FROM_IMPRESSION)
+        pairs = [self._section("description", "findings", plan.findings, w, "reports with a full description"),
+                 self._section("impression", "impression", plan.impression, w, "reports with an impression answer")]
+        return [p for group in pairs for p in group]
 
-    def _section(self, qtype: str, section: str, sentences: list[Sentence], w: Wording) -> QAPair | None:
-        """The section rendered whole as a `qtype` answer, or None (counted) where a sentence does not render."""
+    def _section(self, qtype: str, section: str, sentences: list[Sentence], w: Wording, done: str) -> list[QAPair]:
+        """The section rendered whole as a `qtype` answer (counted under `done`), or none (counted) where a
+        sentence does not render."""
+        if not sentences:
+            return []
         self.counts[f"reports with {'findings' if section == 'findings' else 'an impression'}"] += 1
         zh = render_section(sentences)
         if not zh:
             self.counts[f"{section} sections not rendered whole"] += 1
-            return None
-        if qtype == "impression" or section == "findings":
-            self.counts["reports with a full description" if section == "findings" else
-                        "reports with an impression answer"] += 1
+            return []
+        self.counts[done] += 1
         if any(s.masked for s in sentences):  # 'XXXX are normal' left out: shown in the card
             self.counts[_MASKED_LEFT_OUT[qtype]] += 1
-        return text_pair(qtype, zh, w)
+        return [text_pair(qtype, zh, w)]
 
 
 # Answers that leave out a normal statement about de-identified subjects ('XXXX are normal') or a masked comparison
 # ('The heart and lungs have XXXX XXXX in the interval'; medqa.vocab.masked).
 _MASKED_LEFT_OUT = {"description": "descriptions leaving out a masked (XXXX) normal or comparison statement",
                     "impression": "impression answers leaving out a masked (XXXX) normal or comparison statement"}
+_FROM_IMPRESSION = "descriptions read from the impression (no findings section)"
 _CONFLICTS = ("MeSH findings the text negates", "MeSH findings whose side the text contradicts",
               "text findings not in MeSH", "MeSH severities the text contradicts")
 _SECTION_COUNTS = frozenset({
     "findings sentences", "findings sentences rendered", "impression sentences", "impression sentences rendered",
     "reports with a full description", "reports with findings", "reports with an impression answer",
-    "reports with an impression", "descriptions read from the impression (no findings section)",
-    *_MASKED_LEFT_OUT.values()})
+    "reports with an impression", _FROM_IMPRESSION, *_MASKED_LEFT_OUT.values()})
 
 
 def _share(n: int, total: int) -> str:

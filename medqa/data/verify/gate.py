@@ -229,7 +229,7 @@ def _whole(pair: QAPair, readings: Sequence[Reading], truth: Truth) -> str | Non
         return "critical finding missing"
     if pair.qtype == "description" and section in truth.abnormal_in.get("device", ()) and "device" not in named:
         return "finding left out"  # a device of its section unsaid ('... views with overlying monitor leads show')
-    if pair.qtype == "description" and (truth.masked if section == "findings" else truth.masked_impression):
+    if pair.qtype == "description" and truth.masked.get(section):
         return "finding left out"  # a masked sentence that says more than 'XXXX are normal' cannot be rendered
     if pair.qtype == "description" and any(not group & named and not _read_from(group, named)
                                            for group in truth.disease):

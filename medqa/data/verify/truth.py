@@ -92,18 +92,22 @@ class Truth:
 
     concepts: dict[str, Support] = field(default_factory=dict)
     critical: dict[str, set[str]] = field(default_factory=dict)  # concept -> sections ("findings", "impression")
-    abnormal: set[str] = field(default_factory=set)  # concepts that forbid calling the film normal
-    abnormal_in: dict[str, set[str]] = field(default_factory=dict)  # each of them -> the sections that state it
+    # Concepts that forbid calling the film normal -> the sections that state them.
+    abnormal_in: dict[str, set[str]] = field(default_factory=dict)
     disease: set[frozenset[str]] = field(default_factory=set)  # each stated disease finding: its concepts
     # Every statement of the text, devices included, as the concepts that name it; an empty one is a statement the
     # verifier cannot name (a winged scapula): an answer that reads as complete must name one of each.
     statements: list[Statement] = field(default_factory=list)
-    # Findings sentences with a de-identified word that say more than a normal statement (medqa.data.verify.masked):
-    # a description, which never renders a masked word, cannot read whole beside them.
-    masked: list[str] = field(default_factory=list)
-    masked_impression: list[str] = field(default_factory=list)  # the same of the impression
+    # Section -> its sentences with a de-identified word that say more than a normal statement
+    # (medqa.data.verify.masked): a description, which never renders a masked word, cannot read whole beside them.
+    masked: dict[str, list[str]] = field(default_factory=dict)
     # Whether the report has a findings section: without one, a description is checked against the impression.
     has_findings: bool = False
+
+    @property
+    def abnormal(self) -> set[str]:
+        """The concepts that forbid calling the film normal."""
+        return set(self.abnormal_in)
 
     def stated(self, concept: str) -> bool:
         s = self.concepts.get(concept)
@@ -230,7 +234,6 @@ def _critical(truth: Truth, section: str, text: str) -> None:
                     continue
                 if kind == "critical":
                     truth.critical.setdefault(concept, set()).add(section)
-                truth.abnormal.add(concept)
                 truth.abnormal_in.setdefault(concept, set()).add(section)
                 # A finding the grammar could not read is still stated: hedged where the sentence hedges.
                 support = truth.concepts.setdefault(concept, Support())
@@ -293,7 +296,7 @@ def report_truth(report: Report) -> Truth:
             at = whole.find(raw)
             _sentence(truth, sentence, section, low, raw, whole[at + len(raw):] if at != -1 else "")
             if masked_unsaid(low):
-                (truth.masked if section == "findings" else truth.masked_impression).append(raw)
+                truth.masked.setdefault(section, []).append(raw)
         truth.has_findings |= section == "findings" and bool(sections[section])
         _critical(truth, section, text or "")
     # MeSH findings the text states in words the grammar could not read ('degenerative endplate changes'): the
